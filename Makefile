@@ -1,0 +1,65 @@
+# mamoru — the two promised commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres install install-test browser demo bench lint clean-db
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP) install -q -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --if-empty
+
+# Every test, on SQLite and on PostgreSQL, browser tests included.
+test: install-test browser
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	MAMORU_FAST_PASSWORD_HASHER=1 $(PY) -m pytest
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	url=$$(scripts/postgres.sh start) && \
+	  DATABASE_URL=$$url MAMORU_FAST_PASSWORD_HASHER=1 $(PY) -m pytest; \
+	  status=$$?; scripts/postgres.sh stop; exit $$status
+
+bench: install-test
+	$(PY) benchmarks/run.py
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean-db:
+	rm -f db.sqlite3

@@ -1,0 +1,34 @@
+"""Who may see what. Every record query starts from these."""
+
+from django.db.models import QuerySet
+
+from .models import Department, User
+
+
+def department_visible_list(*, user) -> QuerySet[Department]:
+    """Departments whose contacts the user may see: the specialist section sees
+    every department, others their own, the administrator none."""
+    if not user.is_authenticated or not user.handles_records:
+        return Department.objects.none()
+    if user.is_specialist:
+        return Department.objects.filter(is_active=True)
+    if user.department_id is None:
+        return Department.objects.none()
+    return Department.objects.filter(pk=user.department_id)
+
+
+def department_visible_ids(*, user) -> list[int]:
+    cache = getattr(user, "_visible_department_ids", None)
+    if cache is None:
+        cache = list(department_visible_list(user=user).values_list("pk", flat=True))
+        user._visible_department_ids = cache
+    return cache
+
+
+def staff_selectable_list(*, user) -> QuerySet[User]:
+    """Staff the user may name on a contact: active members of visible departments."""
+    return (
+        User.objects.filter(is_active=True, department__in=department_visible_ids(user=user))
+        .exclude(role="administrator")
+        .select_related("department")
+    )

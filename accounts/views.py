@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from audit.middleware import client_address
+from audit.services import audit_record
+
+from . import services
+from .forms import LoginForm, PreferencesForm, TokenIssueForm
+from .models import ApiToken
+
+BLOCKED_MESSAGE = "ログインの失敗が続いたため、しばらくログインできません。時間をおいて再度お試しいただくか、システム管理者に連絡してください。"
+
+
+def login_view(request):
+    form = LoginForm(request, data=request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        address = client_address(request)
+        if services.login_is_blocked(username=username, address=address):
+            audit_record(actor=None, actor_name=username[:150], action="accounts.login.blocked")
+            form.errors.clear()
+            return render(request, "accounts/login.html", {"form": form, "blocked": BLOCKED_MESSAGE, "next": next_url}, status=429)
+        if form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            services.login_attempt_record(username=username, address=address, succeeded=True, user=user)
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = "/"
+            return redirect(next_url or "/")
+        services.login_attempt_record(username=username, address=address, succeeded=False)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action="accounts.logout", obj=request.user)
+    logout(request)
+    messages.info(request, "ログアウトしました。")
+    return redirect("accounts:login")
+
+
+def preferences(request):
+    form = PreferencesForm(request.POST or None, initial={"date_style": request.user.date_style})
+    if request.method == "POST" and form.is_valid():
+        services.user_set_date_style(actor=request.user, date_style=form.cleaned_data["date_style"])
+        messages.success(request, "表示設定を保存しました。")
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+def _require_administrator(request):
+    if not request.user.is_administrator:
+        raise PermissionDenied("システム管理者のみが利用できます。")
+
+
+def administration(request):
+    _require_administrator(request)
+    return render(request, "accounts/administration.html")
+
+
+def token_list(request):
+    _require_administrator(request)
+    form = TokenIssueForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_key = services.token_issue(
+                actor=request.user, user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"トークン「{token.name}」を発行しました。この画面を離れると再表示できません。")
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@require_POST
+def token_revoke(request, pk):
+    _require_administrator(request)
+    token = get_object_or_404(ApiToken, pk=pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"トークン「{token.name}」を失効させました。")
+    return redirect("accounts:token_list")

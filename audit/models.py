@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+
+from .choices import action_label
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: who did what to which object, from where.
+
+    Append-only: the app never updates or deletes entries."""
+
+    created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="利用者"
+    )
+    actor_name = models.CharField("利用者名", max_length=150, blank=True)
+    address = models.GenericIPAddressField("接続元", null=True, blank=True)
+    request_id = models.CharField("リクエストID", max_length=36, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("対象の種類", max_length=60, blank=True)
+    object_id = models.CharField("対象ID", max_length=40, blank=True)
+    object_repr = models.CharField("対象", max_length=200, blank=True)
+    before = models.JSONField("変更前", null=True, blank=True)
+    after = models.JSONField("変更後", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "監査ログ"
+        verbose_name_plural = "監査ログ"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action_label}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)

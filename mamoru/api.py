@@ -1,0 +1,272 @@
+"""The JSON API (OpenAPI schema at /api/openapi.json), token-authenticated.
+
+Other city systems (a phone-recording system, a case system) push and read
+contacts and residents through the same services and selectors as the pages,
+so the same scope applies."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from accounts.models import Department, User
+from accounts.services import token_authenticate
+from people import selectors as people_selectors
+from people import services as people_services
+from people.models import Resident
+from records import selectors as record_selectors
+from records import services as record_services
+from records.selectors import ContactFilter
+from records.services import ContactData
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="mamoru API",
+    version="1",
+    description="対応記録・住民等の API。Authorization: Bearer <トークン> で認証します。",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs page loads assets from a CDN: closed networks have none
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _malformed(request, exc):
+    return api.create_response(
+        request, {"detail": "リクエストの形式が正しくありません。", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "入力内容に誤りがあります。", "errors": detail}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "権限がありません。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "見つからないか、閲覧する権限がありません。"}, status=404)
+
+
+class ResidentIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    name_kana: str = Field("", max_length=100)
+    phones: list[str] = Field(default_factory=list, max_length=10)
+    address: str = Field("", max_length=300)
+    notes: str = Field("", max_length=5000)
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    name_kana: str
+    phones: list[str]
+    address: str
+    notes: str
+
+    @staticmethod
+    def resolve_phones(obj):
+        return [phone.number for phone in obj.phones.all()]
+
+
+class ContactIn(Schema):
+    department_id: int
+    channel: str = Field(max_length=40)
+    staff_username: str | None = None
+    other_staff_usernames: list[str] = Field(default_factory=list)
+    resident_id: int | None = None
+    resident_description: str = ""
+    place: str = ""
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    summary: str = ""
+    request_content: str = ""
+    words_and_behaviour: str = ""
+    staff_response: str = ""
+    outcome: str = ""
+    harassment: str = "no"
+    categories: list[str] = Field(default_factory=list)
+    content_unreasonable: str = ""
+    content_reason: str = ""
+    manner_inappropriate: str = ""
+    manner_reason: str = ""
+    harms: list[str] = Field(default_factory=list)
+    harm_reason: str = ""
+
+
+class ContactOut(Schema):
+    id: int
+    version: int
+    department_id: int
+    department: str
+    channel: str
+    staff_username: str
+    other_staff_usernames: list[str]
+    resident_id: int | None
+    resident_description: str
+    place: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    duration_seconds: int | None
+    summary: str
+    request_content: str
+    words_and_behaviour: str
+    staff_response: str
+    outcome: str
+    harassment: str
+    categories: list[str]
+    content_unreasonable: str
+    content_reason: str
+    manner_inappropriate: str
+    manner_reason: str
+    harms: list[str]
+    harm_reason: str
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_staff_username(obj):
+        return obj.staff.username
+
+    @staticmethod
+    def resolve_other_staff_usernames(obj):
+        return [user.username for user in obj.other_staff.all()]
+
+    @staticmethod
+    def resolve_categories(obj):
+        return sorted(category.code for category in obj.categories.all())
+
+
+class ContactPage(Schema):
+    count: int
+    items: list[ContactOut]
+
+
+def _user_by_username(username: str, field: str) -> User:
+    user = User.objects.filter(username=username).select_related("department").first()
+    if user is None:
+        raise ValidationError({field: f"利用者「{username}」は存在しません。"})
+    return user
+
+
+def _contact_data(request, payload: ContactIn) -> ContactData:
+    department = Department.objects.filter(pk=payload.department_id).first()
+    staff = _user_by_username(payload.staff_username, "staff") if payload.staff_username else request.user
+    resident = None
+    if payload.resident_id is not None:
+        resident = Resident.objects.filter(pk=payload.resident_id).first()
+        if resident is None:
+            raise ValidationError({"resident_id": "指定された住民等は存在しません。"})
+    values = payload.dict(exclude={"department_id", "staff_username", "other_staff_usernames", "resident_id"})
+    return ContactData(
+        department=department,
+        staff=staff,
+        resident=resident,
+        other_staff=[_user_by_username(name, "other_staff") for name in payload.other_staff_usernames],
+        **values,
+    )
+
+
+@api.get("/contacts", response=ContactPage, summary="対応記録の一覧（新しい順）")
+def contacts_list(
+    request,
+    q: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    department_id: int | None = None,
+    channel: str = "",
+    category: str = "",
+    harassment: str = "",
+    resident_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
+    if not 1 <= limit <= 500 or offset < 0:
+        raise HttpError(400, "limit は1〜500、offset は0以上で指定してください。")
+    filters = ContactFilter(
+        date_from=date_from,
+        date_to=date_to,
+        department_id=department_id,
+        channel=channel,
+        category=category,
+        harassment=harassment,
+        resident_id=resident_id,
+        query=q,
+    )
+    contacts = record_selectors.contact_list_for_display(user=request.user, filters=filters).prefetch_related(
+        "other_staff"
+    )
+    return {"count": contacts.count(), "items": list(contacts[offset : offset + limit])}
+
+
+@api.get("/contacts/{contact_id}", response=ContactOut, summary="対応記録1件")
+def contacts_get(request, contact_id: int):
+    contact = record_selectors.contact_get(user=request.user, pk=contact_id)
+    record_services.contact_mark_viewed(actor=request.user, contact=contact)
+    return contact
+
+
+@api.post("/contacts", response={201: ContactOut}, summary="対応記録の登録")
+def contacts_create(request, payload: ContactIn):
+    contact = record_services.contact_create(actor=request.user, data=_contact_data(request, payload))
+    return 201, record_selectors.contact_get(user=request.user, pk=contact.pk)
+
+
+@api.put("/contacts/{contact_id}", response=ContactOut, summary="対応記録の更新（全項目）")
+def contacts_update(request, contact_id: int, payload: ContactIn, version: int | None = None):
+    contact = record_selectors.contact_get(user=request.user, pk=contact_id)
+    record_services.contact_update(
+        actor=request.user, contact=contact, data=_contact_data(request, payload), expected_version=version
+    )
+    return record_selectors.contact_get(user=request.user, pk=contact_id)
+
+
+@api.get("/residents", response=list[ResidentOut], summary="住民等の検索（氏名・かな・電話番号）")
+def residents_list(request, q: str = "", limit: int = 50):
+    if not 1 <= limit <= 500:
+        raise HttpError(400, "limit は1〜500で指定してください。")
+    return list(people_selectors.resident_list(user=request.user, query=q)[:limit])
+
+
+@api.get("/residents/{resident_id}", response=ResidentOut, summary="住民等1件")
+def residents_get(request, resident_id: int):
+    resident = people_selectors.resident_get(user=request.user, pk=resident_id)
+    people_services.resident_mark_viewed(actor=request.user, resident=resident)
+    return resident
+
+
+@api.post("/residents", response={201: ResidentOut}, summary="住民等の登録")
+def residents_create(request, payload: ResidentIn):
+    resident = people_services.resident_create(actor=request.user, **payload.dict())
+    return 201, people_selectors.resident_get(user=request.user, pk=resident.pk)
+
+
+@api.get("/residents/{resident_id}/contacts", response=list[ContactOut], summary="住民等の対応履歴（閲覧できる課のみ）")
+def residents_contacts(request, resident_id: int, limit: int = 100):
+    resident = people_selectors.resident_get(user=request.user, pk=resident_id)
+    contacts = (
+        people_selectors.resident_contact_list(user=request.user, resident=resident)
+        .select_related("department", "staff")
+        .prefetch_related("categories", "other_staff")
+    )
+    return list(contacts[: max(1, min(limit, 500))])

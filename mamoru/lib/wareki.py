@@ -1,0 +1,42 @@
+"""Japanese era dates (和暦): 2025-12-19 → 令和7年12月19日."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# (first day of the era, era name), newest first.
+ERAS = (
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+    (dt.date(1912, 7, 30), "大正"),
+    (dt.date(1868, 10, 23), "明治"),
+)
+
+
+def era_year(day: dt.date) -> tuple[str, int]:
+    """The era name and the year within it (1 for the first year)."""
+    for start, name in ERAS:
+        if day >= start:
+            return name, day.year - start.year + 1
+    raise ValueError(f"明治より前の日付は和暦に変換できません: {day.isoformat()}")
+
+
+def format_wareki(day: dt.date, *, gannen: bool = True) -> str:
+    """令和7年12月19日; the first year of an era reads 元年 unless gannen=False."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    name, year = era_year(day)
+    year_text = "元" if year == 1 and gannen else str(year)
+    return f"{name}{year_text}年{day.month}月{day.day}日"
+
+
+def format_seireki(day: dt.date) -> str:
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fiscal_year(day: dt.date) -> int:
+    """The Japanese fiscal year (年度) a day falls in: April to March."""
+    return day.year if day.month >= 4 else day.year - 1

@@ -1,0 +1,204 @@
+"""The shape of a policy pack, and its validation.
+
+A pack is a TOML document. ``parse_pack`` turns it into frozen dataclasses and
+raises ``PolicyPackError`` whose message names the bad field in Japanese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
+
+
+class PolicyPackError(ValueError):
+    """An invalid policy pack. ``field`` is the dotted path of the bad field."""
+
+    def __init__(self, field_path: str, problem: str):
+        self.field = field_path
+        self.problem = problem
+        super().__init__(f"ポリシーパックの項目「{field_path}」が不正です: {problem}")
+
+
+@dataclass(frozen=True)
+class Named:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Category(Named):
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseTime:
+    limit_minutes: int
+    warning_minutes: int
+    principle: str
+    next_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Definition:
+    text: str
+    content_test: str
+    manner_test: str
+    harm_test: str
+    harms: tuple[Named, ...]
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    specialist_section: str
+    specialist_section_code: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    code: str
+    title: str
+    effective_from: dt.date | None
+    city: City
+    definition: Definition
+    response_time: ResponseTime
+    channels: tuple[Named, ...]
+    categories: tuple[Category, ...]
+    measures: tuple[Named, ...]
+    source_text: str = field(default="", repr=False, compare=False)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def category_codes(self) -> list[str]:
+        return [c.code for c in self.categories]
+
+    def category_names(self) -> dict[str, str]:
+        return {c.code: c.name for c in self.categories}
+
+    def channel_choices(self) -> list[tuple[str, str]]:
+        return [(c.code, c.name) for c in self.channels]
+
+    def channel_name(self, code: str) -> str:
+        return next((c.name for c in self.channels if c.code == code), code)
+
+    def category_choices(self) -> list[tuple[str, str]]:
+        return [(c.code, c.name) for c in self.categories]
+
+    def harm_choices(self) -> list[tuple[str, str]]:
+        return [(h.code, h.name) for h in self.definition.harms]
+
+
+def _table(data: dict, key: str, path: str) -> dict:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise PolicyPackError(f"{path}{key}", "表（[テーブル]）が必要です")
+    return value
+
+
+def _text(data: dict, key: str, path: str, *, required: bool = True) -> str:
+    value = data.get(key, None)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyPackError(f"{path}{key}", "空でない文字列が必要です")
+    return value.strip()
+
+
+def _code(data: dict, path: str) -> str:
+    value = _text(data, "code", path)
+    if not CODE_PATTERN.match(value):
+        raise PolicyPackError(f"{path}code", f"コード「{value}」は半角英小文字で始まる英小文字・数字・_・- の2〜40文字にしてください")
+    return value
+
+
+def _texts(data: dict, key: str, path: str, *, required: bool = True) -> tuple[str, ...]:
+    value = data.get(key, [] if not required else None)
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise PolicyPackError(f"{path}{key}", "文字列の配列が必要です")
+    if required and not value:
+        raise PolicyPackError(f"{path}{key}", "1件以上必要です")
+    return tuple(v.strip() for v in value)
+
+
+def _positive_int(data: dict, key: str, path: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise PolicyPackError(f"{path}{key}", "正の整数（分）が必要です")
+    return value
+
+
+def _named_list(data: dict, key: str, path: str, *, with_examples: bool = False) -> tuple:
+    items = data.get(key)
+    if not isinstance(items, list) or not items:
+        raise PolicyPackError(key if not path else f"{path}{key}", "1件以上の [[" + key + "]] が必要です")
+    result, seen = [], set()
+    for index, item in enumerate(items):
+        item_path = f"{path}{key}[{index}]."
+        if not isinstance(item, dict):
+            raise PolicyPackError(item_path.rstrip("."), "表が必要です")
+        code = _code(item, item_path)
+        if code in seen:
+            raise PolicyPackError(f"{item_path}code", f"コード「{code}」が重複しています")
+        seen.add(code)
+        name = _text(item, "name", item_path)
+        if with_examples:
+            result.append(Category(code, name, _texts(item, "examples", item_path, required=False)))
+        else:
+            result.append(Named(code, name))
+    return tuple(result)
+
+
+def parse_pack(source: str) -> PolicyPack:
+    """Parse and validate a policy pack written in TOML."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyPackError("(TOML)", f"TOML として読めません（{exc}）") from exc
+
+    pack = _table(data, "pack", "")
+    effective = pack.get("effective_from")
+    if effective is not None and not isinstance(effective, dt.date):
+        raise PolicyPackError("pack.effective_from", "日付（例: 2025-12-19）が必要です")
+
+    city = _table(data, "city", "")
+    definition = _table(data, "definition", "")
+    timing = _table(data, "response_time", "")
+    limit = _positive_int(timing, "limit_minutes", "response_time.")
+    warning = _positive_int(timing, "warning_minutes", "response_time.")
+    if warning >= limit:
+        raise PolicyPackError("response_time.warning_minutes", "警告時間は上限時間（limit_minutes）より短くしてください")
+
+    return PolicyPack(
+        code=_code(pack, "pack."),
+        title=_text(pack, "title", "pack."),
+        effective_from=effective,
+        city=City(
+            name=_text(city, "name", "city."),
+            specialist_section=_text(city, "specialist_section", "city."),
+            specialist_section_code=_text(city, "specialist_section_code", "city."),
+            contact=_text(city, "contact", "city.", required=False),
+        ),
+        definition=Definition(
+            text=_text(definition, "text", "definition."),
+            content_test=_text(definition, "content_test", "definition."),
+            manner_test=_text(definition, "manner_test", "definition."),
+            harm_test=_text(definition, "harm_test", "definition."),
+            harms=_named_list(definition, "harms", "definition."),
+        ),
+        response_time=ResponseTime(
+            limit_minutes=limit,
+            warning_minutes=warning,
+            principle=_text(timing, "principle", "response_time."),
+            next_steps=_texts(timing, "next_steps", "response_time.", required=False),
+        ),
+        channels=_named_list(data, "channels", ""),
+        categories=_named_list(data, "categories", "", with_examples=True),
+        measures=_named_list(data, "measures", ""),
+        source_text=source,
+    )

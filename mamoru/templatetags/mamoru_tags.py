@@ -1,0 +1,68 @@
+"""Template helpers: dates in the user's style (和暦 or 西暦), durations, policy names."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+from mamoru.lib.wareki import format_seireki, format_wareki
+from mamoru.policy.loader import current as current_policy
+
+register = template.Library()
+
+
+def _style(context) -> str:
+    user = getattr(context.get("request"), "user", None)
+    return getattr(user, "date_style", "wareki") or "wareki"
+
+
+def _local(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def jdate(context, value, style=""):
+    """A date in the user's preferred style: 令和7年12月19日 or 2025年12月19日."""
+    if not value:
+        return ""
+    value = _local(value)
+    return format_wareki(value) if (style or _style(context)) == "wareki" else format_seireki(value)
+
+
+@register.simple_tag(takes_context=True)
+def jdatetime(context, value, style=""):
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{jdate(context, value, style)} {value:%H:%M}"
+
+
+@register.filter
+def duration(seconds):
+    """1234 → 20分34秒."""
+    if seconds is None or seconds == "":
+        return ""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}時間{minutes}分"
+    return f"{minutes}分{secs:02d}秒"
+
+
+@register.filter
+def channel_name(code):
+    return current_policy().channel_name(code)
+
+
+@register.filter
+def category_name(code):
+    return current_policy().category_names().get(code, code)
+
+
+@register.filter
+def harm_names(codes):
+    names = dict(current_policy().harm_choices())
+    return "、".join(names.get(code, code) for code in codes or [])

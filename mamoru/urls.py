@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "mamoru システム管理"
+admin.site.site_title = "mamoru"
+admin.site.index_title = "利用者・所属の管理"
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", include("records.urls")),
+    path("residents/", include("people.urls")),
+    path("audit/", include("audit.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("policy/", include("mamoru.policy.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz),
+]
+
+handler403 = "mamoru.views.permission_denied"
+handler404 = "mamoru.views.page_not_found"

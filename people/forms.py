@@ -1,0 +1,30 @@
+from django import forms
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label="氏名", max_length=100)
+    name_kana = forms.CharField(label="氏名（かな）", max_length=100, required=False)
+    phones = forms.CharField(
+        label="電話番号",
+        required=False,
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="1行に1つ。ハイフンや全角数字のままでも構いません。",
+    )
+    address = forms.CharField(label="住所", max_length=300, required=False)
+    notes = forms.CharField(label="備考", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["phones"] = [line for line in data["phones"].splitlines() if line.strip()]
+        return data
+
+    @staticmethod
+    def initial_for(resident) -> dict:
+        return {
+            "name": resident.name,
+            "name_kana": resident.name_kana,
+            "phones": "\n".join(phone.number for phone in resident.phones.all()),
+            "address": resident.address,
+            "notes": resident.notes,
+        }

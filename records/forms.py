@@ -1,0 +1,173 @@
+"""Forms for contacts. They only parse input; the rules are in services."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Department, User
+from accounts.selectors import department_visible_list, staff_selectable_list
+from mamoru.policy.loader import current as current_policy
+from people.models import Resident
+
+from .choices import DefinitionAnswer, HarassmentJudgement
+from .selectors import ContactFilter
+from .services import ContactData
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M"]
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _text(label, *, rows=4, max_length=None, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length or settings.MAMORU_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.department}）"
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.department}）"
+
+
+class ContactStartForm(forms.Form):
+    """The one-click start: a channel, optionally a department and a resident."""
+
+    channel = forms.ChoiceField(label="対応方法")
+    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none(), required=False)
+    resident = forms.ModelChoiceField(label="住民等", queryset=Resident.objects.all(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = current_policy().channel_choices()
+        self.fields["department"].queryset = department_visible_list(user=user)
+
+
+class ContactForm(forms.Form):
+    """The contact record (対応記録票)."""
+
+    channel = forms.ChoiceField(label="対応方法")
+    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none())
+    place = forms.CharField(label="場所（窓口番号など）", max_length=100, required=False)
+    staff = StaffChoiceField(label="対応職員", queryset=User.objects.none())
+    other_staff = StaffMultipleChoiceField(
+        label="同席職員", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    resident = forms.ModelChoiceField(
+        label="住民等", queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    resident_description = forms.CharField(label="住民等の特徴（氏名不明の場合）", max_length=200, required=False)
+    started_at = forms.DateTimeField(label="開始日時", input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET)
+    ended_at = forms.DateTimeField(
+        label="終了日時", input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=False
+    )
+    summary = forms.CharField(label="件名", max_length=200, required=False)
+    request_content = _text("意見等の内容", help_text="何についての意見・要望・苦情か")
+    words_and_behaviour = _text(
+        "住民等の言動", rows=6, help_text="発言は要約せず、そのまま「」で記録してください。態度・行動も記録します。"
+    )
+    staff_response = _text("職員の対応")
+    outcome = _text("結果", rows=3)
+    harassment = forms.ChoiceField(
+        label="カスタマーハラスメントの判断", choices=HarassmentJudgement.choices, widget=forms.RadioSelect
+    )
+    categories = forms.MultipleChoiceField(
+        label="該当する類型", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    content_unreasonable = forms.ChoiceField(
+        label="内容が著しく妥当性を欠くか",
+        choices=[("", "未回答"), *DefinitionAnswer.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    content_reason = _text("理由", rows=2)
+    manner_inappropriate = forms.ChoiceField(
+        label="手段・態様が社会通念上不相当か",
+        choices=[("", "未回答"), *DefinitionAnswer.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    manner_reason = _text("理由", rows=2)
+    harms = forms.MultipleChoiceField(label="生じた被害", required=False, widget=forms.CheckboxSelectMultiple)
+    harm_reason = _text("理由", rows=2)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        pack = current_policy()
+        self.fields["channel"].choices = pack.channel_choices()
+        self.fields["categories"].choices = pack.category_choices()
+        self.fields["harms"].choices = pack.harm_choices()
+        self.fields["department"].queryset = department_visible_list(user=user)
+        staff = staff_selectable_list(user=user)
+        self.fields["staff"].queryset = staff
+        self.fields["other_staff"].queryset = staff
+        self.fields["content_unreasonable"].label = pack.definition.content_test
+        self.fields["manner_inappropriate"].label = pack.definition.manner_test
+        self.fields["harms"].label = pack.definition.harm_test
+
+    @classmethod
+    def initial_for(cls, contact):
+        data = ContactData.from_contact(contact)
+        initial = {name: getattr(data, name) for name in data.__dataclass_fields__}
+        initial["started_at"] = timezone.localtime(contact.started_at)
+        initial["ended_at"] = timezone.localtime(contact.ended_at) if contact.ended_at else None
+        initial["version"] = contact.version
+        return initial
+
+    def contact_data(self) -> ContactData:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        values["other_staff"] = list(values["other_staff"])
+        return ContactData(**values)
+
+
+class ContactFilterForm(forms.Form):
+    q = forms.CharField(label="キーワード", required=False, max_length=200)
+    date_from = forms.DateField(label="開始日（から）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="開始日（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none(), required=False)
+    channel = forms.ChoiceField(label="対応方法", required=False)
+    category = forms.ChoiceField(label="類型", required=False)
+    harassment = forms.ChoiceField(
+        label="ハラスメント判断", required=False, choices=[("", "すべて"), *HarassmentJudgement.choices]
+    )
+    staff = StaffChoiceField(label="対応職員", queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        pack = current_policy()
+        self.fields["channel"].choices = [("", "すべて"), *pack.channel_choices()]
+        self.fields["category"].choices = [("", "すべて"), *pack.category_choices()]
+        self.fields["department"].queryset = department_visible_list(user=user)
+        self.fields["staff"].queryset = staff_selectable_list(user=user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
+            raise forms.ValidationError("期間の終わりが始まりより前になっています。")
+        return cleaned
+
+    def to_filter(self) -> ContactFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return ContactFilter(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            department_id=data["department"].pk if data.get("department") else None,
+            channel=data.get("channel", ""),
+            category=data.get("category", ""),
+            harassment=data.get("harassment", ""),
+            staff_id=data["staff"].pk if data.get("staff") else None,
+            query=data.get("q", ""),
+        )
+
+
+class ContactDeleteForm(forms.Form):
+    reason = forms.CharField(label="削除の理由", max_length=300)

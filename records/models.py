@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.db import models
+
+from .choices import DefinitionAnswer, HarassmentJudgement
+
+
+class Contact(models.Model):
+    """A contact record (対応記録票): one counter visit, phone call, home visit,
+    mail or letter, from its start to its end, with what was said and done.
+
+    The channel and category codes come from the policy pack. The duration is
+    computed from the start and end times, never typed."""
+
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="contacts", verbose_name="担当課"
+    )
+    channel = models.CharField("対応方法", max_length=40)
+    place = models.CharField("場所", max_length=100, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts", verbose_name="対応職員"
+    )
+    other_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assisted_contacts", verbose_name="同席職員"
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name="住民等",
+    )
+    resident_description = models.CharField("住民等の特徴（氏名不明の場合）", max_length=200, blank=True)
+    started_at = models.DateTimeField("開始日時", db_index=True)
+    ended_at = models.DateTimeField("終了日時", null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField("対応時間（秒）", null=True, blank=True)
+
+    summary = models.CharField("件名", max_length=200, blank=True)
+    request_content = models.TextField("意見等の内容", blank=True)
+    words_and_behaviour = models.TextField("住民等の言動（発言はそのまま）", blank=True)
+    staff_response = models.TextField("職員の対応", blank=True)
+    outcome = models.TextField("結果", blank=True)
+
+    harassment = models.CharField(
+        "カスタマーハラスメントの判断",
+        max_length=10,
+        choices=HarassmentJudgement.choices,
+        default=HarassmentJudgement.NO,
+        db_index=True,
+    )
+    content_unreasonable = models.CharField(
+        "内容が著しく妥当性を欠くか", max_length=10, choices=DefinitionAnswer.choices, blank=True
+    )
+    content_reason = models.TextField("内容についての理由", blank=True)
+    manner_inappropriate = models.CharField(
+        "手段・態様が社会通念上不相当か", max_length=10, choices=DefinitionAnswer.choices, blank=True
+    )
+    manner_reason = models.TextField("手段・態様についての理由", blank=True)
+    harms = models.JSONField("生じた被害", default=list, blank=True)
+    harm_reason = models.TextField("被害についての理由", blank=True)
+
+    # NFKC-normalised, lower-cased text of every free-text field, for search.
+    search_text = models.TextField(default="", editable=False)
+    version = models.PositiveIntegerField("版", default=1)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作成者"
+    )
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    deleted_at = models.DateTimeField("削除日時", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="削除者"
+    )
+    deletion_reason = models.CharField("削除理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "対応記録"
+        verbose_name_plural = "対応記録"
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "-started_at"], name="contact_dept_started"),
+            models.Index(fields=["resident", "-started_at"], name="contact_resident_started"),
+            models.Index(fields=["staff", "ended_at"], name="contact_staff_live"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="contact_end_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"対応記録 No.{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def number(self) -> str:
+        return f"{self.pk:07d}" if self.pk else ""
+
+
+class ContactCategory(models.Model):
+    """A policy category (by its pack code) staff assigned to a contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField("類型コード", max_length=40, db_index=True)
+
+    class Meta:
+        verbose_name = "該当類型"
+        verbose_name_plural = "該当類型"
+        constraints = [models.UniqueConstraint(fields=["contact", "code"], name="contact_category_once")]
+
+    def __str__(self):
+        return self.code
+
+
+class ContactRevision(models.Model):
+    """A version of a contact record as saved: who saved it, when, what changed."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField("版")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="変更者"
+    )
+    changed_at = models.DateTimeField("変更日時", auto_now_add=True)
+    changed_fields = models.JSONField("変更した項目", default=list)
+    snapshot = models.JSONField("内容")
+
+    class Meta:
+        verbose_name = "対応記録の版"
+        verbose_name_plural = "対応記録の版"
+        ordering = ["contact", "-version"]
+        constraints = [models.UniqueConstraint(fields=["contact", "version"], name="contact_revision_once")]
+
+    def __str__(self):
+        return f"{self.contact} 第{self.version}版"

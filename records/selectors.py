@@ -1,0 +1,91 @@
+"""Reading contacts, always narrowed to the departments the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.selectors import department_visible_ids
+from mamoru.lib.japanese import normalize
+
+from .models import Contact
+
+
+@dataclass
+class ContactFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    department_id: int | None = None
+    channel: str = ""
+    category: str = ""
+    harassment: str = ""
+    staff_id: int | None = None
+    resident_id: int | None = None
+    query: str = ""
+    live_only: bool = False
+
+
+def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
+    """Contacts the user may see, filtered, newest first."""
+    contacts = Contact.objects.filter(department__in=department_visible_ids(user=user), deleted_at__isnull=True)
+    if filters is None:
+        return contacts
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        contacts = contacts.filter(started_at__gte=dt.datetime.combine(filters.date_from, dt.time.min, tz))
+    if filters.date_to:
+        next_day = filters.date_to + dt.timedelta(days=1)
+        contacts = contacts.filter(started_at__lt=dt.datetime.combine(next_day, dt.time.min, tz))
+    if filters.department_id:
+        contacts = contacts.filter(department_id=filters.department_id)
+    if filters.channel:
+        contacts = contacts.filter(channel=filters.channel)
+    if filters.category:
+        contacts = contacts.filter(categories__code=filters.category)
+    if filters.harassment:
+        contacts = contacts.filter(harassment=filters.harassment)
+    if filters.staff_id:
+        contacts = contacts.filter(staff_id=filters.staff_id)
+    if filters.resident_id:
+        contacts = contacts.filter(resident_id=filters.resident_id)
+    if filters.live_only:
+        contacts = contacts.filter(ended_at__isnull=True)
+    for term in normalize(filters.query).split(" "):
+        if term:
+            contacts = contacts.filter(search_text__contains=term)
+    return contacts
+
+
+def contact_list_for_display(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
+    return (
+        contact_list(user=user, filters=filters)
+        .select_related("department", "staff", "resident")
+        .prefetch_related("categories")
+    )
+
+
+def contact_get(*, user, pk) -> Contact:
+    """One contact, or 404 for anything outside the user's scope."""
+    try:
+        return (
+            contact_list(user=user)
+            .select_related("department", "staff", "resident", "created_by")
+            .prefetch_related("categories", "other_staff")
+            .get(pk=pk)
+        )
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("対応記録が見つからないか、閲覧する権限がありません。") from exc
+
+
+def contact_live_list(*, user) -> QuerySet[Contact]:
+    """Live contacts the user is handling (several at once is normal: two lines)."""
+    return (
+        contact_list(user=user)
+        .filter(ended_at__isnull=True, staff=user)
+        .select_related("department", "resident")
+        .order_by("started_at")
+    )

@@ -1,0 +1,236 @@
+"""Contact pages: thin views over records.services and records.selectors."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from mamoru.forms import add_service_errors
+from mamoru.policy.loader import current as current_policy
+
+from . import selectors, services
+from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
+from .models import ContactRevision
+
+
+def _require_handler(request):
+    if not request.user.handles_records:
+        raise PermissionDenied("対応記録を扱う権限がありません。")
+
+
+def home(request):
+    if not request.user.handles_records:
+        return redirect("accounts:administration")
+    recent = selectors.contact_list_for_display(user=request.user).filter(staff=request.user)[:10]
+    return render(
+        request,
+        "records/home.html",
+        {"live_contacts": selectors.contact_live_list(user=request.user), "recent_contacts": recent},
+    )
+
+
+@require_POST
+def contact_start(request):
+    _require_handler(request)
+    form = ContactStartForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "対応を開始できませんでした: " + "、".join(e for errs in form.errors.values() for e in errs))
+        return redirect("records:home")
+    try:
+        contact = services.contact_start(
+            actor=request.user,
+            channel=form.cleaned_data["channel"],
+            department=form.cleaned_data["department"],
+            resident=form.cleaned_data["resident"],
+        )
+    except ValidationError as error:
+        messages.error(request, "対応を開始できませんでした: " + "、".join(error.messages))
+        return redirect("records:home")
+    return redirect("records:contact_detail", pk=contact.pk)
+
+
+def contact_detail(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    services.contact_mark_viewed(actor=request.user, contact=contact)
+    return render(request, "records/contact_detail.html", {"contact": contact, **_clock_context(contact)})
+
+
+def _clock_context(contact):
+    timing = current_policy().response_time
+    return {
+        "server_now": timezone.now(),
+        "warning_seconds": timing.warning_minutes * _seconds_per_minute(),
+        "limit_seconds": timing.limit_minutes * _seconds_per_minute(),
+    }
+
+
+def _seconds_per_minute():
+    return settings.MAMORU_TIMER_SECONDS_PER_MINUTE
+
+
+@require_GET
+def contact_clock(request, pk):
+    """The live clock's state from the server. The page polls it, which also
+    keeps the session of an open live-contact page alive."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    now = timezone.now()
+    end = contact.ended_at or now
+    return JsonResponse(
+        {
+            "started_at": contact.started_at.isoformat(),
+            "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
+            "server_now": now.isoformat(),
+            "elapsed_seconds": int((end - contact.started_at).total_seconds()),
+        }
+    )
+
+
+@require_POST
+def contact_end(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    try:
+        services.contact_end(actor=request.user, contact=contact)
+    except ValidationError as error:
+        messages.error(request, "、".join(error.messages))
+    else:
+        messages.success(request, "対応を終了しました。対応記録票を記入してください。")
+    return redirect("records:contact_edit", pk=pk)
+
+
+def contact_edit(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = ContactForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.contact_update(
+                    actor=request.user,
+                    contact=contact,
+                    data=form.contact_data(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "対応記録を保存しました。")
+                return redirect("records:contact_detail", pk=pk)
+    else:
+        form = ContactForm(initial=ContactForm.initial_for(contact), user=request.user)
+    return render(request, "records/contact_form.html", {"form": form, "contact": contact, **_clock_context(contact)})
+
+
+def contact_new(request):
+    """Record a contact after the fact (a letter, a mail, a call written up later)."""
+    _require_handler(request)
+    if request.method == "POST":
+        form = ContactForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                contact = services.contact_create(actor=request.user, data=form.contact_data())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "対応記録を作成しました。")
+                return redirect("records:contact_detail", pk=contact.pk)
+    else:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = ContactForm(
+            initial={
+                "department": request.user.department,
+                "staff": request.user,
+                "started_at": now,
+                "ended_at": now,
+                "channel": request.GET.get("channel", "mail"),
+                "harassment": "no",
+            },
+            user=request.user,
+        )
+    return render(request, "records/contact_form.html", {"form": form, "contact": None})
+
+
+def contact_list(request):
+    _require_handler(request)
+    form = ContactFilterForm(request.GET or None, user=request.user)
+    contacts = selectors.contact_list_for_display(user=request.user, filters=form.to_filter())
+    if request.GET.get("format") == "csv":
+        return _contacts_csv(contacts)
+    page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "records/contact_list.html",
+        {"form": form, "page": page, "query_string": query.urlencode()},
+    )
+
+
+def _page_size():
+    return settings.MAMORU_PAGE_SIZE
+
+
+CSV_COLUMNS = (
+    ("番号", lambda c: c.number),
+    ("開始日時", lambda c: timezone.localtime(c.started_at).strftime("%Y-%m-%d %H:%M")),
+    ("終了日時", lambda c: timezone.localtime(c.ended_at).strftime("%Y-%m-%d %H:%M") if c.ended_at else ""),
+    ("対応時間（分）", lambda c: round(c.duration_seconds / 60, 1) if c.duration_seconds is not None else ""),
+    ("担当課", lambda c: c.department.name),
+    ("対応方法", lambda c: current_policy().channel_name(c.channel)),
+    ("対応職員", lambda c: c.staff.display_name),
+    ("住民等", lambda c: c.resident.name if c.resident else c.resident_description),
+    ("件名", lambda c: c.summary),
+    ("判断", lambda c: c.get_harassment_display()),
+    ("類型", lambda c: "、".join(current_policy().category_names().get(x.code, x.code) for x in c.categories.all())),
+)
+
+
+CSV_ROW_LIMIT = 100_000
+
+
+def _contacts_csv(contacts):
+    """The filtered list as CSV (UTF-8 with BOM, so Excel opens it in Japanese)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([title for title, _ in CSV_COLUMNS])
+    for contact in contacts[:CSV_ROW_LIMIT]:
+        writer.writerow([value(contact) for _, value in CSV_COLUMNS])
+    return response
+
+
+def contact_print(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    services.contact_mark_viewed(actor=request.user, contact=contact, printed=True)
+    return render(request, "records/contact_print.html", {"contact": contact, "printed_at": timezone.now()})
+
+
+def contact_history(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    revisions = ContactRevision.objects.filter(contact=contact).select_related("changed_by")
+    labels = {name: field.label for name, field in ContactForm(user=request.user).fields.items()}
+    for revision in revisions:
+        revision.rows = [
+            (labels.get(name, name), value, revision.version > 1 and name in revision.changed_fields)
+            for name, value in revision.snapshot.items()
+        ]
+    return render(request, "records/contact_history.html", {"contact": contact, "revisions": revisions})
+
+
+def contact_delete(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    form = ContactDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_delete(actor=request.user, contact=contact, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{contact} を削除しました。")
+            return redirect("records:contact_list")
+    return render(request, "records/contact_delete.html", {"contact": contact, "form": form})
