@@ -1,0 +1,133 @@
+"""The policy pack: loading, validation with field-named errors, and a second
+city's pack changing the app's rules without code changes."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from mamoru.policy.loader import current, load_file, reset_cache
+from mamoru.policy.schema import PolicyPackError, parse_pack
+from mamoru.policy.services import policy_pack_activate, policy_pack_revert_to_file
+from records.services import ContactData, contact_create
+
+MINATO = Path(__file__).parent / "packs" / "minato.toml"
+OTAWARA_SOURCE = Path(settings.MAMORU_POLICY_PACK).read_text(encoding="utf-8")
+
+CODES = [
+    "long_detention", "repetition", "violence", "verbal_abuse", "nitpicking", "threat",
+    "authority", "sns_post", "sexual_harassment", "obstruction", "excessive_demand",
+]
+
+
+def test_default_pack_is_ohtawara_with_its_rules():
+    pack = load_file(settings.MAMORU_POLICY_PACK)
+    assert pack.city.name == "大田原市"
+    assert pack.city.specialist_section == "総務課"
+    assert pack.category_codes() == CODES
+    assert pack.category("long_detention").name == "長時間拘束"
+    assert "長時間の電話" in pack.category("long_detention").examples
+    assert pack.category("excessive_demand").examples[0] == "土下座の要求や不当な謝罪の強要"
+    assert pack.response_time.limit_minutes == 30
+    assert pack.response_time.warning_minutes == 25
+    assert "原則として30分以内" in pack.response_time.principle
+    assert [c for c, _ in pack.channel_choices()] == ["counter", "phone", "visit", "mail", "letter", "other"]
+    assert [m.name for m in pack.measures][:3] == ["注意", "警告", "対応制限"]
+
+
+def _broken(old: str, new: str) -> str:
+    assert old in OTAWARA_SOURCE
+    return OTAWARA_SOURCE.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("source", "field"),
+    [
+        (_broken("limit_minutes = 30", "limit_minutes = -5"), "response_time.limit_minutes"),
+        (_broken("warning_minutes = 25", "warning_minutes = 45"), "response_time.warning_minutes"),
+        (_broken('code = "verbal_abuse"', 'code = "Verbal Abuse!"'), "categories[3].code"),
+        (_broken('code = "verbal_abuse"', 'code = "violence"'), "categories[3].code"),
+        (_broken('name = "大田原市"', 'name = ""'), "city.name"),
+        (_broken("[response_time]", "[response_timing]"), "response_time"),
+        ("[pack]\ncode = 'x'\n = broken", "(TOML)"),
+    ],
+)
+def test_invalid_pack_names_the_bad_field(source, field):
+    with pytest.raises(PolicyPackError) as caught:
+        parse_pack(source)
+    assert caught.value.field == field
+    assert f"「{field}」" in str(caught.value)
+
+
+def test_second_pack_changes_rules_without_code(city, client_for, settings):
+    settings.MAMORU_POLICY_PACK = str(MINATO)
+    reset_cache()
+    pack = current()
+    assert pack.city.name == "湊市"
+    assert pack.response_time.limit_minutes == 20
+    assert pack.category_codes() == ["shouting", "stalking"]
+
+    now = timezone.now()
+    base = dict(department=city.shimin, staff=city.staff, started_at=now, ended_at=now)
+    contact = contact_create(
+        actor=city.staff, data=ContactData(channel="chat", harassment="yes", categories=["shouting"], **base)
+    )
+    assert contact.categories.get().code == "shouting"
+    with pytest.raises(ValidationError) as caught:
+        contact_create(actor=city.staff, data=ContactData(channel="counter", harassment="yes", categories=["verbal_abuse"], **base))
+    assert "verbal_abuse" in caught.value.message_dict["categories"][0]
+
+    page = client_for(city.staff).get(f"/contacts/{contact.pk}/edit/")
+    body = page.content.decode()
+    assert "つきまとい" in body and "職員の帰宅時に待ち伏せする" in body
+    assert "暴言" not in body
+    assert "湊市" in body
+
+
+def test_administrator_activates_and_reverts_an_uploaded_pack(city):
+    revision = policy_pack_activate(actor=city.admin, source=MINATO.read_text(encoding="utf-8"))
+    assert revision.is_active
+    assert current().city.name == "湊市"
+    policy_pack_revert_to_file(actor=city.admin)
+    assert current().city.name == "大田原市"
+
+
+def test_invalid_upload_changes_nothing(city, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(city.admin)
+    bad = SimpleUploadedFile("bad.toml", _broken("limit_minutes = 30", 'limit_minutes = "30分"').encode())
+    response = client.post("/policy/", {"pack_file": bad})
+    assert response.status_code == 200
+    assert "response_time.limit_minutes" in response.content.decode()
+    assert current().city.name == "大田原市"
+
+
+def test_only_administrators_change_the_pack(city, client_for):
+    with pytest.raises(PermissionDenied):
+        policy_pack_activate(actor=city.specialist, source=MINATO.read_text(encoding="utf-8"))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(city.specialist).post("/policy/", {"pack_file": SimpleUploadedFile("p.toml", b"x")})
+    assert response.status_code == 403
+
+
+def test_app_refuses_to_start_with_an_invalid_pack(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(OTAWARA_SOURCE.replace("[[channels]]", "[[channel_list]]"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "MAMORU_POLICY_PACK": str(bad)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "「channels」" in result.stderr
