@@ -1,12 +1,10 @@
 """Contact pages: thin views over records.services and records.selectors."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
 from .models import ContactRevision
 
@@ -121,6 +119,7 @@ def contact_edit(request, pk):
                 messages.success(request, "対応記録を保存しました。")
                 return redirect("records:contact_detail", pk=pk)
     else:
+        services.contact_mark_viewed(actor=request.user, contact=contact)
         form = ContactForm(initial=ContactForm.initial_for(contact), user=request.user)
     return render(request, "records/contact_form.html", {"form": form, "contact": contact, **_clock_context(contact)})
 
@@ -158,8 +157,9 @@ def contact_list(request):
     _require_handler(request)
     form = ContactFilterForm(request.GET or None, user=request.user)
     contacts = selectors.contact_list_for_display(user=request.user, filters=form.to_filter())
-    if request.GET.get("format") == "csv":
-        return _contacts_csv(contacts)
+    export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
+    if export:
+        return export(contacts)
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -174,36 +174,6 @@ def _page_size():
     return settings.MAMORU_PAGE_SIZE
 
 
-CSV_COLUMNS = (
-    ("番号", lambda c: c.number),
-    ("開始日時", lambda c: timezone.localtime(c.started_at).strftime("%Y-%m-%d %H:%M")),
-    ("終了日時", lambda c: timezone.localtime(c.ended_at).strftime("%Y-%m-%d %H:%M") if c.ended_at else ""),
-    ("対応時間（分）", lambda c: round(c.duration_seconds / 60, 1) if c.duration_seconds is not None else ""),
-    ("担当課", lambda c: c.department.name),
-    ("対応方法", lambda c: current_policy().channel_name(c.channel)),
-    ("対応職員", lambda c: c.staff.display_name),
-    ("住民等", lambda c: c.resident.name if c.resident else c.resident_description),
-    ("件名", lambda c: c.summary),
-    ("判断", lambda c: c.get_harassment_display()),
-    ("類型", lambda c: "、".join(current_policy().category_names().get(x.code, x.code) for x in c.categories.all())),
-)
-
-
-CSV_ROW_LIMIT = 100_000
-
-
-def _contacts_csv(contacts):
-    """The filtered list as CSV (UTF-8 with BOM, so Excel opens it in Japanese)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([title for title, _ in CSV_COLUMNS])
-    for contact in contacts[:CSV_ROW_LIMIT]:
-        writer.writerow([value(contact) for _, value in CSV_COLUMNS])
-    return response
-
-
 def contact_print(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     services.contact_mark_viewed(actor=request.user, contact=contact, printed=True)
@@ -212,6 +182,7 @@ def contact_print(request, pk):
 
 def contact_history(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
+    services.contact_mark_viewed(actor=request.user, contact=contact)
     revisions = ContactRevision.objects.filter(contact=contact).select_related("changed_by")
     labels = {name: field.label for name, field in ContactForm(user=request.user).fields.items()}
     for revision in revisions:

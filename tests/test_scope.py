@@ -127,3 +127,10 @@ def test_list_is_paginated_and_exports_csv(city, client_for, settings):
     assert csv["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("番号,開始日時")
     assert text.count("窓口での苦情") == 3
+    xlsx = client.get("/contacts/", {"format": "xlsx", "q": "苦情"})
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("番号", "開始日時") and len(rows) == 4 and rows[1][8] == "窓口での苦情"

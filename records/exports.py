@@ -1,0 +1,70 @@
+"""The contact list as CSV (UTF-8 with BOM, which Excel opens in Japanese) or Excel."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from mamoru.policy.loader import current as current_policy
+
+ROW_LIMIT = 100_000
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _categories(contact, names):
+    return "、".join(names.get(c.code, c.code) for c in contact.categories.all())
+
+
+def contact_rows(contacts):
+    """The header and one row per contact, in the order of the list."""
+    pack = current_policy()
+    names = pack.category_names()
+    yield ["番号", "開始日時", "終了日時", "対応時間（分）", "担当課", "対応方法", "対応職員", "住民等", "件名", "判断", "類型"]
+    for contact in contacts[:ROW_LIMIT]:
+        minutes = round(contact.duration_seconds / 60, 1) if contact.duration_seconds is not None else ""
+        yield [
+            contact.number,
+            _local(contact.started_at),
+            _local(contact.ended_at),
+            minutes,
+            contact.department.name,
+            pack.channel_name(contact.channel),
+            contact.staff.display_name,
+            contact.resident.name if contact.resident else contact.resident_description,
+            contact.summary,
+            contact.get_harassment_display(),
+            _categories(contact, names),
+        ]
+
+
+def _filename(extension: str) -> str:
+    return f"contacts-{timezone.localdate():%Y%m%d}.{extension}"
+
+
+def contacts_csv(contacts) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerows(contact_rows(contacts))
+    return response
+
+
+def contacts_xlsx(contacts) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("対応記録")
+    for row in contact_rows(contacts):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
