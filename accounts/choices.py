@@ -1,14 +1,15 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    STAFF = "staff", "職員"
-    SUPERVISOR = "supervisor", "上司"
-    MANAGER = "manager", "管理職"
-    SPECIALIST = "specialist", "専門部署"
-    ADMINISTRATOR = "administrator", "システム管理者"
+    STAFF = "staff", _("職員")
+    SUPERVISOR = "supervisor", _("上司")
+    MANAGER = "manager", _("管理職")
+    SPECIALIST = "specialist", _("専門部署")
+    ADMINISTRATOR = "administrator", _("システム管理者")
 
 
 class DateStyle(models.TextChoices):
-    WAREKI = "wareki", "和暦（令和7年12月19日）"
-    SEIREKI = "seireki", "西暦（2025年12月19日）"
+    WAREKI = "wareki", _("和暦（令和7年12月19日）")
+    SEIREKI = "seireki", _("西暦（2025年12月19日）")

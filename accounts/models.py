@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .choices import DateStyle, Role
 
@@ -7,14 +8,14 @@ from .choices import DateStyle, Role
 class Department(models.Model):
     """A section of the city hall (課). Contacts belong to one department."""
 
-    code = models.SlugField("所属コード", max_length=40, unique=True)
-    name = models.CharField("所属名", max_length=100, unique=True)
-    sort_order = models.PositiveIntegerField("表示順", default=100)
-    is_active = models.BooleanField("有効", default=True)
+    code = models.SlugField(_("所属コード"), max_length=40, unique=True)
+    name = models.CharField(_("所属名"), max_length=100, unique=True)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=100)
+    is_active = models.BooleanField(_("有効"), default=True)
 
     class Meta:
-        verbose_name = "所属"
-        verbose_name_plural = "所属"
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
         ordering = ["sort_order", "id"]
 
     def __str__(self):
@@ -25,20 +26,20 @@ class User(AbstractUser):
     """A member of staff who signs in. The role and the department decide what
     the user may see: see ``accounts.selectors``."""
 
-    full_name = models.CharField("氏名", max_length=100, blank=True)
-    full_name_kana = models.CharField("氏名（かな）", max_length=100, blank=True)
+    full_name = models.CharField(_("氏名"), max_length=100, blank=True)
+    full_name_kana = models.CharField(_("氏名（かな）"), max_length=100, blank=True)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="所属"
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("所属")
     )
-    role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.STAFF)
-    workplace = models.CharField("窓口番号・内線", max_length=50, blank=True)
-    date_style = models.CharField("日付の表示", max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    workplace = models.CharField(_("窓口番号・内線"), max_length=50, blank=True)
+    date_style = models.CharField(_("日付の表示"), max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
 
     objects = UserManager()
 
     class Meta:
-        verbose_name = "利用者"
-        verbose_name_plural = "利用者"
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
         ordering = ["department__sort_order", "id"]
 
     def __str__(self):
@@ -74,18 +75,18 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a hash of the key is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="利用者")
-    name = models.CharField("用途", max_length=100)
-    prefix = models.CharField("先頭文字", max_length=16, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("利用者"))
+    name = models.CharField(_("用途"), max_length=100)
+    prefix = models.CharField(_("先頭文字"), max_length=16, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField("発行日時", auto_now_add=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="発行者")
-    last_used_at = models.DateTimeField("最終利用", null=True, blank=True)
-    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+    created_at = models.DateTimeField(_("発行日時"), auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("発行者"))
+    last_used_at = models.DateTimeField(_("最終利用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "APIトークン"
-        verbose_name_plural = "APIトークン"
+        verbose_name = _("APIトークン")
+        verbose_name_plural = _("APIトークン")
         ordering = ["-id"]
 
     def __str__(self):
@@ -101,5 +102,8 @@ class LoginAttempt(models.Model):
     attempted_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "ログイン試行"
-        verbose_name_plural = "ログイン試行"
+        verbose_name = _("ログイン試行")
+        verbose_name_plural = _("ログイン試行")
+
+    def __str__(self):
+        return f"{self.username} {self.attempted_at:%Y-%m-%d %H:%M}"

@@ -11,11 +11,12 @@ class RequestContext:
     address: str | None = None
 
 
-_current = contextvars.ContextVar("mamoru_request_context", default=RequestContext())
+_EMPTY = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("mamoru_request_context", default=None)
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 def set_current(context: RequestContext):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .choices import action_label
 
@@ -9,23 +10,23 @@ class AuditEntry(models.Model):
 
     Append-only: the app never updates or deletes entries."""
 
-    created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="利用者"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("利用者")
     )
-    actor_name = models.CharField("利用者名", max_length=150, blank=True)
-    address = models.GenericIPAddressField("接続元", null=True, blank=True)
-    request_id = models.CharField("リクエストID", max_length=36, blank=True)
-    action = models.CharField("操作", max_length=60, db_index=True)
-    object_type = models.CharField("対象の種類", max_length=60, blank=True)
-    object_id = models.CharField("対象ID", max_length=40, blank=True)
-    object_repr = models.CharField("対象", max_length=200, blank=True)
-    before = models.JSONField("変更前", null=True, blank=True)
-    after = models.JSONField("変更後", null=True, blank=True)
+    actor_name = models.CharField(_("利用者名"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
+    request_id = models.CharField(_("リクエストID"), max_length=36, blank=True)
+    action = models.CharField(_("操作"), max_length=60, db_index=True)
+    object_type = models.CharField(_("対象の種類"), max_length=60, blank=True)
+    object_id = models.CharField(_("対象ID"), max_length=40, blank=True)
+    object_repr = models.CharField(_("対象"), max_length=200, blank=True)
+    before = models.JSONField(_("変更前"), null=True, blank=True)
+    after = models.JSONField(_("変更後"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "監査ログ"
-        verbose_name_plural = "監査ログ"
+        verbose_name = _("監査ログ")
+        verbose_name_plural = _("監査ログ")
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 

@@ -3,7 +3,6 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from accounts.selectors import department_visible_ids
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
 
 from .models import Resident

@@ -1,15 +1,16 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class HarassmentJudgement(models.TextChoices):
     """Whether the staff judge the contact harassment under the policy."""
 
-    NO = "no", "該当しない"
-    UNSURE = "unsure", "判断に迷う（上司に相談）"
-    YES = "yes", "該当する"
+    NO = "no", _("該当しない")
+    UNSURE = "unsure", _("判断に迷う（上司に相談）")
+    YES = "yes", _("該当する")
 
 
 class DefinitionAnswer(models.TextChoices):
-    YES = "yes", "はい"
-    NO = "no", "いいえ"
-    UNKNOWN = "unknown", "わからない"
+    YES = "yes", _("はい")
+    NO = "no", _("いいえ")
+    UNKNOWN = "unknown", _("わからない")

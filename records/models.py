@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .choices import DefinitionAnswer, HarassmentJudgement
 
@@ -12,15 +13,15 @@ class Contact(models.Model):
     computed from the start and end times, never typed."""
 
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="contacts", verbose_name="担当課"
+        "accounts.Department", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("担当課")
     )
-    channel = models.CharField("対応方法", max_length=40)
-    place = models.CharField("場所", max_length=100, blank=True)
+    channel = models.CharField(_("対応方法"), max_length=40)
+    place = models.CharField(_("場所"), max_length=100, blank=True)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts", verbose_name="対応職員"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("対応職員")
     )
     other_staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assisted_contacts", verbose_name="同席職員"
+        settings.AUTH_USER_MODEL, blank=True, related_name="assisted_contacts", verbose_name=_("同席職員")
     )
     resident = models.ForeignKey(
         "people.Resident",
@@ -28,54 +29,54 @@ class Contact(models.Model):
         null=True,
         blank=True,
         related_name="contacts",
-        verbose_name="住民等",
+        verbose_name=_("住民等"),
     )
-    resident_description = models.CharField("住民等の特徴（氏名不明の場合）", max_length=200, blank=True)
-    started_at = models.DateTimeField("開始日時", db_index=True)
-    ended_at = models.DateTimeField("終了日時", null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField("対応時間（秒）", null=True, blank=True)
+    resident_description = models.CharField(_("住民等の特徴（氏名不明の場合）"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("開始日時"), db_index=True)
+    ended_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("対応時間（秒）"), null=True, blank=True)
 
-    summary = models.CharField("件名", max_length=200, blank=True)
-    request_content = models.TextField("意見等の内容", blank=True)
-    words_and_behaviour = models.TextField("住民等の言動（発言はそのまま）", blank=True)
-    staff_response = models.TextField("職員の対応", blank=True)
-    outcome = models.TextField("結果", blank=True)
+    summary = models.CharField(_("件名"), max_length=200, blank=True)
+    request_content = models.TextField(_("意見等の内容"), blank=True)
+    words_and_behaviour = models.TextField(_("住民等の言動（発言はそのまま）"), blank=True)
+    staff_response = models.TextField(_("職員の対応"), blank=True)
+    outcome = models.TextField(_("結果"), blank=True)
 
     harassment = models.CharField(
-        "カスタマーハラスメントの判断",
+        _("カスタマーハラスメントの判断"),
         max_length=10,
         choices=HarassmentJudgement.choices,
         default=HarassmentJudgement.NO,
         db_index=True,
     )
     content_unreasonable = models.CharField(
-        "内容が著しく妥当性を欠くか", max_length=10, choices=DefinitionAnswer.choices, blank=True
+        _("内容が著しく妥当性を欠くか"), max_length=10, choices=DefinitionAnswer.choices, blank=True
     )
-    content_reason = models.TextField("内容についての理由", blank=True)
+    content_reason = models.TextField(_("内容についての理由"), blank=True)
     manner_inappropriate = models.CharField(
-        "手段・態様が社会通念上不相当か", max_length=10, choices=DefinitionAnswer.choices, blank=True
+        _("手段・態様が社会通念上不相当か"), max_length=10, choices=DefinitionAnswer.choices, blank=True
     )
-    manner_reason = models.TextField("手段・態様についての理由", blank=True)
-    harms = models.JSONField("生じた被害", default=list, blank=True)
-    harm_reason = models.TextField("被害についての理由", blank=True)
+    manner_reason = models.TextField(_("手段・態様についての理由"), blank=True)
+    harms = models.JSONField(_("生じた被害"), default=list, blank=True)
+    harm_reason = models.TextField(_("被害についての理由"), blank=True)
 
     # NFKC-normalised, lower-cased text of every free-text field, for search.
     search_text = models.TextField(default="", editable=False)
-    version = models.PositiveIntegerField("版", default=1)
-    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    version = models.PositiveIntegerField(_("版"), default=1)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作成者"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("作成者")
     )
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    deleted_at = models.DateTimeField("削除日時", null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    deleted_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="削除者"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("削除者")
     )
-    deletion_reason = models.CharField("削除理由", max_length=300, blank=True)
+    deletion_reason = models.CharField(_("削除理由"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "対応記録"
-        verbose_name_plural = "対応記録"
+        verbose_name = _("対応記録")
+        verbose_name_plural = _("対応記録")
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["department", "-started_at"], name="contact_dept_started"),
@@ -105,11 +106,11 @@ class ContactCategory(models.Model):
     """A policy category (by its pack code) staff assigned to a contact."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="categories")
-    code = models.CharField("類型コード", max_length=40, db_index=True)
+    code = models.CharField(_("類型コード"), max_length=40, db_index=True)
 
     class Meta:
-        verbose_name = "該当類型"
-        verbose_name_plural = "該当類型"
+        verbose_name = _("該当類型")
+        verbose_name_plural = _("該当類型")
         constraints = [models.UniqueConstraint(fields=["contact", "code"], name="contact_category_once")]
 
     def __str__(self):
@@ -120,17 +121,17 @@ class ContactRevision(models.Model):
     """A version of a contact record as saved: who saved it, when, what changed."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField("版")
+    version = models.PositiveIntegerField(_("版"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="変更者"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("変更者")
     )
-    changed_at = models.DateTimeField("変更日時", auto_now_add=True)
-    changed_fields = models.JSONField("変更した項目", default=list)
-    snapshot = models.JSONField("内容")
+    changed_at = models.DateTimeField(_("変更日時"), auto_now_add=True)
+    changed_fields = models.JSONField(_("変更した項目"), default=list)
+    snapshot = models.JSONField(_("内容"))
 
     class Meta:
-        verbose_name = "対応記録の版"
-        verbose_name_plural = "対応記録の版"
+        verbose_name = _("対応記録の版")
+        verbose_name_plural = _("対応記録の版")
         ordering = ["contact", "-version"]
         constraints = [models.UniqueConstraint(fields=["contact", "version"], name="contact_revision_once")]
 
