@@ -1,18 +1,19 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label="氏名", max_length=100)
-    name_kana = forms.CharField(label="氏名（かな）", max_length=100, required=False)
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    name_kana = forms.CharField(label=_("氏名（かな）"), max_length=100, required=False)
     phones = forms.CharField(
-        label="電話番号",
+        label=_("電話番号"),
         required=False,
         max_length=400,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="1行に1つ。ハイフンや全角数字のままでも構いません。",
+        help_text=_("1行に1つ。ハイフンや全角数字のままでも構いません。"),
     )
-    address = forms.CharField(label="住所", max_length=300, required=False)
-    notes = forms.CharField(label="備考", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("住所"), max_length=300, required=False)
+    notes = forms.CharField(label=_("備考"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
@@ -19,7 +20,7 @@ def resident_search_key(name: str, name_kana: str) -> str:
 
 def _require_record_handler(actor) -> None:
     if not actor.handles_records:
-        raise PermissionDenied("住民等の情報を扱う権限がありません。")
+        raise PermissionDenied(_("住民等の情報を扱う権限がありません。"))
 
 
 def _clean_phones(phones: list[str]) -> list[tuple[str, str]]:
@@ -30,7 +31,9 @@ def _clean_phones(phones: list[str]) -> list[tuple[str, str]]:
             continue
         digits = phone_digits(number)
         if not 6 <= len(digits) <= 15:
-            raise ValidationError({"phones": f"電話番号「{number}」は正しい形式ではありません。"})
+            raise ValidationError(
+                {"phones": _("電話番号「{number}」は正しい形式ではありません。").format(number=number)}
+            )
         cleaned.append((number, digits))
     return cleaned
 
@@ -54,7 +57,7 @@ def resident_create(
 ) -> Resident:
     _require_record_handler(actor)
     if not name.strip():
-        raise ValidationError({"name": "氏名を入力してください。"})
+        raise ValidationError({"name": _("氏名を入力してください。")})
     cleaned_phones = _clean_phones(list(phones))
     resident = Resident.objects.create(
         name=name.strip(),
@@ -74,9 +77,9 @@ def resident_update(*, actor, resident: Resident, phones: list[str] | None = Non
     _require_record_handler(actor)
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise ValidationError(f"変更できない項目です: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("変更できない項目です: {value}").format(value=", ".join(sorted(unknown))))
     if "name" in changes and not str(changes["name"]).strip():
-        raise ValidationError({"name": "氏名を入力してください。"})
+        raise ValidationError({"name": _("氏名を入力してください。")})
     before = _snapshot(resident)
     cleaned_phones = _clean_phones(phones) if phones is not None else None
     for field, value in changes.items():
@@ -96,9 +99,9 @@ def resident_delete(*, actor, resident: Resident) -> None:
     """Delete a resident registered by mistake. Only the specialist section may,
     and only while no contact refers to the resident."""
     if not actor.is_specialist:
-        raise PermissionDenied("住民等を削除できるのは専門部署のみです。")
+        raise PermissionDenied(_("住民等を削除できるのは専門部署のみです。"))
     if resident.contacts.exists():
-        raise ValidationError("対応記録がある住民等は削除できません。")
+        raise ValidationError(_("対応記録がある住民等は削除できません。"))
     before = _snapshot(resident)
     audit_record(actor=actor, action="people.resident.deleted", obj=resident, before=before)
     resident.delete()

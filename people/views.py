@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from mamoru.forms import add_service_errors
 
@@ -11,7 +12,7 @@ from .forms import ResidentForm
 
 def _require_handler(request):
     if not request.user.handles_records:
-        raise PermissionDenied("住民等の情報を扱う権限がありません。")
+        raise PermissionDenied(_("住民等の情報を扱う権限がありません。"))
 
 
 def resident_list(request):
@@ -59,12 +60,14 @@ def resident_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"住民等「{resident.name}」を登録しました。")
+            messages.success(request, _("住民等「{name}」を登録しました。").format(name=resident.name))
             next_url = request.POST.get("next", "")
             if next_url.startswith("/contacts/"):
                 return redirect(f"{next_url}?resident={resident.pk}")
             return redirect("people:resident_detail", pk=resident.pk)
-    return render(request, "people/resident_form.html", {"form": form, "resident": None, "next": request.GET.get("next", "")})
+    return render(
+        request, "people/resident_form.html", {"form": form, "resident": None, "next": request.GET.get("next", "")}
+    )
 
 
 def resident_edit(request, pk):
@@ -77,7 +80,7 @@ def resident_edit(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "住民等の情報を更新しました。")
+                messages.success(request, _("住民等の情報を更新しました。"))
                 return redirect("people:resident_detail", pk=pk)
     else:
         form = ResidentForm(initial=ResidentForm.initial_for(resident))

@@ -11,6 +11,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 
 
@@ -97,7 +99,7 @@ class PolicyPack:
 def _table(data: dict, key: str, path: str) -> dict:
     value = data.get(key)
     if not isinstance(value, dict):
-        raise PolicyPackError(f"{path}{key}", "表（[テーブル]）が必要です")
+        raise PolicyPackError(f"{path}{key}", _("表（[テーブル]）が必要です"))
     return value
 
 
@@ -106,45 +108,50 @@ def _text(data: dict, key: str, path: str, *, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise PolicyPackError(f"{path}{key}", "空でない文字列が必要です")
+        raise PolicyPackError(f"{path}{key}", _("空でない文字列が必要です"))
     return value.strip()
 
 
 def _code(data: dict, path: str) -> str:
     value = _text(data, "code", path)
     if not CODE_PATTERN.match(value):
-        raise PolicyPackError(f"{path}code", f"コード「{value}」は半角英小文字で始まる英小文字・数字・_・- の2〜40文字にしてください")
+        raise PolicyPackError(
+            f"{path}code",
+            _("コード「{value}」は半角英小文字で始まる英小文字・数字・_・- の2〜40文字にしてください").format(
+                value=value
+            ),
+        )
     return value
 
 
 def _texts(data: dict, key: str, path: str, *, required: bool = True) -> tuple[str, ...]:
     value = data.get(key, [] if not required else None)
     if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
-        raise PolicyPackError(f"{path}{key}", "文字列の配列が必要です")
+        raise PolicyPackError(f"{path}{key}", _("文字列の配列が必要です"))
     if required and not value:
-        raise PolicyPackError(f"{path}{key}", "1件以上必要です")
+        raise PolicyPackError(f"{path}{key}", _("1件以上必要です"))
     return tuple(v.strip() for v in value)
 
 
 def _positive_int(data: dict, key: str, path: str) -> int:
     value = data.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise PolicyPackError(f"{path}{key}", "正の整数（分）が必要です")
+        raise PolicyPackError(f"{path}{key}", _("正の整数（分）が必要です"))
     return value
 
 
 def _named_list(data: dict, key: str, path: str, *, with_examples: bool = False) -> tuple:
     items = data.get(key)
     if not isinstance(items, list) or not items:
-        raise PolicyPackError(key if not path else f"{path}{key}", "1件以上の [[" + key + "]] が必要です")
+        raise PolicyPackError(key if not path else f"{path}{key}", _("1件以上の [[{key}]] が必要です").format(key=key))
     result, seen = [], set()
     for index, item in enumerate(items):
         item_path = f"{path}{key}[{index}]."
         if not isinstance(item, dict):
-            raise PolicyPackError(item_path.rstrip("."), "表が必要です")
+            raise PolicyPackError(item_path.rstrip("."), _("表が必要です"))
         code = _code(item, item_path)
         if code in seen:
-            raise PolicyPackError(f"{item_path}code", f"コード「{code}」が重複しています")
+            raise PolicyPackError(f"{item_path}code", _("コード「{code}」が重複しています").format(code=code))
         seen.add(code)
         name = _text(item, "name", item_path)
         if with_examples:
@@ -159,12 +166,12 @@ def parse_pack(source: str) -> PolicyPack:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyPackError("(TOML)", f"TOML として読めません（{exc}）") from exc
+        raise PolicyPackError("(TOML)", _("TOML として読めません（{exc}）").format(exc=exc)) from exc
 
     pack = _table(data, "pack", "")
     effective = pack.get("effective_from")
     if effective is not None and not isinstance(effective, dt.date):
-        raise PolicyPackError("pack.effective_from", "日付（例: 2025-12-19）が必要です")
+        raise PolicyPackError("pack.effective_from", _("日付（例: 2025-12-19）が必要です"))
 
     city = _table(data, "city", "")
     definition = _table(data, "definition", "")
@@ -172,7 +179,9 @@ def parse_pack(source: str) -> PolicyPack:
     limit = _positive_int(timing, "limit_minutes", "response_time.")
     warning = _positive_int(timing, "warning_minutes", "response_time.")
     if warning >= limit:
-        raise PolicyPackError("response_time.warning_minutes", "警告時間は上限時間（limit_minutes）より短くしてください")
+        raise PolicyPackError(
+            "response_time.warning_minutes", _("警告時間は上限時間（limit_minutes）より短くしてください")
+        )
 
     return PolicyPack(
         code=_code(pack, "pack."),

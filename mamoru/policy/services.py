@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -15,7 +16,7 @@ def policy_pack_activate(*, actor, source: str) -> PolicyPackRevision:
 
     Raises PolicyPackError (naming the bad field) for an invalid pack."""
     if not actor.is_administrator:
-        raise PermissionDenied("ポリシーパックを変更できるのはシステム管理者のみです。")
+        raise PermissionDenied(_("ポリシーパックを変更できるのはシステム管理者のみです。"))
     pack = parse_pack(source)
     with transaction.atomic():
         PolicyPackRevision.objects.filter(is_active=True).update(is_active=False)
@@ -30,7 +31,7 @@ def policy_pack_activate(*, actor, source: str) -> PolicyPackRevision:
 def policy_pack_revert_to_file(*, actor) -> None:
     """Deactivate every uploaded pack, so the pack file is in force again."""
     if not actor.is_administrator:
-        raise PermissionDenied("ポリシーパックを変更できるのはシステム管理者のみです。")
+        raise PermissionDenied(_("ポリシーパックを変更できるのはシステム管理者のみです。"))
     with transaction.atomic():
         for revision in PolicyPackRevision.objects.filter(is_active=True):
             revision.is_active = False
