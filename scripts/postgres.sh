@@ -3,14 +3,14 @@
 #   scripts/postgres.sh start   installs Debian's postgresql if missing, starts the server,
 #                               prints the DATABASE_URL to use
 #   scripts/postgres.sh stop
-# The cluster lives in var/postgres, owned by a system user that runs it
-# (PostgreSQL refuses to run as root). Authentication is trust on loopback:
+# The cluster lives in /tmp (readable by the server's user wherever the
+# checkout is), owned by a system user that runs it (PostgreSQL refuses to
+# run as root). Authentication is trust on loopback:
 # for tests on this machine only, never for a real server.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DATA="$ROOT/var/postgres"
 PORT="${MAMORU_PG_PORT:-55432}"
+DATA="${MAMORU_PG_DATA:-${TMPDIR:-/tmp}/mamoru-postgres-$PORT}"
 RUN_AS="${MAMORU_PG_USER:-postgres}"
 
 pg_bin() {
@@ -35,7 +35,6 @@ install_if_missing() {
 start() {
   install_if_missing
   local bin; bin="$(pg_bin)"
-  mkdir -p "$ROOT/var"
   if [ "$(id -u)" -eq 0 ]; then
     id "$RUN_AS" >/dev/null 2>&1 || useradd --system --no-create-home "$RUN_AS"
   fi
