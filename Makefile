@@ -27,7 +27,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing chromium from Debian's packages…"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
 run: install

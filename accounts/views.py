@@ -23,7 +23,9 @@ def login_view(request):
         address = client_address(request)
         if services.login_is_blocked(username=username, address=address):
             audit_record(actor=None, actor_name=username[:150], action="accounts.login.blocked")
-            form.errors.clear()
+            # A fresh form: validating the posted one would check the password
+            # (an Argon2 hash per blocked attempt) for nothing.
+            form = LoginForm(request, initial={"username": username})
             return render(request, "accounts/login.html", {"form": form, "blocked": BLOCKED_MESSAGE, "next": next_url}, status=429)
         if form.is_valid():
             user = form.get_user()

@@ -1,10 +1,12 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .forms import AuditFilterForm
 from .selectors import audit_entry_list
 
 
+@require_GET
 def audit_list(request):
     """The audit log, read-only: the specialist section and administrators."""
     form = AuditFilterForm(request.GET or None)

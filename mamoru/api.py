@@ -8,8 +8,9 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -22,7 +23,7 @@ from people.models import Resident
 from records import selectors as record_selectors
 from records import services as record_services
 from records.selectors import ContactFilter
-from records.services import ContactData
+from records.services import ContactData, ContactVersionConflict
 
 
 class TokenAuth(HttpBearer):
@@ -43,6 +44,25 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    response = api.create_response(
+        request,
+        {"detail": "認証できません。有効な API トークンを「Authorization: Bearer <トークン>」で送ってください。"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = "リクエスト本文を JSON として読み取れません。"
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
 @api.exception_handler(NinjaValidationError)
 def _malformed(request, exc):
     return api.create_response(
@@ -54,6 +74,13 @@ def _malformed(request, exc):
 def _validation_error(request, exc):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "入力内容に誤りがあります。", "errors": detail}, status=400)
+
+
+@api.exception_handler(ContactVersionConflict)
+def _version_conflict(request, exc):
+    return api.create_response(
+        request, {"detail": "他の職員が先に更新しています。", "errors": {"__all__": exc.messages}}, status=409
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -169,6 +196,13 @@ def _user_by_username(username: str, field: str) -> User:
     return user
 
 
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time sent without an offset is the city's local time."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
 def _contact_data(request, payload: ContactIn) -> ContactData:
     department = Department.objects.filter(pk=payload.department_id).first()
     staff = _user_by_username(payload.staff_username, "staff") if payload.staff_username else request.user
@@ -178,6 +212,7 @@ def _contact_data(request, payload: ContactIn) -> ContactData:
         if resident is None:
             raise ValidationError({"resident_id": "指定された住民等は存在しません。"})
     values = payload.dict(exclude={"department_id", "staff_username", "other_staff_usernames", "resident_id"})
+    values.update(started_at=_aware(payload.started_at), ended_at=_aware(payload.ended_at))
     return ContactData(
         department=department,
         staff=staff,

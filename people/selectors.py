@@ -37,10 +37,12 @@ def resident_get(*, user, pk: int) -> Resident:
 
 
 def resident_contact_list(*, user, resident: Resident):
-    """The resident's contacts in the departments the user may see, newest first."""
+    """The resident's contacts in the departments the user may see, newest first.
+
+    The resident comes joined: the history table names it on every row."""
     from records.selectors import contact_list
 
-    return contact_list(user=user).filter(resident=resident)
+    return contact_list(user=user).filter(resident=resident).select_related("resident")
 
 
 def resident_department_counts(*, user, resident: Resident):

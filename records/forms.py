@@ -122,6 +122,16 @@ class ContactForm(forms.Form):
         initial["version"] = contact.version
         return initial
 
+    def selected_resident(self):
+        """The resident chosen in the picker (stored, or posted back), to show its name."""
+        value = self["resident"].value()
+        if isinstance(value, Resident) or not value:
+            return value or None
+        try:
+            return Resident.objects.filter(pk=value).first()
+        except (TypeError, ValueError):
+            return None
+
     def contact_data(self) -> ContactData:
         values = dict(self.cleaned_data)
         values.pop("version", None)

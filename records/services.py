@@ -82,6 +82,10 @@ class ContactData:
         )
 
 
+class ContactVersionConflict(ValidationError):
+    """Someone saved the contact after the user began editing it (the API answers 409)."""
+
+
 def _require_handler(actor) -> None:
     if not actor.is_authenticated or not actor.handles_records:
         raise PermissionDenied("対応記録を扱う権限がありません。")
@@ -186,6 +190,15 @@ def _apply(contact: Contact, data: ContactData) -> None:
     contact.search_text = _search_text(contact)
 
 
+def contact_build(*, actor, data: ContactData) -> Contact:
+    """An unsaved contact with ``data`` applied and its derived fields (duration,
+    search text) computed; neither validated nor saved. ``contact_start`` and
+    ``contact_create`` build through it, and so does the demo generator's bulk load."""
+    contact = Contact(created_by=actor)
+    _apply(contact, data)
+    return contact
+
+
 def _save_relations(contact: Contact, data: ContactData) -> None:
     contact.other_staff.set(data.other_staff)
     wanted = set(data.categories)
@@ -225,8 +238,7 @@ def contact_start(
         place=place or actor.workplace,
     )
     validate_contact_data(actor=actor, data=data)
-    contact = Contact(created_by=actor)
-    _apply(contact, data)
+    contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data)
     snapshot = _revise(contact, actor, None)
@@ -265,8 +277,7 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     """Record a contact after the fact (a letter, a mail, a call logged later)."""
     _require_handler(actor)
     validate_contact_data(actor=actor, data=data)
-    contact = Contact(created_by=actor)
-    _apply(contact, data)
+    contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data)
     snapshot = _revise(contact, actor, None)
@@ -283,7 +294,7 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
     contact_require_visible(actor=actor, contact=contact)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if expected_version is not None and contact.version != expected_version:
-        raise ValidationError(
+        raise ContactVersionConflict(
             "この対応記録は、あなたが編集を始めた後に他の職員が更新しました。最新の内容を確認してから、もう一度保存してください。"
         )
     validate_contact_data(actor=actor, data=data)

@@ -14,7 +14,7 @@ from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
 from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
-from .models import ContactRevision
+from .models import Contact, ContactRevision
 
 
 def _require_handler(request):
@@ -110,7 +110,7 @@ def contact_edit(request, pk):
                 services.contact_update(
                     actor=request.user,
                     contact=contact,
-                    data=form.contact_data(),
+                    data=_keep_exact_times(form.contact_data(), contact),
                     expected_version=form.cleaned_data.get("version"),
                 )
             except ValidationError as error:
@@ -120,8 +120,22 @@ def contact_edit(request, pk):
                 return redirect("records:contact_detail", pk=pk)
     else:
         services.contact_mark_viewed(actor=request.user, contact=contact)
-        form = ContactForm(initial=ContactForm.initial_for(contact), user=request.user)
+        initial = ContactForm.initial_for(contact)
+        if request.GET.get("resident"):  # back from 住民等を新規登録 with the new resident
+            initial["resident"] = request.GET["resident"]
+        form = ContactForm(initial=initial, user=request.user)
     return render(request, "records/contact_form.html", {"form": form, "contact": contact, **_clock_context(contact)})
+
+
+def _keep_exact_times(data, contact):
+    """The form shows times to the minute. A time the user left as it was keeps
+    its stored seconds, so saving the form neither moves a live clock nor
+    changes the duration that 対応終了 recorded."""
+    for name in ("started_at", "ended_at"):
+        stored, submitted = getattr(contact, name), getattr(data, name)
+        if stored and submitted and submitted == timezone.localtime(stored).replace(second=0, microsecond=0):
+            setattr(data, name, stored)
+    return data
 
 
 def contact_new(request):
@@ -147,6 +161,7 @@ def contact_new(request):
                 "ended_at": now,
                 "channel": request.GET.get("channel", "mail"),
                 "harassment": "no",
+                "resident": request.GET.get("resident"),
             },
             user=request.user,
         )
@@ -185,6 +200,8 @@ def contact_history(request, pk):
     services.contact_mark_viewed(actor=request.user, contact=contact)
     revisions = ContactRevision.objects.filter(contact=contact).select_related("changed_by")
     labels = {name: field.label for name, field in ContactForm(user=request.user).fields.items()}
+    # The form labels the three reasons just 「理由」 (each sits under its question); here they stand alone.
+    labels.update({name: Contact._meta.get_field(name).verbose_name for name in services.REASON_FIELDS})
     for revision in revisions:
         revision.rows = [
             (labels.get(name, name), value, revision.version > 1 and name in revision.changed_fields)
@@ -195,6 +212,8 @@ def contact_history(request, pk):
 
 def contact_delete(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
+    if not request.user.is_supervisor_or_above:  # say so before the reason is typed, not after
+        raise PermissionDenied("対応記録を削除できるのは上司・管理職・専門部署のみです。")
     form = ContactDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
