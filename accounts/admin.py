@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Department, User
@@ -34,12 +35,15 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("department__sort_order", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("職員情報", {"fields": ("full_name", "full_name_kana", "department", "role", "workplace", "date_style", "email")}),
-        ("状態", {"fields": ("is_active", "last_login", "date_joined")}),
+        (
+            _("職員情報"),
+            {"fields": ("full_name", "full_name_kana", "department", "role", "workplace", "date_style", "email")},
+        ),
+        (_("状態"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
-        ("職員情報", {"fields": ("full_name", "full_name_kana", "department", "role", "workplace")}),
+        (_("職員情報"), {"fields": ("full_name", "full_name_kana", "department", "role", "workplace")}),
     )
     readonly_fields = ("last_login", "date_joined")
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -21,7 +22,7 @@ TOKEN_PREFIX = "mamoru_"
 
 def _require_administrator(actor) -> None:
     if not actor.is_administrator:
-        raise PermissionDenied("この操作はシステム管理者のみ行えます。")
+        raise PermissionDenied(_("この操作はシステム管理者のみ行えます。"))
 
 
 def user_apply_role(user: User) -> None:
@@ -45,9 +46,9 @@ def user_create(
     if actor is not None:
         _require_administrator(actor)
     if role not in Role.values:
-        raise ValidationError({"role": f"役割「{role}」は存在しません。"})
+        raise ValidationError({"role": _("役割「{role}」は存在しません。").format(role=role)})
     if role != Role.ADMINISTRATOR and department is None:
-        raise ValidationError({"department": "所属を選択してください。"})
+        raise ValidationError({"department": _("所属を選択してください。")})
     user = User(
         username=username,
         role=role,
@@ -99,7 +100,7 @@ def token_issue(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
     if actor is not None:
         _require_administrator(actor)
     if not user.is_active:
-        raise ValidationError("無効な利用者にはトークンを発行できません。")
+        raise ValidationError(_("無効な利用者にはトークンを発行できません。"))
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

@@ -3,6 +3,8 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.middleware import client_address
@@ -12,7 +14,10 @@ from . import services
 from .forms import LoginForm, PreferencesForm, TokenIssueForm
 from .models import ApiToken
 
-BLOCKED_MESSAGE = "ログインの失敗が続いたため、しばらくログインできません。時間をおいて再度お試しいただくか、システム管理者に連絡してください。"
+BLOCKED_MESSAGE = gettext_lazy(
+    "ログインの失敗が続いたため、しばらくログインできません。"
+    "時間をおいて再度お試しいただくか、システム管理者に連絡してください。"
+)
 
 
 def login_view(request):
@@ -26,7 +31,9 @@ def login_view(request):
             # A fresh form: validating the posted one would check the password
             # (an Argon2 hash per blocked attempt) for nothing.
             form = LoginForm(request, initial={"username": username})
-            return render(request, "accounts/login.html", {"form": form, "blocked": BLOCKED_MESSAGE, "next": next_url}, status=429)
+            return render(
+                request, "accounts/login.html", {"form": form, "blocked": BLOCKED_MESSAGE, "next": next_url}, status=429
+            )
         if form.is_valid():
             user = form.get_user()
             login(request, user)
@@ -43,7 +50,7 @@ def logout_view(request):
     if request.user.is_authenticated:
         audit_record(actor=request.user, action="accounts.logout", obj=request.user)
     logout(request)
-    messages.info(request, "ログアウトしました。")
+    messages.info(request, _("ログアウトしました。"))
     return redirect("accounts:login")
 
 
@@ -51,14 +58,14 @@ def preferences(request):
     form = PreferencesForm(request.POST or None, initial={"date_style": request.user.date_style})
     if request.method == "POST" and form.is_valid():
         services.user_set_date_style(actor=request.user, date_style=form.cleaned_data["date_style"])
-        messages.success(request, "表示設定を保存しました。")
+        messages.success(request, _("表示設定を保存しました。"))
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
 
 
 def _require_administrator(request):
     if not request.user.is_administrator:
-        raise PermissionDenied("システム管理者のみが利用できます。")
+        raise PermissionDenied(_("システム管理者のみが利用できます。"))
 
 
 def administration(request):
@@ -78,7 +85,10 @@ def token_list(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"トークン「{token.name}」を発行しました。この画面を離れると再表示できません。")
+            messages.success(
+                request,
+                _("トークン「{name}」を発行しました。この画面を離れると再表示できません。").format(name=token.name),
+            )
     tokens = ApiToken.objects.select_related("user", "created_by")
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
@@ -88,5 +98,5 @@ def token_revoke(request, pk):
     _require_administrator(request)
     token = get_object_or_404(ApiToken, pk=pk)
     services.token_revoke(actor=request.user, token=token)
-    messages.success(request, f"トークン「{token.name}」を失効させました。")
+    messages.success(request, _("トークン「{name}」を失効させました。").format(name=token.name))
     return redirect("accounts:token_list")

@@ -12,7 +12,12 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("利用者")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("利用者"),
     )
     actor_name = models.CharField(_("利用者名"), max_length=150, blank=True)
     address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry
 
@@ -18,7 +19,7 @@ def audit_entry_list(
 ) -> QuerySet[AuditEntry]:
     """Audit entries, filtered. Only the specialist section and administrators may read them."""
     if not user.can_read_audit:
-        raise PermissionDenied("監査ログを閲覧する権限がありません。")
+        raise PermissionDenied(_("監査ログを閲覧する権限がありません。"))
     entries = AuditEntry.objects.select_related("actor")
     if actor:
         entries = entries.filter(actor_name__icontains=actor)

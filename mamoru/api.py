@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -37,7 +38,7 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="mamoru API",
     version="1",
-    description="対応記録・住民等の API。Authorization: Bearer <トークン> で認証します。",
+    description=_("対応記録・住民等の API。Authorization: Bearer <トークン> で認証します。"),
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url=None,  # the interactive docs page loads assets from a CDN: closed networks have none
@@ -48,7 +49,7 @@ api = NinjaAPI(
 def _unauthenticated(request, exc):
     response = api.create_response(
         request,
-        {"detail": "認証できません。有効な API トークンを「Authorization: Bearer <トークン>」で送ってください。"},
+        {"detail": _("認証できません。有効な API トークンを「Authorization: Bearer <トークン>」で送ってください。")},
         status=401,
     )
     response["WWW-Authenticate"] = "Bearer"
@@ -59,38 +60,38 @@ def _unauthenticated(request, exc):
 def _http_error(request, exc):
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
-        detail = "リクエスト本文を JSON として読み取れません。"
+        detail = _("リクエスト本文を JSON として読み取れません。")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)
 def _malformed(request, exc):
     return api.create_response(
-        request, {"detail": "リクエストの形式が正しくありません。", "errors": exc.errors}, status=422
+        request, {"detail": _("リクエストの形式が正しくありません。"), "errors": exc.errors}, status=422
     )
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": "入力内容に誤りがあります。", "errors": detail}, status=400)
+    return api.create_response(request, {"detail": _("入力内容に誤りがあります。"), "errors": detail}, status=400)
 
 
 @api.exception_handler(ContactVersionConflict)
 def _version_conflict(request, exc):
     return api.create_response(
-        request, {"detail": "他の職員が先に更新しています。", "errors": {"__all__": exc.messages}}, status=409
+        request, {"detail": _("他の職員が先に更新しています。"), "errors": {"__all__": exc.messages}}, status=409
     )
 
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "権限がありません。"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("権限がありません。")}, status=403)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": "見つからないか、閲覧する権限がありません。"}, status=404)
+    return api.create_response(request, {"detail": _("見つからないか、閲覧する権限がありません。")}, status=404)
 
 
 class ResidentIn(Schema):
@@ -192,7 +193,7 @@ class ContactPage(Schema):
 def _user_by_username(username: str, field: str) -> User:
     user = User.objects.filter(username=username).select_related("department").first()
     if user is None:
-        raise ValidationError({field: f"利用者「{username}」は存在しません。"})
+        raise ValidationError({field: _("利用者「{username}」は存在しません。").format(username=username)})
     return user
 
 
@@ -210,7 +211,7 @@ def _contact_data(request, payload: ContactIn) -> ContactData:
     if payload.resident_id is not None:
         resident = Resident.objects.filter(pk=payload.resident_id).first()
         if resident is None:
-            raise ValidationError({"resident_id": "指定された住民等は存在しません。"})
+            raise ValidationError({"resident_id": _("指定された住民等は存在しません。")})
     values = payload.dict(exclude={"department_id", "staff_username", "other_staff_usernames", "resident_id"})
     values.update(started_at=_aware(payload.started_at), ended_at=_aware(payload.ended_at))
     return ContactData(
@@ -222,7 +223,7 @@ def _contact_data(request, payload: ContactIn) -> ContactData:
     )
 
 
-@api.get("/contacts", response=ContactPage, summary="対応記録の一覧（新しい順）")
+@api.get("/contacts", response=ContactPage, summary=_("対応記録の一覧（新しい順）"))
 def contacts_list(
     request,
     q: str = "",
@@ -237,7 +238,7 @@ def contacts_list(
     offset: int = 0,
 ):
     if not 1 <= limit <= 500 or offset < 0:
-        raise HttpError(400, "limit は1〜500、offset は0以上で指定してください。")
+        raise HttpError(400, _("limit は1〜500、offset は0以上で指定してください。"))
     filters = ContactFilter(
         date_from=date_from,
         date_to=date_to,
@@ -254,20 +255,20 @@ def contacts_list(
     return {"count": contacts.count(), "items": list(contacts[offset : offset + limit])}
 
 
-@api.get("/contacts/{contact_id}", response=ContactOut, summary="対応記録1件")
+@api.get("/contacts/{contact_id}", response=ContactOut, summary=_("対応記録1件"))
 def contacts_get(request, contact_id: int):
     contact = record_selectors.contact_get(user=request.user, pk=contact_id)
     record_services.contact_mark_viewed(actor=request.user, contact=contact)
     return contact
 
 
-@api.post("/contacts", response={201: ContactOut}, summary="対応記録の登録")
+@api.post("/contacts", response={201: ContactOut}, summary=_("対応記録の登録"))
 def contacts_create(request, payload: ContactIn):
     contact = record_services.contact_create(actor=request.user, data=_contact_data(request, payload))
     return 201, record_selectors.contact_get(user=request.user, pk=contact.pk)
 
 
-@api.put("/contacts/{contact_id}", response=ContactOut, summary="対応記録の更新（全項目）")
+@api.put("/contacts/{contact_id}", response=ContactOut, summary=_("対応記録の更新（全項目）"))
 def contacts_update(request, contact_id: int, payload: ContactIn, version: int | None = None):
     contact = record_selectors.contact_get(user=request.user, pk=contact_id)
     record_services.contact_update(
@@ -276,27 +277,29 @@ def contacts_update(request, contact_id: int, payload: ContactIn, version: int |
     return record_selectors.contact_get(user=request.user, pk=contact_id)
 
 
-@api.get("/residents", response=list[ResidentOut], summary="住民等の検索（氏名・かな・電話番号）")
+@api.get("/residents", response=list[ResidentOut], summary=_("住民等の検索（氏名・かな・電話番号）"))
 def residents_list(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
-        raise HttpError(400, "limit は1〜500で指定してください。")
+        raise HttpError(400, _("limit は1〜500で指定してください。"))
     return list(people_selectors.resident_list(user=request.user, query=q)[:limit])
 
 
-@api.get("/residents/{resident_id}", response=ResidentOut, summary="住民等1件")
+@api.get("/residents/{resident_id}", response=ResidentOut, summary=_("住民等1件"))
 def residents_get(request, resident_id: int):
     resident = people_selectors.resident_get(user=request.user, pk=resident_id)
     people_services.resident_mark_viewed(actor=request.user, resident=resident)
     return resident
 
 
-@api.post("/residents", response={201: ResidentOut}, summary="住民等の登録")
+@api.post("/residents", response={201: ResidentOut}, summary=_("住民等の登録"))
 def residents_create(request, payload: ResidentIn):
     resident = people_services.resident_create(actor=request.user, **payload.dict())
     return 201, people_selectors.resident_get(user=request.user, pk=resident.pk)
 
 
-@api.get("/residents/{resident_id}/contacts", response=list[ContactOut], summary="住民等の対応履歴（閲覧できる課のみ）")
+@api.get(
+    "/residents/{resident_id}/contacts", response=list[ContactOut], summary=_("住民等の対応履歴（閲覧できる課のみ）")
+)
 def residents_contacts(request, resident_id: int, limit: int = 100):
     resident = people_selectors.resident_get(user=request.user, pk=resident_id)
     contacts = (

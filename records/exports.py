@@ -5,6 +5,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamoru.policy.loader import current as current_policy
 
@@ -23,7 +24,19 @@ def contact_rows(contacts):
     """The header and one row per contact, in the order of the list."""
     pack = current_policy()
     names = pack.category_names()
-    yield ["番号", "開始日時", "終了日時", "対応時間（分）", "担当課", "対応方法", "対応職員", "住民等", "件名", "判断", "類型"]
+    yield [
+        _("番号"),
+        _("開始日時"),
+        _("終了日時"),
+        _("対応時間（分）"),
+        _("担当課"),
+        _("対応方法"),
+        _("対応職員"),
+        _("住民等"),
+        _("件名"),
+        _("判断"),
+        _("類型"),
+    ]
     for contact in contacts[:ROW_LIMIT]:
         minutes = round(contact.duration_seconds / 60, 1) if contact.duration_seconds is not None else ""
         yield [
@@ -58,7 +71,7 @@ def contacts_xlsx(contacts) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("対応記録")
+    sheet = workbook.create_sheet(_("対応記録"))
     for row in contact_rows(contacts):
         sheet.append(row)
     buffer = io.BytesIO()

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
 from accounts.selectors import department_visible_list, staff_selectable_list
@@ -40,9 +41,9 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 class ContactStartForm(forms.Form):
     """The one-click start: a channel, optionally a department and a resident."""
 
-    channel = forms.ChoiceField(label="対応方法")
-    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none(), required=False)
-    resident = forms.ModelChoiceField(label="住民等", queryset=Resident.objects.all(), required=False)
+    channel = forms.ChoiceField(label=_("対応方法"))
+    department = forms.ModelChoiceField(label=_("担当課"), queryset=Department.objects.none(), required=False)
+    resident = forms.ModelChoiceField(label=_("住民等"), queryset=Resident.objects.all(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,50 +54,50 @@ class ContactStartForm(forms.Form):
 class ContactForm(forms.Form):
     """The contact record (対応記録票)."""
 
-    channel = forms.ChoiceField(label="対応方法")
-    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none())
-    place = forms.CharField(label="場所（窓口番号など）", max_length=100, required=False)
-    staff = StaffChoiceField(label="対応職員", queryset=User.objects.none())
+    channel = forms.ChoiceField(label=_("対応方法"))
+    department = forms.ModelChoiceField(label=_("担当課"), queryset=Department.objects.none())
+    place = forms.CharField(label=_("場所（窓口番号など）"), max_length=100, required=False)
+    staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none())
     other_staff = StaffMultipleChoiceField(
-        label="同席職員", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("同席職員"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     resident = forms.ModelChoiceField(
-        label="住民等", queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
+        label=_("住民等"), queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
     )
-    resident_description = forms.CharField(label="住民等の特徴（氏名不明の場合）", max_length=200, required=False)
-    started_at = forms.DateTimeField(label="開始日時", input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET)
+    resident_description = forms.CharField(label=_("住民等の特徴（氏名不明の場合）"), max_length=200, required=False)
+    started_at = forms.DateTimeField(label=_("開始日時"), input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET)
     ended_at = forms.DateTimeField(
-        label="終了日時", input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=False
+        label=_("終了日時"), input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=False
     )
-    summary = forms.CharField(label="件名", max_length=200, required=False)
-    request_content = _text("意見等の内容", help_text="何についての意見・要望・苦情か")
+    summary = forms.CharField(label=_("件名"), max_length=200, required=False)
+    request_content = _text(_("意見等の内容"), help_text=_("何についての意見・要望・苦情か"))
     words_and_behaviour = _text(
-        "住民等の言動", rows=6, help_text="発言は要約せず、そのまま「」で記録してください。態度・行動も記録します。"
+        _("住民等の言動"),
+        rows=6,
+        help_text=_("発言は要約せず、そのまま「」で記録してください。態度・行動も記録します。"),
     )
-    staff_response = _text("職員の対応")
-    outcome = _text("結果", rows=3)
+    staff_response = _text(_("職員の対応"))
+    outcome = _text(_("結果"), rows=3)
     harassment = forms.ChoiceField(
-        label="カスタマーハラスメントの判断", choices=HarassmentJudgement.choices, widget=forms.RadioSelect
+        label=_("カスタマーハラスメントの判断"), choices=HarassmentJudgement.choices, widget=forms.RadioSelect
     )
-    categories = forms.MultipleChoiceField(
-        label="該当する類型", required=False, widget=forms.CheckboxSelectMultiple
-    )
+    categories = forms.MultipleChoiceField(label=_("該当する類型"), required=False, widget=forms.CheckboxSelectMultiple)
     content_unreasonable = forms.ChoiceField(
-        label="内容が著しく妥当性を欠くか",
-        choices=[("", "未回答"), *DefinitionAnswer.choices],
+        label=_("内容が著しく妥当性を欠くか"),
+        choices=[("", _("未回答")), *DefinitionAnswer.choices],
         required=False,
         widget=forms.RadioSelect,
     )
-    content_reason = _text("理由", rows=2)
+    content_reason = _text(_("理由"), rows=2)
     manner_inappropriate = forms.ChoiceField(
-        label="手段・態様が社会通念上不相当か",
-        choices=[("", "未回答"), *DefinitionAnswer.choices],
+        label=_("手段・態様が社会通念上不相当か"),
+        choices=[("", _("未回答")), *DefinitionAnswer.choices],
         required=False,
         widget=forms.RadioSelect,
     )
-    manner_reason = _text("理由", rows=2)
-    harms = forms.MultipleChoiceField(label="生じた被害", required=False, widget=forms.CheckboxSelectMultiple)
-    harm_reason = _text("理由", rows=2)
+    manner_reason = _text(_("理由"), rows=2)
+    harms = forms.MultipleChoiceField(label=_("生じた被害"), required=False, widget=forms.CheckboxSelectMultiple)
+    harm_reason = _text(_("理由"), rows=2)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -140,29 +141,31 @@ class ContactForm(forms.Form):
 
 
 class ContactFilterForm(forms.Form):
-    q = forms.CharField(label="キーワード", required=False, max_length=200)
-    date_from = forms.DateField(label="開始日（から）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="開始日（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    department = forms.ModelChoiceField(label="担当課", queryset=Department.objects.none(), required=False)
-    channel = forms.ChoiceField(label="対応方法", required=False)
-    category = forms.ChoiceField(label="類型", required=False)
-    harassment = forms.ChoiceField(
-        label="ハラスメント判断", required=False, choices=[("", "すべて"), *HarassmentJudgement.choices]
+    q = forms.CharField(label=_("キーワード"), required=False, max_length=200)
+    date_from = forms.DateField(
+        label=_("開始日（から）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    staff = StaffChoiceField(label="対応職員", queryset=User.objects.none(), required=False)
+    date_to = forms.DateField(label=_("開始日（まで）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label=_("担当課"), queryset=Department.objects.none(), required=False)
+    channel = forms.ChoiceField(label=_("対応方法"), required=False)
+    category = forms.ChoiceField(label=_("類型"), required=False)
+    harassment = forms.ChoiceField(
+        label=_("ハラスメント判断"), required=False, choices=[("", _("すべて")), *HarassmentJudgement.choices]
+    )
+    staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         pack = current_policy()
-        self.fields["channel"].choices = [("", "すべて"), *pack.channel_choices()]
-        self.fields["category"].choices = [("", "すべて"), *pack.category_choices()]
+        self.fields["channel"].choices = [("", _("すべて")), *pack.channel_choices()]
+        self.fields["category"].choices = [("", _("すべて")), *pack.category_choices()]
         self.fields["department"].queryset = department_visible_list(user=user)
         self.fields["staff"].queryset = staff_selectable_list(user=user)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
-            raise forms.ValidationError("期間の終わりが始まりより前になっています。")
+            raise forms.ValidationError(_("期間の終わりが始まりより前になっています。"))
         return cleaned
 
     def to_filter(self) -> ContactFilter:
@@ -180,4 +183,4 @@ class ContactFilterForm(forms.Form):
 
 
 class ContactDeleteForm(forms.Form):
-    reason = forms.CharField(label="削除の理由", max_length=300)
+    reason = forms.CharField(label=_("削除の理由"), max_length=300)

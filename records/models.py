@@ -70,7 +70,12 @@ class Contact(models.Model):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     deleted_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("削除者")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("削除者"),
     )
     deletion_reason = models.CharField(_("削除理由"), max_length=300, blank=True)
 

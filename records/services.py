@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.selectors import department_visible_ids, staff_selectable_list
 from audit.services import audit_record
@@ -88,13 +89,13 @@ class ContactVersionConflict(ValidationError):
 
 def _require_handler(actor) -> None:
     if not actor.is_authenticated or not actor.handles_records:
-        raise PermissionDenied("対応記録を扱う権限がありません。")
+        raise PermissionDenied(_("対応記録を扱う権限がありません。"))
 
 
 def contact_require_visible(*, actor, contact: Contact) -> None:
     _require_handler(actor)
     if contact.department_id not in department_visible_ids(user=actor) or contact.deleted_at is not None:
-        raise PermissionDenied("この対応記録を扱う権限がありません。")
+        raise PermissionDenied(_("この対応記録を扱う権限がありません。"))
 
 
 def validate_contact_data(*, actor, data: ContactData) -> None:
@@ -104,39 +105,41 @@ def validate_contact_data(*, actor, data: ContactData) -> None:
     errors: dict[str, str] = {}
     visible = department_visible_ids(user=actor)
     if data.department is None or data.department.pk not in visible:
-        errors["department"] = "担当課は、あなたが記録できる課から選んでください。"
+        errors["department"] = _("担当課は、あなたが記録できる課から選んでください。")
     if data.channel not in {code for code, _ in pack.channel_choices()}:
-        errors["channel"] = f"対応方法「{data.channel}」はポリシーパックにありません。"
+        errors["channel"] = _("対応方法「{channel}」はポリシーパックにありません。").format(channel=data.channel)
     selectable = staff_selectable_list(user=actor)
     if data.staff is None or not selectable.filter(pk=data.staff.pk).exists():
-        errors["staff"] = "対応職員は、あなたが記録できる課の職員から選んでください。"
+        errors["staff"] = _("対応職員は、あなたが記録できる課の職員から選んでください。")
     other_ids = {user.pk for user in data.other_staff}
     if other_ids and selectable.filter(pk__in=other_ids).count() != len(other_ids):
-        errors["other_staff"] = "同席職員に選べない職員が含まれています。"
+        errors["other_staff"] = _("同席職員に選べない職員が含まれています。")
     if data.started_at is None:
-        errors["started_at"] = "開始日時を入力してください。"
+        errors["started_at"] = _("開始日時を入力してください。")
     elif data.started_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["started_at"] = "開始日時が未来になっています。"
+        errors["started_at"] = _("開始日時が未来になっています。")
     if data.started_at and data.ended_at and data.ended_at < data.started_at:
-        errors["ended_at"] = "終了日時が開始日時より前になっています。"
+        errors["ended_at"] = _("終了日時が開始日時より前になっています。")
     limit = settings.MAMORU_TEXT_LIMIT
     for name in (*TEXT_FIELDS, *REASON_FIELDS, *SHORT_LIMITS):
         length, max_length = len(getattr(data, name) or ""), SHORT_LIMITS.get(name, limit)
         if length > max_length:
-            errors[name] = f"{max_length}文字以内で入力してください（現在{length}文字）。"
+            errors[name] = _("{max_length}文字以内で入力してください（現在{length}文字）。").format(
+                max_length=max_length, length=length
+            )
     if data.harassment not in HarassmentJudgement.values:
-        errors["harassment"] = "カスタマーハラスメントの判断を選んでください。"
+        errors["harassment"] = _("カスタマーハラスメントの判断を選んでください。")
     unknown = sorted(set(data.categories) - set(pack.category_codes()))
     if unknown:
-        errors["categories"] = f"ポリシーパックにない類型コードです: {', '.join(unknown)}"
+        errors["categories"] = _("ポリシーパックにない類型コードです: {value}").format(value=", ".join(unknown))
     elif data.harassment == HarassmentJudgement.YES and not data.categories:
-        errors["categories"] = "カスタマーハラスメントに該当する場合は、類型を1つ以上選んでください。"
+        errors["categories"] = _("カスタマーハラスメントに該当する場合は、類型を1つ以上選んでください。")
     for name in ("content_unreasonable", "manner_inappropriate"):
         if getattr(data, name) not in ("", *DefinitionAnswer.values):
-            errors[name] = "はい・いいえ・わからない のいずれかを選んでください。"
+            errors[name] = _("はい・いいえ・わからない のいずれかを選んでください。")
     unknown_harms = sorted(set(data.harms) - {code for code, _ in pack.harm_choices()})
     if unknown_harms:
-        errors["harms"] = f"ポリシーパックにない被害の区分です: {', '.join(unknown_harms)}"
+        errors["harms"] = _("ポリシーパックにない被害の区分です: {value}").format(value=", ".join(unknown_harms))
     if errors:
         raise ValidationError(errors)
 
@@ -204,7 +207,9 @@ def _save_relations(contact: Contact, data: ContactData) -> None:
     wanted = set(data.categories)
     existing = set(contact.categories.values_list("code", flat=True))
     contact.categories.filter(code__in=existing - wanted).delete()
-    ContactCategory.objects.bulk_create(ContactCategory(contact=contact, code=code) for code in sorted(wanted - existing))
+    ContactCategory.objects.bulk_create(
+        ContactCategory(contact=contact, code=code) for code in sorted(wanted - existing)
+    )
 
 
 def _revise(contact: Contact, actor, previous: dict | None) -> dict:
@@ -252,10 +257,10 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
     contact_require_visible(actor=actor, contact=contact)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.ended_at is not None:
-        raise ValidationError("この対応は既に終了しています。")
+        raise ValidationError(_("この対応は既に終了しています。"))
     ended_at = ended_at or timezone.now()
     if ended_at < contact.started_at:
-        raise ValidationError({"ended_at": "終了日時が開始日時より前になっています。"})
+        raise ValidationError({"ended_at": _("終了日時が開始日時より前になっています。")})
     previous = contact_snapshot(contact)
     contact.ended_at = ended_at
     contact.duration_seconds = _duration(contact.started_at, ended_at)
@@ -295,7 +300,12 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if expected_version is not None and contact.version != expected_version:
         raise ContactVersionConflict(
-            "この対応記録は、あなたが編集を始めた後に他の職員が更新しました。最新の内容を確認してから、もう一度保存してください。"
+            _(
+                _(
+                    "この対応記録は、あなたが編集を始めた後に他の職員が更新しました。"
+                    "最新の内容を確認してから、もう一度保存してください。"
+                )
+            )
         )
     validate_contact_data(actor=actor, data=data)
     previous = contact_snapshot(contact)
@@ -321,9 +331,9 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     revisions (public records), hidden from lists. Supervisors and above only."""
     contact_require_visible(actor=actor, contact=contact)
     if not actor.is_supervisor_or_above:
-        raise PermissionDenied("対応記録を削除できるのは上司・管理職・専門部署のみです。")
+        raise PermissionDenied(_("対応記録を削除できるのは上司・管理職・専門部署のみです。"))
     if not reason.strip():
-        raise ValidationError({"reason": "削除の理由を入力してください。"})
+        raise ValidationError({"reason": _("削除の理由を入力してください。")})
     contact.deleted_at = timezone.now()
     contact.deleted_by = actor
     contact.deletion_reason = reason.strip()[:300]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mamoru.forms import add_service_errors
@@ -19,7 +20,7 @@ from .models import Contact, ContactRevision
 
 def _require_handler(request):
     if not request.user.handles_records:
-        raise PermissionDenied("対応記録を扱う権限がありません。")
+        raise PermissionDenied(_("対応記録を扱う権限がありません。"))
 
 
 def home(request):
@@ -38,7 +39,9 @@ def contact_start(request):
     _require_handler(request)
     form = ContactStartForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "対応を開始できませんでした: " + "、".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, _("対応を開始できませんでした: ") + "、".join(e for errs in form.errors.values() for e in errs)
+        )
         return redirect("records:home")
     try:
         contact = services.contact_start(
@@ -48,7 +51,7 @@ def contact_start(request):
             resident=form.cleaned_data["resident"],
         )
     except ValidationError as error:
-        messages.error(request, "対応を開始できませんでした: " + "、".join(error.messages))
+        messages.error(request, _("対応を開始できませんでした: ") + "、".join(error.messages))
         return redirect("records:home")
     return redirect("records:contact_detail", pk=contact.pk)
 
@@ -97,7 +100,7 @@ def contact_end(request, pk):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, "対応を終了しました。対応記録票を記入してください。")
+        messages.success(request, _("対応を終了しました。対応記録票を記入してください。"))
     return redirect("records:contact_edit", pk=pk)
 
 
@@ -116,7 +119,7 @@ def contact_edit(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "対応記録を保存しました。")
+                messages.success(request, _("対応記録を保存しました。"))
                 return redirect("records:contact_detail", pk=pk)
     else:
         services.contact_mark_viewed(actor=request.user, contact=contact)
@@ -149,7 +152,7 @@ def contact_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "対応記録を作成しました。")
+                messages.success(request, _("対応記録を作成しました。"))
                 return redirect("records:contact_detail", pk=contact.pk)
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
@@ -213,7 +216,7 @@ def contact_history(request, pk):
 def contact_delete(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     if not request.user.is_supervisor_or_above:  # say so before the reason is typed, not after
-        raise PermissionDenied("対応記録を削除できるのは上司・管理職・専門部署のみです。")
+        raise PermissionDenied(_("対応記録を削除できるのは上司・管理職・専門部署のみです。"))
     form = ContactDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,6 +224,6 @@ def contact_delete(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{contact} を削除しました。")
+            messages.success(request, _("{contact} を削除しました。").format(contact=contact))
             return redirect("records:contact_list")
     return render(request, "records/contact_delete.html", {"contact": contact, "form": form})

@@ -126,7 +126,7 @@ def test_failures_per_account_block_even_the_right_password(client, city):
         assert "ユーザー名またはパスワードが正しくありません" in response.content.decode()
     response = login(client, "staff1", PASSWORD)
     assert response.status_code == 429
-    assert BLOCKED_MESSAGE in response.content.decode()
+    assert str(BLOCKED_MESSAGE) in response.content.decode()
     assert signed_in_as(client) is None
     assert AuditEntry.objects.filter(action="accounts.login.blocked", actor_name="staff1").count() == 1
     # Upper case is the same account.
@@ -167,7 +167,7 @@ def test_failures_per_address(client, city):
         assert login(client, f"guess{number}", "wrong-password", address="198.51.100.7").status_code == 200
     response = login(client, "staff1", PASSWORD, address="198.51.100.7")
     assert response.status_code == 429
-    assert BLOCKED_MESSAGE in response.content.decode()
+    assert str(BLOCKED_MESSAGE) in response.content.decode()
     assert signed_in_as(client) is None
     assert login(client, "staff1", PASSWORD, address="198.51.100.8").status_code == 302
     assert signed_in_as(client) == str(city.staff.pk)

@@ -19,7 +19,9 @@ class PolicyPackRevision(models.Model):
         verbose_name_plural = _("ポリシーパック版")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy_pack")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy_pack"
+            )
         ]
 
     def __str__(self):

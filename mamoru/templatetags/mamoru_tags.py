@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamoru.lib.wareki import format_seireki, format_wareki
 from mamoru.policy.loader import current as current_policy
@@ -48,8 +49,8 @@ def duration(seconds):
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours}時間{minutes}分"
-    return f"{minutes}分{secs:02d}秒"
+        return _("{hours}時間{minutes}分").format(hours=hours, minutes=minutes)
+    return _("{minutes}分{seconds}秒").format(minutes=minutes, seconds=f"{secs:02d}")
 
 
 @register.filter

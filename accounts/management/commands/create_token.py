@@ -5,27 +5,34 @@ shown this once and only its hash is stored."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import token_issue
 
 
 class Command(BaseCommand):
-    help = "API トークンを発行し、キーだけを標準出力に表示します（キーは再表示できません）。"
+    help = _("API トークンを発行し、キーだけを標準出力に表示します（キーは再表示できません）。")
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="トークンを使う利用者のユーザー名")
-        parser.add_argument("--name", default="API", help="用途（例: 通話録音システム連携）")
+        parser.add_argument("username", help=_("トークンを使う利用者のユーザー名"))
+        parser.add_argument("--name", default="API", help=_("用途（例: 通話録音システム連携）"))
 
     def handle(self, *args, username, name, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"利用者「{username}」は存在しません。")
+            raise CommandError(_("利用者「{username}」は存在しません。").format(username=username))
         if not user.is_active:
-            raise CommandError(f"利用者「{username}」は無効になっているため、トークンを発行できません。")
+            raise CommandError(
+                _("利用者「{username}」は無効になっているため、トークンを発行できません。").format(username=username)
+            )
         try:
             token, key = token_issue(actor=None, user=user, name=name)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(key)
-        self.stderr.write(f"利用者「{user.username}」にトークン「{token.name}」（{token.prefix}…）を発行しました。")
+        self.stderr.write(
+            _("利用者「{username}」にトークン「{name}」（{prefix}…）を発行しました。").format(
+                username=user.username, name=token.name, prefix=token.prefix
+            )
+        )
