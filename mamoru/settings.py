@@ -58,6 +58,7 @@ ALLOWED_HOSTS = envlist("MAMORU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 CSRF_TRUSTED_ORIGINS = envlist("MAMORU_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "daphne",  # runserver serves ASGI, so WebSockets work with `make run`
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "records",
+    "realtime",
 ]
 
 MIDDLEWARE = [
@@ -193,3 +195,13 @@ LOGGING = {
 # Seconds in a timer "minute": 60 in real use; tests shorten it to watch the
 # live clock pass the warning and the limit.
 MAMORU_TIMER_SECONDS_PER_MINUTE = float(os.environ.get("MAMORU_TIMER_SECONDS_PER_MINUTE", "60"))
+
+# Real-time push (Django Channels). One process: the in-memory layer, nothing
+# else to start. Several server processes: MAMORU_REDIS_URL=redis://127.0.0.1:6379/0.
+REDIS_URL = os.environ.get("MAMORU_REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -32,6 +32,7 @@ def test_default_pack_is_ohtawara_with_its_rules():
     assert pack.category("excessive_demand").examples[0] == "土下座の要求や不当な謝罪の強要"
     assert pack.response_time.limit_minutes == 30
     assert pack.response_time.warning_minutes == 25
+    assert pack.backup_call.escalation_seconds == 60
     assert "原則として30分以内" in pack.response_time.principle
     assert [c for c, _ in pack.channel_choices()] == ["counter", "phone", "visit", "mail", "letter", "other"]
     assert [m.name for m in pack.measures][:3] == ["注意", "警告", "対応制限"]
@@ -50,6 +51,7 @@ def _broken(old: str, new: str) -> str:
         (_broken('code = "verbal_abuse"', 'code = "Verbal Abuse!"'), "categories[3].code"),
         (_broken('code = "verbal_abuse"', 'code = "violence"'), "categories[3].code"),
         (_broken('name = "大田原市"', 'name = ""'), "city.name"),
+        (_broken("escalation_seconds = 60", "escalation_seconds = 0"), "backup_call.escalation_seconds"),
         (_broken("[response_time]", "[response_timing]"), "response_time"),
         ("[pack]\ncode = 'x'\n = broken", "(TOML)"),
     ],

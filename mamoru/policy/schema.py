@@ -45,6 +45,11 @@ class ResponseTime:
 
 
 @dataclass(frozen=True)
+class BackupCallRules:
+    escalation_seconds: int
+
+
+@dataclass(frozen=True)
 class Definition:
     text: str
     content_test: str
@@ -69,6 +74,7 @@ class PolicyPack:
     city: City
     definition: Definition
     response_time: ResponseTime
+    backup_call: BackupCallRules
     channels: tuple[Named, ...]
     categories: tuple[Category, ...]
     measures: tuple[Named, ...]
@@ -133,10 +139,11 @@ def _texts(data: dict, key: str, path: str, *, required: bool = True) -> tuple[s
     return tuple(v.strip() for v in value)
 
 
-def _positive_int(data: dict, key: str, path: str) -> int:
+def _positive_int(data: dict, key: str, path: str, *, unit: str = "") -> int:
     value = data.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise PolicyPackError(f"{path}{key}", _("正の整数（分）が必要です"))
+        unit = unit or _("分")
+        raise PolicyPackError(f"{path}{key}", _("正の整数（{unit}）が必要です").format(unit=unit))
     return value
 
 
@@ -173,6 +180,7 @@ def parse_pack(source: str) -> PolicyPack:
     if effective is not None and not isinstance(effective, dt.date):
         raise PolicyPackError("pack.effective_from", _("日付（例: 2025-12-19）が必要です"))
 
+    backup = _table(data, "backup_call", "")
     city = _table(data, "city", "")
     definition = _table(data, "definition", "")
     timing = _table(data, "response_time", "")
@@ -206,6 +214,7 @@ def parse_pack(source: str) -> PolicyPack:
             principle=_text(timing, "principle", "response_time."),
             next_steps=_texts(timing, "next_steps", "response_time.", required=False),
         ),
+        backup_call=BackupCallRules(escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"))),
         channels=_named_list(data, "channels", ""),
         categories=_named_list(data, "categories", "", with_examples=True),
         measures=_named_list(data, "measures", ""),
