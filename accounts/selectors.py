@@ -18,11 +18,26 @@ def department_visible_list(*, user) -> QuerySet[Department]:
 
 
 def department_visible_ids(*, user) -> list[int]:
+    """The ids of ``department_visible_list``, cached on the user object; a
+    member of one department needs no query."""
     cache = getattr(user, "_visible_department_ids", None)
     if cache is None:
-        cache = list(department_visible_list(user=user).values_list("pk", flat=True))
+        if user.is_authenticated and user.handles_records and not user.is_specialist:
+            cache = [user.department_id] if user.department_id else []
+        else:
+            cache = list(department_visible_list(user=user).values_list("pk", flat=True))
         user._visible_department_ids = cache
     return cache
+
+
+def staff_is_selectable(*, user, staff: User) -> bool:
+    """Whether ``user`` may name ``staff`` on a contact: the same rule as
+    ``staff_selectable_list``, checked on an object already loaded."""
+    return (
+        staff.is_active
+        and staff.role != "administrator"
+        and staff.department_id in department_visible_ids(user=user)
+    )
 
 
 def staff_selectable_list(*, user) -> QuerySet[User]:

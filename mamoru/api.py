@@ -302,9 +302,7 @@ def residents_create(request, payload: ResidentIn):
 )
 def residents_contacts(request, resident_id: int, limit: int = 100):
     resident = people_selectors.resident_get(user=request.user, pk=resident_id)
-    contacts = (
-        people_selectors.resident_contact_list(user=request.user, resident=resident)
-        .select_related("department", "staff")
-        .prefetch_related("categories", "other_staff")
-    )
+    contacts = record_selectors.contact_list_for_display(
+        user=request.user, filters=ContactFilter(resident_id=resident.pk)
+    ).prefetch_related("other_staff")
     return list(contacts[: max(1, min(limit, 500))])

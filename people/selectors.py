@@ -37,12 +37,11 @@ def resident_get(*, user, pk: int) -> Resident:
 
 
 def resident_contact_list(*, user, resident: Resident):
-    """The resident's contacts in the departments the user may see, newest first.
+    """The resident's contacts in the departments the user may see, newest
+    first, loaded for the history table."""
+    from records.selectors import ContactFilter, contact_table_list
 
-    The resident comes joined: the history table names it on every row."""
-    from records.selectors import contact_list
-
-    return contact_list(user=user).filter(resident=resident).select_related("resident")
+    return contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
 
 
 def resident_department_counts(*, user, resident: Resident):

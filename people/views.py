@@ -34,11 +34,7 @@ def resident_pick(request):
 def resident_detail(request, pk):
     resident = selectors.resident_get(user=request.user, pk=pk)
     services.resident_mark_viewed(actor=request.user, resident=resident)
-    contacts = (
-        selectors.resident_contact_list(user=request.user, resident=resident)
-        .select_related("department", "staff")
-        .prefetch_related("categories")
-    )
+    contacts = selectors.resident_contact_list(user=request.user, resident=resident)
     page = Paginator(contacts, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -68,6 +68,19 @@ def contact_list_for_display(*, user, filters: ContactFilter | None = None) -> Q
     )
 
 
+# What a row of a contact table (lists, a resident's history, exports) shows:
+# the long texts and the search column stay in the database.
+TABLE_FIELDS = (
+    "id", "started_at", "ended_at", "duration_seconds", "channel", "summary", "harassment",
+    "resident_description", "department__name", "staff__username", "staff__full_name", "resident__name",
+)
+
+
+def contact_table_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
+    """Contacts for a table of rows, loading only the columns a row shows."""
+    return contact_list_for_display(user=user, filters=filters).only(*TABLE_FIELDS)
+
+
 def contact_get(*, user, pk) -> Contact:
     """One contact, or 404 for anything outside the user's scope."""
     try:

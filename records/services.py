@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import department_visible_ids, staff_selectable_list
+from accounts.selectors import department_visible_ids, staff_is_selectable
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize
 from mamoru.policy.loader import current as current_policy
@@ -108,11 +108,9 @@ def validate_contact_data(*, actor, data: ContactData) -> None:
         errors["department"] = _("担当課は、あなたが記録できる課から選んでください。")
     if data.channel not in {code for code, _ in pack.channel_choices()}:
         errors["channel"] = _("対応方法「{channel}」はポリシーパックにありません。").format(channel=data.channel)
-    selectable = staff_selectable_list(user=actor)
-    if data.staff is None or not selectable.filter(pk=data.staff.pk).exists():
+    if data.staff is None or not staff_is_selectable(user=actor, staff=data.staff):
         errors["staff"] = _("対応職員は、あなたが記録できる課の職員から選んでください。")
-    other_ids = {user.pk for user in data.other_staff}
-    if other_ids and selectable.filter(pk__in=other_ids).count() != len(other_ids):
+    if not all(staff_is_selectable(user=actor, staff=user) for user in data.other_staff):
         errors["other_staff"] = _("同席職員に選べない職員が含まれています。")
     if data.started_at is None:
         errors["started_at"] = _("開始日時を入力してください。")
@@ -153,9 +151,14 @@ def _duration(started_at, ended_at) -> int | None:
     return int((ended_at - started_at).total_seconds()) if ended_at else None
 
 
-def contact_snapshot(contact: Contact) -> dict:
-    """A readable copy of a contact for its revisions and the audit log."""
+def contact_snapshot(contact: Contact, data: ContactData | None = None) -> dict:
+    """A readable copy of a contact for its revisions and the audit log.
+
+    With ``data`` (what was just saved), the staff present and the categories
+    come from it instead of being read back from the database."""
     pack = current_policy()
+    other_staff = data.other_staff if data is not None else contact.other_staff.all()
+    codes = data.categories if data is not None else [c.code for c in contact.categories.all()]
     names = pack.category_names()
     harms = dict(pack.harm_choices())
     return {
@@ -163,14 +166,14 @@ def contact_snapshot(contact: Contact) -> dict:
         "channel": pack.channel_name(contact.channel),
         "place": contact.place,
         "staff": contact.staff.display_name,
-        "other_staff": "、".join(u.display_name for u in contact.other_staff.all()),
+        "other_staff": "、".join(u.display_name for u in other_staff),
         "resident": str(contact.resident) if contact.resident else "",
         "resident_description": contact.resident_description,
         "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%d %H:%M"),
         "ended_at": timezone.localtime(contact.ended_at).strftime("%Y-%m-%d %H:%M") if contact.ended_at else "",
         **{name: getattr(contact, name) for name in (*TEXT_FIELDS, *REASON_FIELDS)},
         "harassment": contact.get_harassment_display(),
-        "categories": "、".join(names.get(c.code, c.code) for c in contact.categories.all()),
+        "categories": "、".join(names.get(code, code) for code in sorted(set(codes))),
         "content_unreasonable": contact.get_content_unreasonable_display(),
         "manner_inappropriate": contact.get_manner_inappropriate_display(),
         "harms": "、".join(harms.get(code, code) for code in contact.harms),
@@ -202,7 +205,14 @@ def contact_build(*, actor, data: ContactData) -> Contact:
     return contact
 
 
-def _save_relations(contact: Contact, data: ContactData) -> None:
+def _save_relations(contact: Contact, data: ContactData, *, created: bool = False) -> None:
+    if created:  # nothing to compare with: write the rows directly
+        through = Contact.other_staff.through
+        through.objects.bulk_create(through(contact=contact, user=user) for user in dict.fromkeys(data.other_staff))
+        ContactCategory.objects.bulk_create(
+            ContactCategory(contact=contact, code=code) for code in sorted(set(data.categories))
+        )
+        return
     contact.other_staff.set(data.other_staff)
     wanted = set(data.categories)
     existing = set(contact.categories.values_list("code", flat=True))
@@ -212,8 +222,8 @@ def _save_relations(contact: Contact, data: ContactData) -> None:
     )
 
 
-def _revise(contact: Contact, actor, previous: dict | None) -> dict:
-    snapshot = contact_snapshot(contact)
+def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None) -> dict:
+    snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
@@ -245,8 +255,8 @@ def contact_start(
     validate_contact_data(actor=actor, data=data)
     contact = contact_build(actor=actor, data=data)
     contact.save()
-    _save_relations(contact, data)
-    snapshot = _revise(contact, actor, None)
+    _save_relations(contact, data, created=True)
+    snapshot = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.started", obj=contact, after=snapshot)
     return contact
 
@@ -284,8 +294,8 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     validate_contact_data(actor=actor, data=data)
     contact = contact_build(actor=actor, data=data)
     contact.save()
-    _save_relations(contact, data)
-    snapshot = _revise(contact, actor, None)
+    _save_relations(contact, data, created=True)
+    snapshot = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.created", obj=contact, after=snapshot)
     return contact
 
@@ -313,7 +323,7 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
     contact.version += 1
     contact.save()
     _save_relations(contact, data)
-    snapshot = _revise(contact, actor, previous)
+    snapshot = _revise(contact, actor, previous, data)
     changed = {k: snapshot[k] for k in snapshot if previous.get(k) != snapshot[k]}
     audit_record(
         actor=actor,

@@ -26,7 +26,7 @@ def _require_handler(request):
 def home(request):
     if not request.user.handles_records:
         return redirect("accounts:administration")
-    recent = selectors.contact_list_for_display(user=request.user).filter(staff=request.user)[:10]
+    recent = selectors.contact_table_list(user=request.user).filter(staff=request.user)[:10]
     return render(
         request,
         "records/home.html",
@@ -174,7 +174,7 @@ def contact_new(request):
 def contact_list(request):
     _require_handler(request)
     form = ContactFilterForm(request.GET or None, user=request.user)
-    contacts = selectors.contact_list_for_display(user=request.user, filters=form.to_filter())
+    contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
     if export:
         return export(contacts)
