@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "people",
     "records",
     "realtime",
+    "notifications",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,8 @@ MAMORU_TEXT_LIMIT = envint("MAMORU_TEXT_LIMIT", "10000")
 MAMORU_PAGE_SIZE = envint("MAMORU_PAGE_SIZE", "50")
 
 EMAIL_BACKEND = os.environ.get("MAMORU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The address of the site, for links in e-mail (e.g. a case reported to the supervisors).
+MAMORU_SITE_URL = os.environ.get("MAMORU_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

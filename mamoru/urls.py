@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("records.urls")),
     path("residents/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("cases/", include("cases.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("policy/", include("mamoru.policy.urls")),
     path("api/", api.urls),

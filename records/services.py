@@ -231,6 +231,15 @@ def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | 
     return snapshot
 
 
+def _open_case_if_harassment(*, actor, contact: Contact) -> None:
+    """A contact judged harassment opens an incident case (or joins the
+    resident's open one), in the same transaction. Idempotent per contact."""
+    if contact.harassment == HarassmentJudgement.YES:
+        from cases.services import case_open_or_join  # cases builds on records, not the reverse
+
+        case_open_or_join(actor=actor, contact=contact, reason="harassment")
+
+
 @transaction.atomic
 def contact_start(
     *,
@@ -297,6 +306,7 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     _save_relations(contact, data, created=True)
     snapshot = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.created", obj=contact, after=snapshot)
+    _open_case_if_harassment(actor=actor, contact=contact)
     return contact
 
 
@@ -332,6 +342,7 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
         before={k: previous.get(k) for k in changed},
         after=changed,
     )
+    _open_case_if_harassment(actor=actor, contact=contact)
     return contact
 
 

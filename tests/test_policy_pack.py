@@ -133,3 +133,35 @@ def test_app_refuses_to_start_with_an_invalid_pack(tmp_path):
     )
     assert result.returncode != 0
     assert "「channels」" in result.stderr
+
+
+def test_case_states_steps_and_follow_up_kinds_come_from_the_pack():
+    pack = load_file(settings.MAMORU_POLICY_PACK)
+    assert pack.case_state_codes() == ["reported", "supervisor_review", "organised_response", "measures_review", "closed"]
+    assert pack.case_state_name("supervisor_review") == "上司確認"
+    ended = pack.case_step("response_ended")
+    assert ended.name == "対応終了の告知"
+    assert ended.wording == "これ以上お話を伺っても同じ回答になりますので、本日の対応はこれで終了させていただきます。"
+    assert (pack.case_step("exit_order").counted, pack.case_step("exit_order").recommended_repeats) == (True, 3)
+    assert pack.case_step("police_called").details == ("station", "officer", "reference")
+    assert [name for _, name in pack.follow_up_kind_choices()] == ["面談", "産業医・相談窓口への紹介", "休養", "担当替え"]
+    minato = load_file(MINATO)
+    assert minato.case_state_codes() == ["reported", "responding", "closed"]
+    assert [s.code for s in minato.case_steps] == ["response_ended", "stop_request", "police_called"]
+
+
+@pytest.mark.parametrize(
+    ("source", "field"),
+    [
+        (_broken("counted = true\nrecommended_repeats = 3", 'counted = "yes"'), "case_steps[4].counted"),
+        (_broken("recommended_repeats = 3", "recommended_repeats = 0"), "case_steps[4].recommended_repeats"),
+        (_broken('details = ["station", "officer", "reference"]', 'details = ["badge"]'), "case_steps[7].details"),
+        (_broken('code = "exit_order"', 'code = "stop_request"'), "case_steps[5].code"),
+        (OTAWARA_SOURCE.replace("[[follow_up_kinds]]", "[[follow_up]]"), "follow_up_kinds"),
+        (_broken('name = "上司確認"', 'name = ""'), "case_states[1].name"),
+    ],
+)
+def test_invalid_case_fields_name_the_bad_field(source, field):
+    with pytest.raises(PolicyPackError) as caught:
+        parse_pack(source)
+    assert caught.value.field == field

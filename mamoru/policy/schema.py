@@ -49,6 +49,28 @@ class BackupCallRules:
     escalation_seconds: int
 
 
+# Details a case step may ask for (e.g. the police step), with their labels.
+STEP_DETAIL_FIELDS = {
+    "station": "通報先（110番または警察署名）",
+    "officer": "対応した警察官",
+    "reference": "受理番号",
+}
+
+
+@dataclass(frozen=True)
+class CaseStep(Named):
+    """One thing staff do in an incident case, with the sentence they say.
+    ``counted`` steps (request to stop, exit order) number their repetitions."""
+
+    wording: str = ""
+    counted: bool = False
+    recommended_repeats: int | None = None
+    details: tuple[str, ...] = ()
+
+    def detail_fields(self) -> list[tuple[str, str]]:
+        return [(code, STEP_DETAIL_FIELDS[code]) for code in self.details]
+
+
 @dataclass(frozen=True)
 class Definition:
     text: str
@@ -78,6 +100,9 @@ class PolicyPack:
     channels: tuple[Named, ...]
     categories: tuple[Category, ...]
     measures: tuple[Named, ...]
+    case_states: tuple[Named, ...] = ()
+    case_steps: tuple[CaseStep, ...] = ()
+    follow_up_kinds: tuple[Named, ...] = ()
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -100,6 +125,22 @@ class PolicyPack:
 
     def harm_choices(self) -> list[tuple[str, str]]:
         return [(h.code, h.name) for h in self.definition.harms]
+
+    def case_state_codes(self) -> list[str]:
+        """Case states in order: the first is where a case opens, the last closes it."""
+        return [s.code for s in self.case_states]
+
+    def case_state_name(self, code: str) -> str:
+        return next((s.name for s in self.case_states if s.code == code), code)
+
+    def case_step(self, code: str) -> CaseStep | None:
+        return next((s for s in self.case_steps if s.code == code), None)
+
+    def follow_up_kind_choices(self) -> list[tuple[str, str]]:
+        return [(k.code, k.name) for k in self.follow_up_kinds]
+
+    def follow_up_kind_name(self, code: str) -> str:
+        return next((k.name for k in self.follow_up_kinds if k.code == code), code)
 
 
 def _table(data: dict, key: str, path: str) -> dict:
@@ -168,6 +209,49 @@ def _named_list(data: dict, key: str, path: str, *, with_examples: bool = False)
     return tuple(result)
 
 
+def _case_steps(data: dict) -> tuple[CaseStep, ...]:
+    steps = []
+    for index, named in enumerate(_named_list(data, "case_steps", "")):
+        item, path = data["case_steps"][index], f"case_steps[{index}]."
+        counted = item.get("counted", False)
+        if not isinstance(counted, bool):
+            raise PolicyPackError(f"{path}counted", _("true または false が必要です"))
+        repeats = None
+        if "recommended_repeats" in item:
+            repeats = _positive_int(item, "recommended_repeats", path, unit=_("回"))
+            if not counted:
+                raise PolicyPackError(
+                    f"{path}recommended_repeats", _("回数を数える手順（counted = true）にのみ指定できます")
+                )
+        details = _texts(item, "details", path, required=False)
+        unknown = [d for d in details if d not in STEP_DETAIL_FIELDS]
+        if unknown:
+            raise PolicyPackError(
+                f"{path}details",
+                _("「{value}」は使えません（使える項目: {allowed}）").format(
+                    value="、".join(unknown), allowed="、".join(STEP_DETAIL_FIELDS)
+                ),
+            )
+        steps.append(
+            CaseStep(
+                named.code,
+                named.name,
+                wording=_text(item, "wording", path, required=False),
+                counted=counted,
+                recommended_repeats=repeats,
+                details=details,
+            )
+        )
+    return tuple(steps)
+
+
+def _case_states(data: dict) -> tuple[Named, ...]:
+    states = _named_list(data, "case_states", "")
+    if len(states) < 2:
+        raise PolicyPackError("case_states", _("開始と終結の2件以上が必要です（最初が開始、最後が終結）"))
+    return states
+
+
 def parse_pack(source: str) -> PolicyPack:
     """Parse and validate a policy pack written in TOML."""
     try:
@@ -214,9 +298,14 @@ def parse_pack(source: str) -> PolicyPack:
             principle=_text(timing, "principle", "response_time."),
             next_steps=_texts(timing, "next_steps", "response_time.", required=False),
         ),
-        backup_call=BackupCallRules(escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"))),
+        backup_call=BackupCallRules(
+            escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"))
+        ),
         channels=_named_list(data, "channels", ""),
         categories=_named_list(data, "categories", "", with_examples=True),
         measures=_named_list(data, "measures", ""),
+        case_states=_case_states(data),
+        case_steps=_case_steps(data),
+        follow_up_kinds=_named_list(data, "follow_up_kinds", ""),
         source_text=source,
     )

@@ -1,0 +1,56 @@
+"""Forms for cases. They only parse input; the rules are in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import staff_selectable_list
+from mamoru.policy.loader import current as current_policy
+from records.forms import DATETIME_FORMATS, DATETIME_WIDGET, StaffChoiceField
+
+
+class CaseStateForm(forms.Form):
+    state = forms.CharField(max_length=40)
+    reason = forms.CharField(
+        label=_("理由・経過のまとめ"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CaseStepForm(forms.Form):
+    """One step on the timeline; the police fields are used by steps that ask for them."""
+
+    step = forms.CharField(max_length=40)
+    note = forms.CharField(label=_("メモ"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = forms.DateTimeField(
+        label=_("日時（空欄は現在）"), required=False, input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET
+    )
+    station = forms.CharField(label=_("通報先（110番または警察署名）"), required=False, max_length=200)
+    officer = forms.CharField(label=_("対応した警察官"), required=False, max_length=200)
+    reference = forms.CharField(label=_("受理番号"), required=False, max_length=200)
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in ("station", "officer", "reference")}
+
+
+class CaseHandlerForm(forms.Form):
+    handler = StaffChoiceField(label=_("担当者"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = staff_selectable_list(user=user)
+
+
+class FollowUpForm(forms.Form):
+    staff = StaffChoiceField(label=_("職員"), queryset=User.objects.none())
+    kind = forms.ChoiceField(label=_("ケアの内容"))
+    due_date = forms.DateField(label=_("期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("メモ"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_selectable_list(user=user)
+        self.fields["kind"].choices = current_policy().follow_up_kind_choices()
+
+
+class FollowUpCompleteForm(forms.Form):
+    note = forms.CharField(label=_("メモ"), required=False, max_length=2000)

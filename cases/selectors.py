@@ -1,0 +1,169 @@
+"""Reading cases, always narrowed to the departments the user may see, and the
+staff-care figures for managers and the specialist section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case as Conditional
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import department_visible_ids
+from mamoru.policy.loader import current as current_policy
+from mamoru.policy.schema import CaseStep
+from records.choices import HarassmentJudgement
+from records.models import Contact
+
+from .choices import EventKind
+from .models import Case, CaseEvent, StaffFollowUp
+
+STAFF_CARE_DAYS = 90
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    """Cases the user may see: their own department's; the specialist section
+    every department's; the administrator none."""
+    return Case.objects.filter(department__in=department_visible_ids(user=user))
+
+
+def case_list_for_display(*, user) -> QuerySet[Case]:
+    return case_list(user=user).select_related("department", "resident", "handler", "reported_by")
+
+
+def case_get(*, user, pk) -> Case:
+    """One case, or 404 for anything outside the user's scope."""
+    try:
+        return case_list_for_display(user=user).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("事案が見つからないか、閲覧する権限がありません。") from exc
+
+
+def case_open_list(*, user) -> QuerySet[Case]:
+    """Open cases across the departments the user may see (every department for
+    the specialist section): cases nobody handles first, then the ones left
+    longest without activity."""
+    return (
+        case_list_for_display(user=user)
+        .filter(closed_at__isnull=True)
+        .annotate(
+            handled=Conditional(
+                When(handler__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("handled", "last_activity_at", "id")
+    )
+
+
+def case_for_contact(*, user, contact) -> Case | None:
+    """The case a visible contact belongs to, if any."""
+    return case_list(user=user).filter(contacts=contact).order_by("opened_at", "id").first()
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).select_related("actor")
+
+
+@dataclass
+class StepButton:
+    step: CaseStep
+    next_count: int | None
+    suggested: bool
+
+
+def case_step_buttons(*, case: Case) -> list[StepButton]:
+    """The pack's steps with the number the next repetition of each counted
+    step would get, and the step suggested next: the last recorded step again
+    while it is below its recommended repeats, else the step after it."""
+    steps = current_policy().case_steps
+    codes = [s.code for s in steps]
+    counts: dict[str, int] = {}
+    last = None
+    for kind in (
+        CaseEvent.objects.filter(case=case, kind__in=codes).order_by("occurred_at", "id").values_list("kind", flat=True)
+    ):
+        counts[kind] = counts.get(kind, 0) + 1
+        last = kind
+    if last is None:
+        suggested = None
+    else:
+        step = steps[codes.index(last)]
+        if step.counted and step.recommended_repeats and counts[last] < step.recommended_repeats:
+            suggested = last
+        else:
+            suggested = codes[codes.index(last) + 1] if codes.index(last) + 1 < len(codes) else None
+    return [
+        StepButton(step=s, next_count=counts.get(s.code, 0) + 1 if s.counted else None, suggested=s.code == suggested)
+        for s in steps
+    ]
+
+
+def follow_up_list(*, user, case: Case) -> QuerySet[StaffFollowUp]:
+    if case.department_id not in department_visible_ids(user=user):
+        return StaffFollowUp.objects.none()
+    return StaffFollowUp.objects.filter(case=case).select_related("staff", "recorded_by")
+
+
+def follow_up_get(*, user, pk) -> StaffFollowUp:
+    try:
+        return StaffFollowUp.objects.select_related("case", "staff").get(
+            pk=pk, case__department__in=department_visible_ids(user=user)
+        )
+    except (StaffFollowUp.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("見つかりません。") from exc
+
+
+def can_view_staff_care(user) -> bool:
+    return user.is_authenticated and (user.is_specialist or (user.role == "manager" and user.department_id))
+
+
+class _Count(Subquery):
+    """COUNT(*) of a subquery's rows, as a column (one query for the whole list)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def staff_care_list(*, user, today: dt.date | None = None) -> QuerySet[User]:
+    """Active staff of the departments the user may see, each annotated with
+    ``harassment_contacts`` (contacts judged harassment in the last 90 days that
+    they handled or attended), ``open_follow_ups`` and ``overdue_follow_ups``.
+    Managers see their department; the specialist section every department."""
+    if not can_view_staff_care(user):
+        return User.objects.none()
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=STAFF_CARE_DAYS)
+    visible = department_visible_ids(user=user)
+    contacts = (
+        Contact.objects.filter(
+            department__in=visible, deleted_at__isnull=True, harassment=HarassmentJudgement.YES, started_at__gte=since
+        )
+        .filter(Q(staff=OuterRef("pk")) | Q(other_staff=OuterRef("pk")))
+        .values("pk")
+        .distinct()
+    )
+    open_follow_ups = StaffFollowUp.objects.filter(
+        staff=OuterRef("pk"), done_at__isnull=True, case__department__in=visible
+    ).values("pk")
+    return (
+        User.objects.filter(is_active=True, department__in=visible)
+        .exclude(role="administrator")
+        .select_related("department")
+        .annotate(
+            harassment_contacts=_Count(contacts),
+            open_follow_ups=_Count(open_follow_ups),
+            overdue_follow_ups=_Count(open_follow_ups.filter(due_date__lt=today)),
+        )
+        .order_by("-overdue_follow_ups", "-harassment_contacts", "department__sort_order", "id")
+    )
+
+
+def event_label(kind: str) -> str:
+    """The timeline's name for an entry: a pack step's name or a built-in kind."""
+    if kind in EventKind.values:
+        return str(EventKind(kind).label)
+    step = current_policy().case_step(kind)
+    return step.name if step else kind
