@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Department
+from demo.cases import cases_create
 from mamoru.policy.loader import current as current_policy
 
 from .categories import CATEGORIES
@@ -39,6 +40,7 @@ class SeedResult:
     repeaters: int
     tally: Tally
     seconds: float
+    cases: int = 0
 
 
 class PackMismatch(ValueError):
@@ -97,6 +99,7 @@ def seed_demo(
     )
     planner = Planner(rng, population, schedule, category_names=pack.category_names(), count=contacts, now=timezone.now())
     tally = contacts_insert(planner, contacts, progress=progress)
+    case_count = cases_create(today=today)
     return SeedResult(
         departments=len(departments),
         users=len(users),
@@ -104,6 +107,7 @@ def seed_demo(
         repeaters=len(population.repeaters),
         tally=tally,
         seconds=time.monotonic() - began,
+        cases=case_count,
     )
 
 

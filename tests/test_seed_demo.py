@@ -86,6 +86,17 @@ def _fingerprint(seed: int) -> list[tuple]:
     return rows
 
 
+def test_recent_harassment_contacts_are_in_cases_made_by_the_services(seeded):
+    from cases.models import Case
+
+    cases = Case.objects.all()
+    assert cases.exists()
+    assert {c.state for c in cases} >= {"reported", "closed"}
+    for case in cases.prefetch_related("contacts"):
+        assert case.contacts.exists() and all(c.harassment == "yes" for c in case.contacts.all())
+        assert case.events.exists()
+
+
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_data():
     first = _fingerprint(7)

@@ -52,6 +52,7 @@ class Command(BaseCommand):
             f"  対応記録 {tally.contacts:,} 件: 該当する {tally.kinds['yes']:,} 件、"
             f"判断に迷う {tally.kinds['unsure']:,} 件、該当しない {tally.kinds['no']:,} 件",
             "  類型: " + "、".join(f"{names.get(code, code)} {tally.categories[code]}" for code in names),
+            f"  事案 {result.cases} 件（直近60日の「該当する」対応記録から、サービス経由で作成）",
             "",
             "デモ用アカウント（パスワードはすべて mamoru-demo。ほかの職員も同じパスワードです）:",
         ]

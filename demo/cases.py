@@ -1,0 +1,60 @@
+"""Incident cases for the demo, made through the real services.
+
+The bulk load writes contacts directly, so it opens no cases. Here the recent
+harassment contacts are brought into cases the way a saved judgement would,
+and older cases are moved along the pack's states by a supervisor of the
+department, so every page of the case workflow has something to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import User
+from cases.services import case_change_state, case_open_or_join, case_record_step
+from mamoru.policy.loader import current as current_policy
+from records.models import Contact
+
+
+def _deciders() -> dict[int, User]:
+    """The supervisor (or else the manager) of each department."""
+    deciders: dict[int, User] = {}
+    for role in ("manager", "supervisor"):  # supervisors win where both exist
+        for user in User.objects.filter(role=role, is_active=True, department__isnull=False):
+            deciders[user.department_id] = user
+    return deciders
+
+
+def cases_create(*, days: int = 60, today: dt.date | None = None) -> int:
+    """Open or join cases for the harassment contacts of the last ``days`` days;
+    cases older than three weeks are taken through to 終結, those older than a
+    week to 上司確認. Returns the number of cases."""
+    now = timezone.now() if today is None else timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+    contacts = (
+        Contact.objects.filter(harassment="yes", started_at__gte=now - dt.timedelta(days=days), deleted_at__isnull=True)
+        .select_related("staff", "department")
+        .order_by("started_at", "id")
+    )
+    deciders = _deciders()
+    cases, first_contact = {}, {}
+    for contact in contacts:
+        case = case_open_or_join(actor=contact.staff, contact=contact, reason="harassment")
+        cases[case.pk] = case
+        first_contact.setdefault(case.pk, contact.started_at)
+    states = [state.code for state in current_policy().case_states]
+    for case in cases.values():
+        decider = deciders.get(case.department_id)
+        if decider is None:
+            continue
+        age = now - first_contact[case.pk]  # the case is as old as the contact that opened it
+        if age > dt.timedelta(days=7):
+            case = case_change_state(actor=decider, case=case, state=states[1])
+        if age > dt.timedelta(days=21):
+            case_record_step(actor=decider, case=case, step="several_staff", note="上司が同席し、複数職員で対応した。")
+            for state in states[2:-1]:
+                case = case_change_state(actor=decider, case=case, state=state)
+            case_change_state(
+                actor=decider, case=case, state=states[-1], reason="その後の来庁・入電はなく、経過観察のうえ終結とする。"
+            )
+    return len(cases)
