@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
+from cases.models import Case, CaseEvent
 from cases.services import case_change_state, case_open_or_join, case_record_step
 from mamoru.policy.loader import current as current_policy
 from records.models import Contact
@@ -57,4 +58,20 @@ def cases_create(*, days: int = 60, today: dt.date | None = None) -> int:
             case_change_state(
                 actor=decider, case=case, state=states[-1], reason="その後の来庁・入電はなく、経過観察のうえ終結とする。"
             )
+    _date_from_first_contact(first_contact)
     return len(cases)
+
+
+def _date_from_first_contact(first_contact: dict) -> None:
+    """The services stamp everything with the seeding time. A demo case is
+    instead dated from the contact that opened it, its timeline following an
+    hour apart, so the lists read as a year of work rather than one moment."""
+    for case in Case.objects.filter(pk__in=first_contact).prefetch_related("events"):
+        start = first_contact[case.pk]
+        events = sorted(case.events.all(), key=lambda event: (event.occurred_at, event.pk))
+        for index, event in enumerate(events):
+            event.occurred_at = start + dt.timedelta(hours=index)
+        CaseEvent.objects.bulk_update(events, ["occurred_at"])
+        last = events[-1].occurred_at if events else start
+        closed = last if case.closed_at else None
+        Case.objects.filter(pk=case.pk).update(opened_at=start, last_activity_at=last, closed_at=closed)
