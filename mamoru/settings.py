@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "people",
     "records",
     "realtime",
+    "backup",
     "notifications",
     "cases",
 ]
@@ -205,7 +206,17 @@ MAMORU_TIMER_SECONDS_PER_MINUTE = float(os.environ.get("MAMORU_TIMER_SECONDS_PER
 REDIS_URL = os.environ.get("MAMORU_REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Each connecting page briefly needs a connection to join its groups: a
+            # few hundred pages at once exceed redis-py's default pool of 100.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": envint("MAMORU_REDIS_MAX_CONNECTIONS", "1000")}]},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Browsers connect to /ws/events/ for alerts (0 turns it off, e.g. under a WSGI-only server).
+MAMORU_REALTIME = envbool("MAMORU_REALTIME", "1")
+# How often each server process looks for backup calls to escalate (seconds; 0: never, e.g. in tests).
+MAMORU_BACKUP_ESCALATION_INTERVAL = float(os.environ.get("MAMORU_BACKUP_ESCALATION_INTERVAL", "2"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("records.urls")),
     path("residents/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("backup/", include("backup.urls")),
     path("cases/", include("cases.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),

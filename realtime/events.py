@@ -6,6 +6,9 @@ first, so a browser that was offline reads it on reconnect."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -17,8 +20,22 @@ def publish(groups: list[str], event: dict) -> None:
     if layer is None:
         return
     message = {"type": "mamoru.event", "event": event}
-    for group in dict.fromkeys(groups):
-        async_to_sync(layer.group_send)(group, message)
+
+    def send():
+        for group in dict.fromkeys(groups):
+            async_to_sync(layer.group_send)(group, message)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()  # the usual case: a view, a command, a worker thread
+    else:
+        # Sync code called from a thread that runs an event loop (a script or a
+        # test driving Playwright's sync API): async_to_sync refuses to run
+        # there, so send from a helper thread.
+        helper = threading.Thread(target=send)
+        helper.start()
+        helper.join()
 
 
 def publish_on_commit(groups: list[str], event: dict) -> None:

@@ -118,6 +118,13 @@ class PageWatch:
         dialog.accept()
 
 
+@pytest.fixture(autouse=True)
+def _no_websocket_on_the_wsgi_live_server(settings):
+    """pytest-django's live_server speaks HTTP only (WSGI), so pages served by it
+    do not open /ws/events/; tests/browser/test_backup_call.py runs real daphne."""
+    settings.MAMORU_REALTIME = False
+
+
 @pytest.fixture
 def new_page(browser, live_server, transactional_db):
     """Open pages in fresh browser contexts (one per user): ``new_page()``."""

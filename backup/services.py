@@ -1,0 +1,228 @@
+"""Backup calls (応援要請): calling, taking, escalating and closing.
+
+Each function checks the actor, stores the change in one transaction with an
+audit entry, and only then (on commit) pushes an event to the browsers of the
+people concerned. A browser that was not connected reads the open calls from
+the database when it connects, so nothing depends on the push arriving.
+
+Levels (``BackupLevel``): a new call alerts the department's supervisors and
+managers and the specialist section (level ``supervisor``: a 上司 is expected to
+go). Unanswered for the pack's ``backup_call.escalation_seconds`` it moves to
+level ``manager`` (the department's managers are re-alerted), and after as long
+again to level ``specialist`` (the specialist section is re-alerted). Anyone
+alerted may take the call at any level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from mamoru.policy.loader import current as current_policy
+from realtime import groups
+from realtime.events import publish_on_commit
+from records.models import Contact
+from records.services import contact_require_visible
+
+from .choices import NEXT_LEVEL, BackupLevel
+from .models import BackupCall
+from .selectors import user_may_respond
+
+REASON_LIMIT = 100
+
+
+def backup_call_event_data(call: BackupCall) -> dict:
+    """The JSON a browser needs to show an alert for the call."""
+    return {
+        "id": call.pk,
+        "contact_id": call.contact_id,
+        "contact_number": f"{call.contact_id:07d}",
+        "contact_url": reverse("records:contact_detail", args=[call.contact_id]),
+        "contact_started_at": call.contact.started_at.isoformat(),
+        "department_id": call.department_id,
+        "department": call.department.name,
+        "caller_id": call.caller_id,
+        "caller": call.caller.display_name,
+        "workplace": call.workplace,
+        "reason": call.reason,
+        "created_at": call.created_at.isoformat(),
+        "level": call.level,
+        "level_label": str(BackupLevel(call.level).label),
+        "taken_by": call.taken_by.display_name if call.taken_by_id else "",
+        "taken_by_id": call.taken_by_id,
+        "taken_at": call.taken_at.isoformat() if call.taken_at else None,
+        "resolved_at": call.resolved_at.isoformat() if call.resolved_at else None,
+        "take_url": reverse("backup:take", args=[call.pk]),
+        "server_now": timezone.now().isoformat(),
+    }
+
+
+def _call_groups(call: BackupCall) -> list[str]:
+    """Every event about a call goes to its responders and its caller."""
+    return [
+        groups.department_supervisors(call.department_id),
+        groups.specialist_section(),
+        groups.user(call.caller_id),
+    ]
+
+
+def _publish(call: BackupCall, kind: str) -> None:
+    call = BackupCall.objects.select_related("contact", "department", "caller", "taken_by").get(pk=call.pk)
+    publish_on_commit(_call_groups(call), {"kind": kind, "call": backup_call_event_data(call)})
+
+
+def _timing(call: BackupCall) -> dict:
+    return {
+        name: value.isoformat() if value else None
+        for name, value in (
+            ("created_at", call.created_at),
+            ("manager_alerted_at", call.manager_alerted_at),
+            ("specialist_alerted_at", call.specialist_alerted_at),
+            ("taken_at", call.taken_at),
+            ("resolved_at", call.resolved_at),
+        )
+    }
+
+
+def backup_call_create(*, actor, contact: Contact, reason: str = "") -> BackupCall:
+    """Call for backup on a live contact. Pressing twice (a double click, two
+    devices) returns the call already open; ``call.created`` tells which."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError({"reason": _("理由は{limit}文字以内で入力してください。").format(limit=REASON_LIMIT)})
+    try:
+        return _create(actor=actor, contact=contact, reason=reason)
+    except IntegrityError:
+        # Another request opened a call in the same instant (the unique constraint
+        # on open calls per contact kept it to one): answer with that one.
+        call = BackupCall.objects.get(contact=contact, resolved_at__isnull=True)
+        call.created = False
+        return call
+
+
+@transaction.atomic
+def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
+    contact_require_visible(actor=actor, contact=contact)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.ended_at is not None:
+        raise ValidationError(_("この対応は既に終了しているため、応援要請できません。"))
+    existing = BackupCall.objects.filter(contact=contact, resolved_at__isnull=True).first()
+    if existing is not None:
+        existing.created = False
+        return existing
+    with transaction.atomic():
+        call = BackupCall.objects.create(
+            contact=contact,
+            department_id=contact.department_id,
+            caller=actor,
+            workplace=actor.workplace,
+            reason=reason,
+        )
+    audit_record(
+        actor=actor,
+        action="backup.call.created",
+        obj=call,
+        after={"contact": contact.pk, "reason": reason, "workplace": call.workplace, **_timing(call)},
+    )
+    from cases.services import case_open_or_join
+
+    case_open_or_join(actor=actor, contact=contact, reason="backup_call")
+    _publish(call, "backup_call.created")
+    call.created = True
+    return call
+
+
+@transaction.atomic
+def backup_call_take(*, actor, call: BackupCall) -> BackupCall:
+    """「向かいます」: the actor goes to help. Only one person takes a call."""
+    if not user_may_respond(user=actor, department_id=call.department_id):
+        raise PermissionDenied(_("この応援要請に対応できるのは、担当課の上司・管理職と専門部署です。"))
+    now = timezone.now()
+    updated = BackupCall.objects.filter(pk=call.pk, taken_at__isnull=True, resolved_at__isnull=True).update(
+        taken_by=actor, taken_at=now
+    )
+    call = BackupCall.objects.select_related("taken_by").get(pk=call.pk)
+    if not updated:
+        if call.taken_by_id == actor.pk:
+            return call
+        if call.taken_by_id:
+            raise ValidationError(
+                _("この応援要請には既に{name}さんが対応しています（{time}）。").format(
+                    name=call.taken_by.display_name, time=timezone.localtime(call.taken_at).strftime("%H:%M:%S")
+                )
+            )
+        raise ValidationError(_("この応援要請は既に終了しています。"))
+    audit_record(actor=actor, action="backup.call.taken", obj=call, after=_timing(call))
+    _publish(call, "backup_call.taken")
+    return call
+
+
+@transaction.atomic
+def backup_call_resolve(*, actor, call: BackupCall) -> BackupCall:
+    """Close a call (the situation is over). The caller, the person who took
+    it and its responders may close it."""
+    if actor.pk not in (call.caller_id, call.taken_by_id) and not user_may_respond(
+        user=actor, department_id=call.department_id
+    ):
+        raise PermissionDenied(_("この応援要請を終了する権限がありません。"))
+    now = timezone.now()
+    updated = BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).update(resolved_by=actor, resolved_at=now)
+    call = BackupCall.objects.get(pk=call.pk)
+    if not updated:
+        raise ValidationError(_("この応援要請は既に終了しています。"))
+    audit_record(actor=actor, action="backup.call.resolved", obj=call, after=_timing(call))
+    _publish(call, "backup_call.resolved")
+    return call
+
+
+def backup_call_escalate_due(*, now: dt.datetime | None = None) -> list[BackupCall]:
+    """Move every unanswered call that has waited the pack's
+    ``escalation_seconds`` at its level to the next level, and re-alert.
+
+    Several server processes may run this at the same moment: each move is a
+    conditional UPDATE (still at that level, untaken, open), so only one of
+    them moves a call and sends its alert."""
+    now = now or timezone.now()
+    wait = dt.timedelta(seconds=current_policy().backup_call.escalation_seconds)
+    due = BackupCall.objects.filter(taken_at__isnull=True, resolved_at__isnull=True, contact__ended_at__isnull=True)
+    candidates = list(
+        due.filter(level=BackupLevel.SUPERVISOR, created_at__lte=now - wait).values_list("pk", "level")
+    ) + list(due.filter(level=BackupLevel.MANAGER, manager_alerted_at__lte=now - wait).values_list("pk", "level"))
+    escalated = []
+    for pk, level in candidates:
+        call = _escalate_one(pk=pk, level=level, now=now, wait=wait)
+        if call is not None:
+            escalated.append(call)
+    return escalated
+
+
+@transaction.atomic
+def _escalate_one(*, pk: int, level: str, now: dt.datetime, wait: dt.timedelta) -> BackupCall | None:
+    next_level = NEXT_LEVEL[BackupLevel(level)]
+    still_due = BackupCall.objects.filter(pk=pk, level=level, taken_at__isnull=True, resolved_at__isnull=True)
+    if level == BackupLevel.SUPERVISOR:
+        updated = still_due.filter(created_at__lte=now - wait).update(level=next_level, manager_alerted_at=now)
+    else:
+        updated = still_due.filter(manager_alerted_at__lte=now - wait).update(
+            level=next_level, specialist_alerted_at=now
+        )
+    if not updated:
+        return None
+    call = BackupCall.objects.get(pk=pk)
+    audit_record(
+        actor=None,
+        actor_name="mamoru",
+        action="backup.call.escalated",
+        obj=call,
+        before={"level": level},
+        after={"level": next_level, **_timing(call)},
+    )
+    _publish(call, "backup_call.escalated")
+    return call
+
