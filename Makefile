@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser redis demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser demo bench lint clean-db
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,15 +39,10 @@ demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
 
-# Debian's redis-server on 127.0.0.1:56379 for the multi-process tests (installed if missing).
-redis:
-	scripts/redis.sh start >/dev/null
-
-# Every test, on SQLite and on PostgreSQL, browser and multi-process tests included.
-test: install-test browser redis
+# Every test, on SQLite and on PostgreSQL, browser tests included.
+test: install-test browser
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
-	scripts/redis.sh stop
 
 test-sqlite:
 	@echo "== tests on SQLite =="
@@ -59,9 +54,13 @@ test-postgres:
 	  DATABASE_URL=$$url MAMORU_FAST_PASSWORD_HASHER=1 $(PY) -m pytest; \
 	  status=$$?; scripts/postgres.sh stop; exit $$status
 
+# The classifier of issue 6 against the keyword baseline, on the held-out split.
+.PHONY: eval
+eval: install-test
+	$(PY) manage.py evaluate
+
 bench: install-test
 	$(PY) benchmarks/run.py
-	$(PY) benchmarks/backup_latency.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .

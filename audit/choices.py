@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "accounts.token.revoked": _("APIトークンを失効"),
     "accounts.department.created": _("所属を作成"),
     "accounts.department.updated": _("所属を更新"),
+    "assessment.suggestion.accepted": _("類型の提案を採用"),
+    "assessment.suggestion.rejected": _("類型の提案を不採用"),
     "backup.call.created": _("応援要請"),
     "backup.call.taken": _("応援要請に対応（向かいます）"),
     "backup.call.escalated": _("応答のない応援要請を次の段階へ引き上げ"),

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "backup",
     "notifications",
     "cases",
+    "assessment",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("backup/", include("backup.urls")),
     path("cases/", include("cases.urls")),
+    path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("policy/", include("mamoru.policy.urls")),

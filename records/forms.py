@@ -114,6 +114,26 @@ class ContactForm(forms.Form):
         self.fields["manner_inappropriate"].label = pack.definition.manner_test
         self.fields["harms"].label = pack.definition.harm_test
 
+    def clean(self):
+        """The guided definition check: an answer of "yes" needs the staff
+        member's reason, and "harassment" cannot stand on (a) and (b) both "no"."""
+        cleaned = super().clean()
+        for answer, reason in (("content_unreasonable", "content_reason"), ("manner_inappropriate", "manner_reason")):
+            if cleaned.get(answer) == DefinitionAnswer.YES and not (cleaned.get(reason) or "").strip():
+                self.add_error(reason, _("「はい」とした理由を記入してください。"))
+        if cleaned.get("harms") and not (cleaned.get("harm_reason") or "").strip():
+            self.add_error("harm_reason", _("被害の内容を記入してください。"))
+        if (
+            cleaned.get("harassment") == HarassmentJudgement.YES
+            and cleaned.get("content_unreasonable") == DefinitionAnswer.NO
+            and cleaned.get("manner_inappropriate") == DefinitionAnswer.NO
+        ):
+            self.add_error(
+                "harassment",
+                _("(a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。"),
+            )
+        return cleaned
+
     @classmethod
     def initial_for(cls, contact):
         data = ContactData.from_contact(contact)
