@@ -134,3 +134,22 @@ def test_list_is_paginated_and_exports_csv(city, client_for, settings):
 
     rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("番号", "開始日時") and len(rows) == 4 and rows[1][8] == "窓口での苦情"
+
+
+def test_table_rows_escape_text_and_show_each_cell(city, client_for):
+    from records.services import contact_start
+
+    done = make_contact(
+        city.staff,
+        summary="<script>alert(1)</script>と書かれた投書",
+        harassment="yes",
+        categories=["verbal_abuse", "threat"],
+        minutes=31,
+    )
+    live = contact_start(actor=city.staff, channel="phone")
+    body = client_for(city.staff).get("/contacts/").content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert f'href="/contacts/{done.pk}/"' in body and f'href="/contacts/{live.pk}/"' in body
+    assert '<tr class="is-harassment">' in body and "31分00秒" in body and '<span class="badge live">対応中</span>' in body
+    assert '<span class="tag">暴言</span><span class="tag">脅迫</span>' in body
+    assert "令和" in body and '<span class="muted">不明</span>' in body
