@@ -11,6 +11,7 @@ import datetime as dt
 import statistics
 import sys
 import time
+from urllib.parse import urlencode
 
 from django.core.management import call_command
 from django.db import connection
@@ -41,7 +42,9 @@ def prepare(contacts: int) -> float | None:
     if Department.objects.exists():
         found = Contact.objects.count()
         if found < contacts:
-            raise SystemExit(f"途中まで作成されたデータベースです（{found:,}件）。--reseed を付けて作り直してください。")
+            raise SystemExit(
+                f"途中まで作成されたデータベースです（{found:,}件）。--reseed を付けて作り直してください。"
+            )
         log(f"  作成済みのデータを使います（対応記録 {found:,} 件）")
         return None
     log(f"  デモデータを作成しています（対応記録 {contacts:,} 件、住民等 {residents_for(contacts):,} 名）…")
@@ -85,23 +88,28 @@ class Requests:
 
     def contact_save(self):
         started = timezone.localtime() - dt.timedelta(hours=1)
+        # Sent as a browser sends the form (no enctype: urlencoded), not the test
+        # client's default multipart.
         response = self.staff.post(
             "/contacts/new/",
-            {
-                "channel": "phone",
-                "department": self.shimin.pk,
-                "staff": self.staff_user.pk,
-                "resident": self.resident_id,
-                "started_at": started.strftime("%Y-%m-%dT%H:%M"),
-                "ended_at": (started + dt.timedelta(minutes=12)).strftime("%Y-%m-%dT%H:%M"),
-                "place": "1番窓口",
-                "summary": f"住民票の写しの請求方法について（計測 {len(self.saved) + 1}）",
-                "request_content": "住民票の写しを郵送で請求したいので、必要な書類と手数料を教えてほしいとの電話。",
-                "words_and_behaviour": "「郵送だと何日くらいで届きますか」と質問された。落ち着いた口調だった。",
-                "staff_response": "郵送請求に必要なもの（請求書、本人確認書類の写し、定額小為替、返信用封筒）を説明した。",
-                "outcome": "郵送で請求するとのこと。",
-                "harassment": "no",
-            },
+            urlencode(
+                {
+                    "channel": "phone",
+                    "department": self.shimin.pk,
+                    "staff": self.staff_user.pk,
+                    "resident": self.resident_id,
+                    "started_at": started.strftime("%Y-%m-%dT%H:%M"),
+                    "ended_at": (started + dt.timedelta(minutes=12)).strftime("%Y-%m-%dT%H:%M"),
+                    "place": "1番窓口",
+                    "summary": f"住民票の写しの請求方法について（計測 {len(self.saved) + 1}）",
+                    "request_content": "住民票の写しを郵送で請求したいので、必要な書類と手数料を教えてほしいとの電話。",
+                    "words_and_behaviour": "「郵送だと何日くらいで届きますか」と質問された。落ち着いた口調だった。",
+                    "staff_response": "郵送請求に必要なもの（請求書、本人確認書類の写し、定額小為替、返信用封筒）を説明した。",
+                    "outcome": "郵送で請求するとのこと。",
+                    "harassment": "no",
+                }
+            ),
+            content_type="application/x-www-form-urlencoded",
         )
         if response.status_code == 302:
             self.saved.append(int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
