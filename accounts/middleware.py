@@ -1,6 +1,6 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 OPEN_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/favicon.ico", "/healthz")
@@ -20,5 +20,5 @@ class LoginRequiredMiddleware:
                 response = HttpResponse(status=401)
                 response["HX-Redirect"] = reverse(settings.LOGIN_URL)
                 return response
-            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+            return redirect_to_login(request.get_full_path())  # encodes ?next= (queries keep their &)
         return self.get_response(request)

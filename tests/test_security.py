@@ -419,3 +419,13 @@ def test_refused_view_leaves_no_view_entry(client_for, city):
     contact, _resident = _seed_views(city)
     assert client_for(city.other_staff).get(f"/contacts/{contact.pk}/").status_code == 404
     assert not AuditEntry.objects.filter(action="records.contact.viewed").exists()
+
+
+def test_login_redirect_keeps_the_whole_query_of_the_page(client):
+    from urllib.parse import parse_qs, urlparse
+
+    response = client.get("/contacts/", {"q": "土下座", "page": "2"})
+    assert response.status_code == 302
+    (next_url,) = parse_qs(urlparse(response.url).query)["next"]
+    assert urlparse(next_url).path == "/contacts/"
+    assert parse_qs(urlparse(next_url).query) == {"q": ["土下座"], "page": ["2"]}
