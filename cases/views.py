@@ -24,6 +24,11 @@ def _refused(request, error: ValidationError) -> None:
     messages.error(request, "、".join(error.messages))
 
 
+def _refused_form(request, form) -> None:
+    """The form's own errors, shown the same way as a service's refusal."""
+    messages.error(request, "、".join(e for errors in form.errors.values() for e in errors))
+
+
 def case_list(request):
     _require_handler(request)
     shown = request.GET.get("state", "open")
@@ -127,7 +132,7 @@ def case_step(request, pk):
                 label = _("{label}（{count}回目）").format(label=label, count=event.count)
             messages.success(request, _("「{label}」を記録しました。").format(label=label))
     else:
-        _refused(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        _refused_form(request, form)
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -143,7 +148,7 @@ def case_handler(request, pk):
         else:
             messages.success(request, _("担当者を変更しました。"))
     else:
-        _refused(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        _refused_form(request, form)
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -161,7 +166,7 @@ def follow_up_create(request, pk):
         else:
             messages.success(request, _("職員のケアを記録しました。"))
     else:
-        _refused(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        _refused_form(request, form)
     return redirect("cases:case_detail", pk=pk)
 
 
