@@ -54,6 +54,12 @@ def _broken(old: str, new: str) -> str:
         (_broken("escalation_seconds = 60", "escalation_seconds = 0"), "backup_call.escalation_seconds"),
         (_broken("[response_time]", "[response_timing]"), "response_time"),
         ("[pack]\ncode = 'x'\n = broken", "(TOML)"),
+        (_broken('approvers = ["manager"]', 'approvers = ["mayor"]'), "measures[0].approvers"),
+        (_broken("restricts = true", 'restricts = "yes"'), "measures[2].restricts"),
+        (_broken('kind = "contacts_in_days"', 'kind = "weekly"'), "repetition_rules[0].kind"),
+        (_broken("threshold = 8", "threshold = 0"), "repetition_rules[0].threshold"),
+        (_broken('channels = ["phone"]', 'channels = ["fax"]'), "repetition_rules[2].channels"),
+        (_broken('number_prefix = "大総"', 'number_prefix = ""'), "documents.number_prefix"),
     ],
 )
 def test_invalid_pack_names_the_bad_field(source, field):
@@ -165,3 +171,22 @@ def test_invalid_case_fields_name_the_bad_field(source, field):
     with pytest.raises(PolicyPackError) as caught:
         parse_pack(source)
     assert caught.value.field == field
+
+
+def test_measures_repetition_rules_and_documents_come_from_the_pack():
+    otawara, minato = load_file(settings.MAMORU_POLICY_PACK), load_file(str(MINATO))
+    restriction = otawara.measure("restriction")
+    assert restriction.approvers == ("manager", "specialist") and restriction.restricts
+    assert restriction.letter == "対応制限通知書" and otawara.measure("warning").letter == "警告書"
+    assert otawara.documents.number_prefix == "大総" and otawara.documents.issuer == "大田原市長"
+    assert [r.describe() for r in otawara.repetition_rules] == [
+        "30日間に8回以上の意見等",
+        "30日間に3部署以上への意見等",
+        "1日に3回以上の意見等",
+        "7日間の対応時間が合計120分以上",
+    ]
+    assert otawara.repetition_rule("repeated_calls").channels == ("phone",)
+    assert [m.code for m in minato.measures] == ["warning", "limited_contact"]
+    assert minato.measure("warning").approvers == ("supervisor",)
+    assert minato.documents.number_prefix == "湊総"
+    assert [r.describe() for r in minato.repetition_rules] == ["7日間に3回以上の意見等"]

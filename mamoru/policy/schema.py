@@ -7,33 +7,26 @@ raises ``PolicyPackError`` whose message names the bad field in Japanese.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
-
-
-class PolicyPackError(ValueError):
-    """An invalid policy pack. ``field`` is the dotted path of the bad field."""
-
-    def __init__(self, field_path: str, problem: str):
-        self.field = field_path
-        self.problem = problem
-        super().__init__(f"ポリシーパックの項目「{field_path}」が不正です: {problem}")
-
-
-@dataclass(frozen=True)
-class Named:
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Category(Named):
-    examples: tuple[str, ...] = ()
+from .schema_base import CODE_PATTERN, Category, Named, PolicyPackError  # noqa: F401 (re-exported)
+from .schema_base import code as _code  # noqa: F401
+from .schema_base import named_list as _named_list
+from .schema_base import positive_int as _positive_int
+from .schema_base import table as _table
+from .schema_base import text as _text
+from .schema_base import texts as _texts
+from .schema_measures import (
+    Documents,
+    Measure,
+    RepetitionRule,
+    parse_documents,
+    parse_measures,
+    parse_repetition_rules,
+)
 
 
 @dataclass(frozen=True)
@@ -99,10 +92,12 @@ class PolicyPack:
     backup_call: BackupCallRules
     channels: tuple[Named, ...]
     categories: tuple[Category, ...]
-    measures: tuple[Named, ...]
+    measures: tuple[Measure, ...]
     case_states: tuple[Named, ...] = ()
     case_steps: tuple[CaseStep, ...] = ()
     follow_up_kinds: tuple[Named, ...] = ()
+    repetition_rules: tuple[RepetitionRule, ...] = ()
+    documents: Documents | None = None
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -139,74 +134,17 @@ class PolicyPack:
     def follow_up_kind_choices(self) -> list[tuple[str, str]]:
         return [(k.code, k.name) for k in self.follow_up_kinds]
 
+    def measure(self, code: str) -> Measure | None:
+        return next((m for m in self.measures if m.code == code), None)
+
+    def measure_choices(self) -> list[tuple[str, str]]:
+        return [(m.code, m.name) for m in self.measures]
+
+    def repetition_rule(self, code: str) -> RepetitionRule | None:
+        return next((r for r in self.repetition_rules if r.code == code), None)
+
     def follow_up_kind_name(self, code: str) -> str:
         return next((k.name for k in self.follow_up_kinds if k.code == code), code)
-
-
-def _table(data: dict, key: str, path: str) -> dict:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise PolicyPackError(f"{path}{key}", _("表（[テーブル]）が必要です"))
-    return value
-
-
-def _text(data: dict, key: str, path: str, *, required: bool = True) -> str:
-    value = data.get(key, None)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyPackError(f"{path}{key}", _("空でない文字列が必要です"))
-    return value.strip()
-
-
-def _code(data: dict, path: str) -> str:
-    value = _text(data, "code", path)
-    if not CODE_PATTERN.match(value):
-        raise PolicyPackError(
-            f"{path}code",
-            _("コード「{value}」は半角英小文字で始まる英小文字・数字・_・- の2〜40文字にしてください").format(
-                value=value
-            ),
-        )
-    return value
-
-
-def _texts(data: dict, key: str, path: str, *, required: bool = True) -> tuple[str, ...]:
-    value = data.get(key, [] if not required else None)
-    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
-        raise PolicyPackError(f"{path}{key}", _("文字列の配列が必要です"))
-    if required and not value:
-        raise PolicyPackError(f"{path}{key}", _("1件以上必要です"))
-    return tuple(v.strip() for v in value)
-
-
-def _positive_int(data: dict, key: str, path: str, *, unit: str = "") -> int:
-    value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        unit = unit or _("分")
-        raise PolicyPackError(f"{path}{key}", _("正の整数（{unit}）が必要です").format(unit=unit))
-    return value
-
-
-def _named_list(data: dict, key: str, path: str, *, with_examples: bool = False) -> tuple:
-    items = data.get(key)
-    if not isinstance(items, list) or not items:
-        raise PolicyPackError(key if not path else f"{path}{key}", _("1件以上の [[{key}]] が必要です").format(key=key))
-    result, seen = [], set()
-    for index, item in enumerate(items):
-        item_path = f"{path}{key}[{index}]."
-        if not isinstance(item, dict):
-            raise PolicyPackError(item_path.rstrip("."), _("表が必要です"))
-        code = _code(item, item_path)
-        if code in seen:
-            raise PolicyPackError(f"{item_path}code", _("コード「{code}」が重複しています").format(code=code))
-        seen.add(code)
-        name = _text(item, "name", item_path)
-        if with_examples:
-            result.append(Category(code, name, _texts(item, "examples", item_path, required=False)))
-        else:
-            result.append(Named(code, name))
-    return tuple(result)
 
 
 def _case_steps(data: dict) -> tuple[CaseStep, ...]:
@@ -275,12 +213,14 @@ def parse_pack(source: str) -> PolicyPack:
             "response_time.warning_minutes", _("警告時間は上限時間（limit_minutes）より短くしてください")
         )
 
+    channels = _named_list(data, "channels", "")
+    city_name = _text(city, "name", "city.")
     return PolicyPack(
         code=_code(pack, "pack."),
         title=_text(pack, "title", "pack."),
         effective_from=effective,
         city=City(
-            name=_text(city, "name", "city."),
+            name=city_name,
             specialist_section=_text(city, "specialist_section", "city."),
             specialist_section_code=_text(city, "specialist_section_code", "city."),
             contact=_text(city, "contact", "city.", required=False),
@@ -301,11 +241,13 @@ def parse_pack(source: str) -> PolicyPack:
         backup_call=BackupCallRules(
             escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"))
         ),
-        channels=_named_list(data, "channels", ""),
+        channels=channels,
         categories=_named_list(data, "categories", "", with_examples=True),
-        measures=_named_list(data, "measures", ""),
+        measures=parse_measures(data),
         case_states=_case_states(data),
         case_steps=_case_steps(data),
         follow_up_kinds=_named_list(data, "follow_up_kinds", ""),
+        repetition_rules=parse_repetition_rules(data, {c.code for c in channels}),
+        documents=parse_documents(data, city_name),
         source_text=source,
     )
