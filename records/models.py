@@ -59,6 +59,10 @@ class Contact(models.Model):
     manner_reason = models.TextField(_("手段・態様についての理由"), blank=True)
     harms = models.JSONField(_("生じた被害"), default=list, blank=True)
     harm_reason = models.TextField(_("被害についての理由"), blank=True)
+    # Why a contact went outside an active response restriction (対応制限) of the resident.
+    restriction_exception_reason = models.TextField(_("対応制限の条件外で対応した理由"), blank=True)
+    # Set for a contact brought in from a city's spreadsheet, so that a second run imports nothing twice.
+    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     # NFKC-normalised, lower-cased text of every free-text field, for search.
     search_text = models.TextField(default="", editable=False)
