@@ -9,6 +9,7 @@ import random
 from django.db import transaction
 
 from mamoru.lib.japanese import phone_digits
+from people.matching import resident_match_keys
 from people.models import Resident, ResidentPhone
 from people.services import resident_search_key
 
@@ -31,7 +32,9 @@ def residents_create(
     created = []
     with given_timestamps(Resident):
         for start in range(0, count, BATCH):
-            batch = [_resident(rng, i < repeaters, since, until, actors) for i in range(start, min(count, start + BATCH))]
+            batch = [
+                _resident(rng, i < repeaters, since, until, actors) for i in range(start, min(count, start + BATCH))
+            ]
             with transaction.atomic():
                 Resident.objects.bulk_create([resident for resident, _ in batch])
                 ResidentPhone.objects.bulk_create(
@@ -51,12 +54,14 @@ def _resident(rng: random.Random, repeater: bool, since, until, actors) -> tuple
         notes = rng.choice(names.RESIDENT_NOTES) if rng.random() < 0.12 else ""
     created_at = since + (until - since) * rng.random() * 0.3
     kana = kana if rng.random() < 0.93 else ""
+    resident_address = names.address(rng) if rng.random() < 0.9 else ""
     resident = Resident(
         name=name,
         name_kana=kana,
-        address=names.address(rng) if rng.random() < 0.9 else "",
+        address=resident_address,
         notes=notes,
         search_key=resident_search_key(name, kana),
+        **resident_match_keys(name=name, kana=kana, address=resident_address),
         created_at=created_at,
         updated_at=created_at,
         created_by=rng.choice(actors),

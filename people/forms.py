@@ -29,3 +29,28 @@ class ResidentForm(forms.Form):
             "address": resident.address,
             "notes": resident.notes,
         }
+
+
+class ResidentMergeForm(forms.Form):
+    """The specialist's confirmation of a merge: which record is kept, and why."""
+
+    keep = forms.TypedChoiceField(label=_("残す記録"), coerce=int, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("統合の理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("同一人物と判断した根拠（本人確認の方法など）を記入してください。"),
+    )
+
+    def __init__(self, *args, residents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (resident.pk, _("「{name}」（ID {pk}）を残す").format(name=resident.name, pk=resident.pk))
+            for resident in residents
+        ]
+
+
+class ResidentMergeUndoForm(forms.Form):
+    """The reason for undoing a merge."""
+
+    reason = forms.CharField(label=_("取消の理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

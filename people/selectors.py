@@ -5,7 +5,11 @@ from django.http import Http404
 
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
 
-from .models import Resident
+from .matching import POSSIBLE_THRESHOLD, Candidate, PersonFields, resident_candidates, resident_match_keys, same_person
+from .models import Resident, ResidentMerge
+
+# Residents fetched at most to look for duplicates of the picker's results.
+PICK_POOL_LIMIT = 500
 
 
 def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
@@ -13,7 +17,7 @@ def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
     records may look residents up (intake in any department needs it)."""
     if not user.handles_records:
         return Resident.objects.none()
-    residents = Resident.objects.prefetch_related("phones")
+    residents = Resident.objects.filter(merged_into__isnull=True).prefetch_related("phones")
     query = query.strip()
     if not query:
         return residents
@@ -28,10 +32,11 @@ def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
 
 
 def resident_get(*, user, pk: int) -> Resident:
+    """One resident, also one merged away (its page says where it went)."""
     if not user.handles_records:
         raise Http404("住民等が見つかりません。")
     try:
-        return Resident.objects.prefetch_related("phones").get(pk=pk)
+        return Resident.objects.select_related("merged_into").prefetch_related("phones").get(pk=pk)
     except (Resident.DoesNotExist, ValueError) as exc:
         raise Http404("住民等が見つかりません。") from exc
 
@@ -54,3 +59,107 @@ def resident_department_counts(*, user, resident: Resident):
         .annotate(total=Count("id"), harassment=Count("id", filter=Q(harassment="yes")))
         .order_by("-total")
     )
+
+
+def resident_duplicates(*, user, fields, exclude_ids=(), limit: int = 5) -> list:
+    """Residents that may be the same person as ``fields`` (a
+    people.matching.PersonFields), best first, each with the matcher's reasons.
+    Residents merged away are never suggested."""
+    if not user.handles_records:
+        return []
+    candidates = resident_candidates(fields, exclude_ids=tuple(exclude_ids), limit=limit)
+    return [candidate for candidate in candidates if candidate.resident.merged_into_id is None]
+
+
+def resident_pick_list(*, user, query: str, limit: int = 10) -> list[tuple[Resident, list]]:
+    """The picker's results: up to ``limit`` residents matching the query, each
+    with up to three other residents that may be the same person.
+
+    The look-up is batched (a fixed number of queries whatever the number of
+    results): one query fetches every resident sharing a blocking key (name,
+    reading or phone, as people.matching blocks) with any result, and each pair
+    is scored by people.matching.same_person."""
+    query = query.strip()
+    if not query or not user.handles_records:
+        return []
+    residents = list(resident_list(user=user, query=query)[:limit])
+    if not residents:
+        return []
+    wanted = []
+    for resident in residents:
+        fields = PersonFields.of_resident(resident)
+        keys = resident_match_keys(name=fields.name, kana=fields.kana, address=fields.address)
+        reading = keys["reading_key"] if len(keys["reading_key"]) >= 2 else ""
+        digits = phone_digits(fields.phone) if fields.phone else ""
+        wanted.append((resident, fields, keys["name_key"], reading, digits if len(digits) >= 6 else ""))
+    conditions = Q()
+    names = {name for _r, _f, name, _k, _d in wanted if name}
+    readings = {reading for _r, _f, _n, reading, _d in wanted if reading}
+    numbers = {digits for _r, _f, _n, _k, digits in wanted if digits}
+    if names:
+        conditions |= Q(name_key__in=names)
+    if readings:
+        conditions |= Q(reading_key__in=readings)
+    if numbers:
+        conditions |= Q(phones__digits__in=numbers)
+    pool = []
+    if conditions:
+        pool = list(
+            Resident.objects.filter(conditions, merged_into__isnull=True)
+            .distinct()
+            .order_by("pk")
+            .prefetch_related("phones")[:PICK_POOL_LIMIT]
+        )
+    results = []
+    for resident, fields, name, reading, digits in wanted:
+        found = []
+        for other in pool:
+            if other.pk == resident.pk:
+                continue
+            other_digits = {phone.digits for phone in other.phones.all()}
+            if not (
+                (name and other.name_key == name)
+                or (reading and other.reading_key == reading)
+                or (digits and digits in other_digits)
+            ):
+                continue
+            decision = max(
+                (
+                    same_person(
+                        fields,
+                        PersonFields(name=other.name, kana=other.name_kana, phone=number, address=other.address),
+                    )
+                    for number in [phone.number for phone in other.phones.all()] or [""]
+                ),
+                key=lambda decision: decision.score,
+            )
+            if decision.score >= POSSIBLE_THRESHOLD:
+                found.append(Candidate(resident=other, decision=decision))
+        found.sort(key=lambda candidate: (-candidate.decision.score, candidate.resident.pk))
+        results.append((resident, found[:3]))
+    return results
+
+
+def resident_active_merge(*, user, resident: Resident) -> ResidentMerge | None:
+    """The merge (not undone) that took this resident into another one."""
+    if not user.handles_records or resident.merged_into_id is None:
+        return None
+    return (
+        ResidentMerge.objects.filter(source=resident, undone_at__isnull=True)
+        .select_related("target", "merged_by")
+        .first()
+    )
+
+
+def resident_merge_list(*, user) -> QuerySet[ResidentMerge]:
+    """The merge history, newest first. Only the specialist section sees it."""
+    if not user.is_specialist:
+        raise Http404("統合の記録が見つかりません。")
+    return ResidentMerge.objects.select_related("source", "target", "merged_by", "undone_by")
+
+
+def resident_merge_get(*, user, pk: int) -> ResidentMerge:
+    try:
+        return resident_merge_list(user=user).get(pk=pk)
+    except (ResidentMerge.DoesNotExist, ValueError) as exc:
+        raise Http404("統合の記録が見つかりません。") from exc

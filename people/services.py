@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
 
+from .matching import resident_match_keys
 from .models import Resident, ResidentPhone
 
 FIELDS = ("name", "name_kana", "address", "notes")
@@ -65,6 +66,7 @@ def resident_create(
         address=address.strip(),
         notes=notes,
         search_key=resident_search_key(name, name_kana),
+        **resident_match_keys(name=name, kana=name_kana, address=address),
         created_by=actor,
     )
     _save_phones(resident, cleaned_phones)
@@ -85,6 +87,10 @@ def resident_update(*, actor, resident: Resident, phones: list[str] | None = Non
     for field, value in changes.items():
         setattr(resident, field, value.strip() if field != "notes" else value)
     resident.search_key = resident_search_key(resident.name, resident.name_kana)
+    for key, value in resident_match_keys(
+        name=resident.name, kana=resident.name_kana, address=resident.address
+    ).items():
+        setattr(resident, key, value)
     resident.save()
     if cleaned_phones is not None:
         _save_phones(resident, cleaned_phones)

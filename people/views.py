@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mamoru.forms import add_service_errors
 
-from . import selectors, services
-from .forms import ResidentForm
+from . import merging, selectors, services
+from .forms import ResidentForm, ResidentMergeForm, ResidentMergeUndoForm
+from .matching import PersonFields
 
 
 def _require_handler(request):
@@ -27,8 +29,38 @@ def resident_pick(request):
     """The resident picker on the contact form (htmx): up to 10 matches."""
     _require_handler(request)
     query = request.GET.get("q", "").strip()
-    residents = selectors.resident_list(user=request.user, query=query)[:10] if query else []
-    return render(request, "people/_resident_pick.html", {"residents": residents, "q": query})
+    results = selectors.resident_pick_list(user=request.user, query=query)
+    return render(request, "people/_resident_pick.html", {"results": results, "q": query})
+
+
+def resident_duplicates(request):
+    """Residents that may be the person being registered or edited (htmx
+    fragment under the resident form). Anyone who handles records sees them
+    and may pick one; only the specialist section merges."""
+    _require_handler(request)
+    name = request.GET.get("name", "").strip()[:100]
+    kana = request.GET.get("name_kana", "").strip()[:100]
+    address = request.GET.get("address", "").strip()[:300]
+    phones = [line.strip()[:40] for line in request.GET.get("phones", "").splitlines() if line.strip()][:3]
+    try:
+        exclude = [int(request.GET["exclude"])] if request.GET.get("exclude") else []
+    except ValueError:
+        exclude = []
+    best: dict[int, object] = {}
+    if name or kana or phones:
+        for phone in phones or [""]:
+            fields = PersonFields(name=name, kana=kana, phone=phone, address=address)
+            for candidate in selectors.resident_duplicates(user=request.user, fields=fields, exclude_ids=exclude):
+                known = best.get(candidate.resident.pk)
+                if known is None or candidate.decision.score > known.decision.score:
+                    best[candidate.resident.pk] = candidate
+    candidates = sorted(best.values(), key=lambda candidate: -candidate.decision.score)[:5]
+    next_url = request.GET.get("next", "")
+    return render(
+        request,
+        "people/_resident_duplicates.html",
+        {"candidates": candidates, "next": next_url if next_url.startswith("/contacts/") else ""},
+    )
 
 
 def resident_detail(request, pk):
@@ -36,6 +68,12 @@ def resident_detail(request, pk):
     services.resident_mark_viewed(actor=request.user, resident=resident)
     contacts = selectors.resident_contact_list(user=request.user, resident=resident)
     page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    merge = selectors.resident_active_merge(user=request.user, resident=resident)
+    duplicates = []
+    if request.user.is_specialist and resident.merged_into_id is None:
+        duplicates = selectors.resident_duplicates(
+            user=request.user, fields=PersonFields.of_resident(resident), exclude_ids=(resident.pk,)
+        )
     return render(
         request,
         "people/resident_detail.html",
@@ -43,6 +81,9 @@ def resident_detail(request, pk):
             "resident": resident,
             "page": page,
             "department_counts": selectors.resident_department_counts(user=request.user, resident=resident),
+            "merge": merge,
+            "undo_form": ResidentMergeUndoForm() if merge and request.user.is_specialist else None,
+            "duplicates": duplicates,
         },
     )
 
@@ -68,6 +109,9 @@ def resident_create(request):
 
 def resident_edit(request, pk):
     resident = selectors.resident_get(user=request.user, pk=pk)
+    if resident.merged_into_id:
+        messages.error(request, _("統合された住民等は編集できません。統合先の住民等を編集してください。"))
+        return redirect("people:resident_detail", pk=resident.pk)
     if request.method == "POST":
         form = ResidentForm(request.POST)
         if form.is_valid():
@@ -81,3 +125,66 @@ def resident_edit(request, pk):
     else:
         form = ResidentForm(initial=ResidentForm.initial_for(resident))
     return render(request, "people/resident_form.html", {"form": form, "resident": resident})
+
+
+def _require_specialist(request):
+    if not request.user.is_specialist:
+        raise Http404(_("ページが見つかりません。"))
+
+
+def resident_merge(request, pk, other_pk):
+    """Confirm a merge of two residents, side by side (specialist section only)."""
+    _require_specialist(request)
+    first = selectors.resident_get(user=request.user, pk=pk)
+    second = selectors.resident_get(user=request.user, pk=other_pk)
+    residents = sorted([first, second], key=lambda resident: (resident.created_at, resident.pk))
+    form = ResidentMergeForm(request.POST or None, residents=residents, initial={"keep": residents[0].pk})
+    if request.method == "POST" and form.is_valid():
+        target = first if form.cleaned_data["keep"] == first.pk else second
+        source = second if target is first else first
+        try:
+            merging.resident_merge(actor=request.user, source=source, target=target, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("「{source}」を「{target}」に統合しました。").format(source=source.name, target=target.name)
+            )
+            return redirect("people:resident_detail", pk=target.pk)
+    columns = [
+        {
+            "resident": resident,
+            "department_counts": selectors.resident_department_counts(user=request.user, resident=resident),
+        }
+        for resident in residents
+    ]
+    return render(request, "people/resident_merge.html", {"form": form, "columns": columns})
+
+
+def resident_merge_undo(request, pk):
+    """Undo a merge, with the reason (specialist section only)."""
+    _require_specialist(request)
+    merge = selectors.resident_merge_get(user=request.user, pk=pk)
+    form = ResidentMergeUndoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merging.resident_merge_undo(actor=request.user, merge=merge, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("「{source}」と「{target}」の統合を取り消しました。").format(
+                    source=merge.source.name, target=merge.target.name
+                ),
+            )
+            return redirect("people:resident_detail", pk=merge.source_id)
+    return render(request, "people/resident_merge_undo.html", {"form": form, "merge": merge})
+
+
+def resident_merge_list(request):
+    """The history of merges (住民等の統合履歴), for the specialist section."""
+    _require_specialist(request)
+    merges = selectors.resident_merge_list(user=request.user)
+    page = Paginator(merges, 50).get_page(request.GET.get("page"))
+    return render(request, "people/resident_merge_list.html", {"page": page})
