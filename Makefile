@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser fonts demo bench lint clean-db
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,17 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# Debian's Japanese fonts for the letters (PDF) and poppler-utils to read them back in tests.
+fonts:
+	@{ test -f /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf && \
+	   test -f /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf && \
+	   command -v pdftotext >/dev/null 2>&1; } || { \
+	  echo "Installing Japanese fonts and poppler-utils from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-mincho fonts-ipaexfont-gothic poppler-utils >/dev/null; }
+
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
-run: install
+run: install fonts
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -40,7 +49,7 @@ demo: install
 	$(PY) manage.py seed_demo --if-empty
 
 # Every test, on SQLite and on PostgreSQL, browser tests included.
-test: install-test browser
+test: install-test browser fonts
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -61,6 +70,7 @@ eval: install-test
 
 bench: install-test
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/resident_lookup.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -34,6 +34,7 @@ DEMO_ACCOUNTS = (
     Account("supervisor1", "supervisor", "shimin", "高橋 誠", "たかはし まこと"),
     Account("manager1", "manager", "shimin", "田中 和夫", "たなか かずお"),
     Account("specialist1", "specialist", "somu", "渡辺 恵子", "わたなべ けいこ"),
+    Account("specialist2", "specialist", "somu", "小林 修（総務課長）", "こばやし おさむ"),
     Account("admin", "administrator", None, "システム管理者", ""),
 )
 # Members of staff (role "staff") per department; the default is one.

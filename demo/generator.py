@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Department
 from demo.cases import cases_create
+from demo.measures import measures_create
 from mamoru.policy.loader import current as current_policy
 
 from .categories import CATEGORIES
@@ -100,6 +101,10 @@ def seed_demo(
     planner = Planner(rng, population, schedule, category_names=pack.category_names(), count=contacts, now=timezone.now())
     tally = contacts_insert(planner, contacts, progress=progress)
     case_count = cases_create(today=today)
+    measures_create(today=today)  # demo measures (措置) in every state
+    from repetition.services import repetition_evaluate_all  # the pack's 繰り返し rules flag the repeaters
+
+    repetition_evaluate_all()
     return SeedResult(
         departments=len(departments),
         users=len(users),

@@ -138,6 +138,7 @@ class ContactIn(Schema):
     manner_reason: str = ""
     harms: list[str] = Field(default_factory=list)
     harm_reason: str = ""
+    restriction_exception_reason: str = ""  # required outside an active 対応制限's conditions
 
 
 class ContactOut(Schema):
@@ -167,6 +168,7 @@ class ContactOut(Schema):
     manner_reason: str
     harms: list[str]
     harm_reason: str
+    restriction_exception_reason: str
 
     @staticmethod
     def resolve_department(obj):

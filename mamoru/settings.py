@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "notifications",
     "cases",
     "assessment",
+    "repetition",
+    "letters",
+    "measures",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +224,11 @@ else:
 MAMORU_REALTIME = envbool("MAMORU_REALTIME", "1")
 # How often each server process looks for backup calls to escalate (seconds; 0: never, e.g. in tests).
 MAMORU_BACKUP_ESCALATION_INTERVAL = float(os.environ.get("MAMORU_BACKUP_ESCALATION_INTERVAL", "2"))
+
+# Letters (警告書, 対応制限通知書) are A4 PDFs set in Debian's IPAex fonts
+# (fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; `make fonts`). Folders searched in order.
+MAMORU_LETTER_FONT_DIRS = envlist(
+    "MAMORU_LETTER_FONT_DIRS",
+    "/usr/share/fonts/opentype/ipaexfont-mincho,/usr/share/fonts/opentype/ipaexfont-gothic,"
+    "/usr/share/fonts/truetype/ipaexfont-mincho,/usr/share/fonts/truetype/ipaexfont-gothic",
+)

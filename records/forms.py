@@ -98,6 +98,7 @@ class ContactForm(forms.Form):
     manner_reason = _text(_("理由"), rows=2)
     harms = forms.MultipleChoiceField(label=_("生じた被害"), required=False, widget=forms.CheckboxSelectMultiple)
     harm_reason = _text(_("理由"), rows=2)
+    restriction_exception_reason = _text(_("対応制限の条件外で対応した理由"), rows=2)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -55,6 +55,7 @@ class ContactData:
     manner_reason: str = ""
     harms: list[str] = field(default_factory=list)
     harm_reason: str = ""
+    restriction_exception_reason: str = ""
 
     @classmethod
     def from_contact(cls, contact: Contact) -> ContactData:
@@ -78,6 +79,7 @@ class ContactData:
                     "harassment",
                     "content_unreasonable",
                     "manner_inappropriate",
+                    "restriction_exception_reason",
                 )
             },
         )
@@ -142,6 +144,14 @@ def validate_contact_data(*, actor, data: ContactData) -> None:
         raise ValidationError(errors)
 
 
+def _require_restriction_reason(data: ContactData) -> None:
+    """A contact outside the resident's active response restriction (対応制限)
+    needs a reason before it is saved."""
+    from measures.services import restriction_require_reason  # measures builds on records, not the reverse
+
+    restriction_require_reason(data=data)
+
+
 def _search_text(contact: Contact) -> str:
     parts = [getattr(contact, name) for name in (*TEXT_FIELDS, "resident_description", "place")]
     return normalize(" ".join(part for part in parts if part))
@@ -177,6 +187,7 @@ def contact_snapshot(contact: Contact, data: ContactData | None = None) -> dict:
         "content_unreasonable": contact.get_content_unreasonable_display(),
         "manner_inappropriate": contact.get_manner_inappropriate_display(),
         "harms": "、".join(harms.get(code, code) for code in contact.harms),
+        "restriction_exception_reason": contact.restriction_exception_reason,
     }
 
 
@@ -193,6 +204,7 @@ def _apply(contact: Contact, data: ContactData) -> None:
     contact.content_unreasonable = data.content_unreasonable
     contact.manner_inappropriate = data.manner_inappropriate
     contact.harms = sorted(set(data.harms))
+    contact.restriction_exception_reason = (data.restriction_exception_reason or "").strip()
     contact.search_text = _search_text(contact)
 
 
@@ -228,6 +240,9 @@ def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | 
     ContactRevision.objects.create(
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
     )
+    from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
+
+    repetition_evaluate_later(resident_id=contact.resident_id)  # after commit: the pack's 繰り返し rules
     return snapshot
 
 
@@ -301,6 +316,7 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     """Record a contact after the fact (a letter, a mail, a call logged later)."""
     _require_handler(actor)
     validate_contact_data(actor=actor, data=data)
+    _require_restriction_reason(data)
     contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data, created=True)
@@ -328,6 +344,7 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
             )
         )
     validate_contact_data(actor=actor, data=data)
+    _require_restriction_reason(data)
     previous = contact_snapshot(contact)
     _apply(contact, data)
     contact.version += 1

@@ -63,11 +63,20 @@ def contact_detail(request, pk):
 
 
 def _clock_context(contact):
+    """The clock's limits: the pack's, or an active response restriction's (対応制限)."""
+    from measures.selectors import measure_restriction_for  # measures builds on records, not the reverse
+    from measures.services import restriction_clock_minutes
+
     timing = current_policy().response_time
+    restriction = measure_restriction_for(resident=contact.resident, on=timezone.localtime(contact.started_at).date())
+    warning, limit = restriction_clock_minutes(restriction) or (timing.warning_minutes, timing.limit_minutes)
     return {
         "server_now": timezone.now(),
-        "warning_seconds": timing.warning_minutes * _seconds_per_minute(),
-        "limit_seconds": timing.limit_minutes * _seconds_per_minute(),
+        "warning_seconds": warning * _seconds_per_minute(),
+        "limit_seconds": limit * _seconds_per_minute(),
+        "warning_minutes": warning,
+        "limit_minutes": limit,
+        "restriction": restriction,
     }
 
 

@@ -1,0 +1,160 @@
+"""Forms for measures. They only parse input; the rules are in services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department, User
+from mamoru.policy.loader import current as current_policy
+
+from .choices import WEEKDAY_NAMES, AppealOutcome
+from .services import RestrictionConditions
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        started = timezone.localtime(obj.started_at)
+        return f"{started:%Y-%m-%d %H:%M} {obj.department.name} {obj.summary or obj.request_content[:40]}"
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.department or ''}）"
+
+
+class MeasureForm(forms.Form):
+    """Drafting or correcting a measure (起案)."""
+
+    kind = forms.ChoiceField(label=_("措置"))
+    contacts = ContactChoiceField(
+        label=_("理由となる対応記録"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("理由となる対応記録を1件以上選んでください。")},
+    )
+    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}))
+    lead_department = forms.ModelChoiceField(label=_("主管課"), queryset=Department.objects.filter(is_active=True))
+    starts_on = forms.DateField(label=_("開始日"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("終了日"), widget=DATE_WIDGET, required=False)
+    review_on = forms.DateField(label=_("見直し日"), widget=DATE_WIDGET, required=False)
+    reminder_days_before_review = forms.IntegerField(label=_("見直しの通知（何日前）"), initial=14, min_value=0)
+    written_only = forms.BooleanField(label=_("書面でのやり取りに限る"), required=False)
+    written_channels = forms.MultipleChoiceField(
+        label=_("書面として認める対応方法"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    designated_staff = StaffChoiceField(
+        label=_("対応する指定職員"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    max_minutes = forms.IntegerField(label=_("1回の対応時間の上限（分）"), required=False, min_value=1)
+    allowed_weekdays = forms.TypedMultipleChoiceField(
+        label=_("対応する曜日"),
+        required=False,
+        coerce=int,
+        choices=[(i, name) for i, name in enumerate(WEEKDAY_NAMES)],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed_from = forms.TimeField(label=_("対応時間帯（から）"), required=False, widget=TIME_WIDGET)
+    allowed_until = forms.TimeField(label=_("対応時間帯（まで）"), required=False, widget=TIME_WIDGET)
+    counter_department = forms.ModelChoiceField(
+        label=_("対応する窓口（課）"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+
+    RESTRICTION_FIELDS = (
+        "written_only",
+        "written_channels",
+        "designated_staff",
+        "max_minutes",
+        "allowed_weekdays",
+        "allowed_from",
+        "allowed_until",
+        "counter_department",
+    )
+
+    def __init__(self, *args, contacts, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        pack = current_policy()
+        self.fields["kind"].choices = pack.measure_choices()
+        self.fields["contacts"].queryset = contacts
+        self.fields["written_channels"].choices = pack.channel_choices()
+        self.fields["designated_staff"].queryset = (
+            User.objects.filter(is_active=True).exclude(role="administrator").select_related("department")
+        )
+        self.fields["max_minutes"].help_text = _("基本方針の上限（{limit}分）より短くしてください。").format(
+            limit=pack.response_time.limit_minutes
+        )
+        if editing:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].required = False
+
+    def conditions(self) -> RestrictionConditions:
+        data = self.cleaned_data
+        return RestrictionConditions(
+            written_only=bool(data.get("written_only")),
+            written_channels=list(data.get("written_channels") or []),
+            designated_staff=list(data.get("designated_staff") or []),
+            max_minutes=data.get("max_minutes"),
+            allowed_weekdays=list(data.get("allowed_weekdays") or []),
+            allowed_from=data.get("allowed_from"),
+            allowed_until=data.get("allowed_until"),
+            counter_department=data.get("counter_department"),
+        )
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reasons": data["reasons"],
+            "contacts": list(data["contacts"]),
+            "lead_department": data["lead_department"],
+            "starts_on": data["starts_on"],
+            "ends_on": data.get("ends_on"),
+            "review_on": data.get("review_on"),
+            "reminder_days_before_review": data["reminder_days_before_review"],
+            "conditions": self.conditions(),
+        }
+
+    @classmethod
+    def initial_for(cls, measure) -> dict:
+        return {
+            "kind": measure.kind,
+            "contacts": list(measure.contacts.all()),
+            "reasons": measure.reasons,
+            "lead_department": measure.lead_department,
+            "starts_on": measure.starts_on,
+            "ends_on": measure.ends_on,
+            "review_on": measure.review_on,
+            "reminder_days_before_review": measure.reminder_days_before_review,
+            "written_only": measure.written_only,
+            "written_channels": measure.written_channels,
+            "designated_staff": list(measure.designated_staff.all()),
+            "max_minutes": measure.max_minutes,
+            "allowed_weekdays": measure.allowed_weekdays,
+            "allowed_from": measure.allowed_from,
+            "allowed_until": measure.allowed_until,
+            "counter_department": measure.counter_department,
+        }
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("コメント"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回の理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    received_on = forms.DateField(label=_("受付日"), widget=DATE_WIDGET)
+    content = forms.CharField(label=_("申出の内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AppealDecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("結果"), choices=[c for c in AppealOutcome.choices if c[0]], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("判断の理由"), widget=forms.Textarea(attrs={"rows": 3}))

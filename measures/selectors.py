@@ -1,0 +1,133 @@
+"""Reading measures, narrowed to what the user may see.
+
+The specialist section sees every measure; a department's supervisors and
+managers see the measures their department leads (主管課); staff see none
+here (the intake banner tells them what applies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.choices import Role
+
+from .choices import MeasureStatus
+from .models import Measure, MeasureEvent
+
+# Stricter rungs come later in the pack's ladder; among equals, the later start wins.
+ACTIVE_STATUSES = (MeasureStatus.ISSUED,)
+
+
+def measure_list(*, user) -> QuerySet[Measure]:
+    if not (user.is_authenticated and user.handles_records):
+        return Measure.objects.none()
+    measures = Measure.objects.select_related("resident", "lead_department", "drafted_by")
+    if user.is_specialist:
+        return measures
+    if user.role in (Role.SUPERVISOR, Role.MANAGER) and user.department_id:
+        return measures.filter(lead_department_id=user.department_id)
+    return Measure.objects.none()
+
+
+def measure_get(*, user, pk) -> Measure:
+    try:
+        return measure_list(user=user).get(pk=pk)
+    except (Measure.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("措置が見つかりません。") from exc
+
+
+def _active(measures: QuerySet[Measure], on: dt.date) -> QuerySet[Measure]:
+    return measures.filter(status__in=ACTIVE_STATUSES, starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+
+
+def measure_active_list(*, resident, on: dt.date | None = None) -> list[Measure]:
+    """The resident's measures in force on a day (issued, started, not ended,
+    not withdrawn), ladder order, strictest first. Two queries (measures with
+    their designated staff and counter), for the intake banner."""
+    on = on or timezone.localdate()
+    measures = list(
+        _active(Measure.objects.filter(resident=resident), on)
+        .select_related("counter_department")
+        .prefetch_related("designated_staff")
+    )
+    return sorted(measures, key=lambda m: (_rank(m.kind), m.starts_on), reverse=True)
+
+
+def _rank(kind: str) -> int:
+    from mamoru.policy.loader import current as current_policy
+
+    codes = [m.code for m in current_policy().measures]
+    return codes.index(kind) if kind in codes else -1
+
+
+def measure_restriction_for(*, resident, on: dt.date | None = None) -> Measure | None:
+    """The strictest active measure that restricts contacts (対応制限), or None."""
+    from mamoru.policy.loader import current as current_policy
+
+    if resident is None:
+        return None
+    restricting = {m.code for m in current_policy().measures if m.restricts}
+    return next((m for m in measure_active_list(resident=resident, on=on) if m.kind in restricting), None)
+
+
+def measure_pending_for(*, user) -> list[Measure]:
+    """Measures waiting for this user's approval (決裁待ち)."""
+    from .services import holds_step_role, measure_current_step, measure_steps
+
+    if not (user.is_authenticated and user.handles_records and user.role != Role.STAFF):
+        return []
+    candidates = Measure.objects.filter(status=MeasureStatus.PENDING).select_related(
+        "resident", "lead_department", "drafted_by"
+    )
+    if not user.is_specialist:
+        candidates = candidates.filter(lead_department_id=user.department_id)
+    waiting = []
+    for measure in candidates.order_by("drafted_at"):
+        step = measure_current_step(measure)
+        if step is None or measure.drafted_by_id == user.pk:
+            continue
+        if holds_step_role(user, measure, measure_steps(measure)[step]):
+            waiting.append(measure)
+    return waiting
+
+
+def measure_timeline(*, user, resident) -> QuerySet[MeasureEvent]:
+    """Every event of the resident's measures the user may see, in date order."""
+    visible = measure_list(user=user).filter(resident=resident)
+    return MeasureEvent.objects.filter(measure__in=visible).select_related("measure", "actor").order_by("at", "id")
+
+
+def measure_with_details(measure: Measure) -> Measure:
+    """The measure with what its page shows loaded."""
+    return (
+        Measure.objects.select_related(
+            "resident", "lead_department", "counter_department", "drafted_by", "issued_by", "withdrawn_by", "letter"
+        )
+        .prefetch_related(
+            "designated_staff",
+            Prefetch("contacts", queryset=_contacts_qs()),
+            "approvals__approver",
+            "appeals__recorded_by",
+            "appeals__decided_by",
+        )
+        .get(pk=measure.pk)
+    )
+
+
+def _contacts_qs():
+    from records.models import Contact
+
+    return Contact.objects.select_related("department", "staff").order_by("started_at")
+
+
+def resident_contacts_for_measure(*, user, resident):
+    """The resident's contacts a drafter may link as reasons (all, for the
+    specialist section), oldest first."""
+    from records.selectors import contact_list
+
+    return contact_list(user=user).filter(resident=resident).select_related("department").order_by("-started_at")

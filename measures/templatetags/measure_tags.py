@@ -1,0 +1,38 @@
+"""Measure pieces for other apps' pages: the resident's timeline and the
+restriction notice beside a contact's clock."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+from measures.selectors import measure_list, measure_restriction_for, measure_timeline
+
+register = template.Library()
+
+
+@register.inclusion_tag("measures/_timeline.html", takes_context=True)
+def measure_timeline_for(context, resident):
+    """The resident's measures and their events in date order, as far as the user may see."""
+    request = context.get("request")
+    user = request.user
+    return {
+        "request": request,
+        "resident": resident,
+        "events": list(measure_timeline(user=user, resident=resident)),
+        "measures": list(measure_list(user=user).filter(resident=resident)),
+        "can_draft": user.is_specialist,
+        # staff see the intake banner instead; the ladder is for approvers and the specialist section
+        "shown": user.is_specialist or user.role in ("supervisor", "manager"),
+    }
+
+
+@register.simple_tag
+def restriction_for(resident, started_at=None):
+    """The resident's active restriction on the contact's day, or None."""
+    if resident is None or not hasattr(resident, "pk"):
+        return None
+    on = None
+    if isinstance(started_at, dt.datetime):
+        on = (timezone.localtime(started_at) if timezone.is_aware(started_at) else started_at).date()
+    return measure_restriction_for(resident=resident, on=on)

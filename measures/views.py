@@ -1,0 +1,232 @@
+"""Measure pages: thin views over measures.services and measures.selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mamoru.forms import add_service_errors
+from people.selectors import resident_get
+
+from . import selectors, services
+from .choices import MeasureStatus
+from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, WithdrawForm
+from .models import MeasureAppeal
+
+
+def _require_specialist(request):
+    if not request.user.is_specialist:
+        raise PermissionDenied(_("措置を起案・発出できるのは専門部署の職員のみです。"))
+
+
+def _refused(request, error: ValidationError) -> None:
+    messages.error(request, "、".join(error.messages))
+
+
+def measure_list(request):
+    if not request.user.handles_records:
+        raise PermissionDenied(_("措置を扱う権限がありません。"))
+    measures = selectors.measure_list(user=request.user)
+    status = request.GET.get("status", "")
+    if status in MeasureStatus.values:
+        measures = measures.filter(status=status)
+    page = Paginator(measures, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "measures/measure_list.html",
+        {"page": page, "status": status, "statuses": MeasureStatus.choices, "query_string": f"status={status}"},
+    )
+
+
+def measure_inbox(request):
+    """決裁待ち: measures waiting for the user's approval."""
+    return render(
+        request, "measures/measure_inbox.html", {"measures": selectors.measure_pending_for(user=request.user)}
+    )
+
+
+def measure_new(request, resident_pk):
+    _require_specialist(request)
+    resident = resident_get(user=request.user, pk=resident_pk)
+    contacts = selectors.resident_contacts_for_measure(user=request.user, resident=resident)
+    form = MeasureForm(request.POST or None, contacts=contacts, initial={"kind": request.GET.get("kind", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.measure_draft(
+                actor=request.user, resident=resident, kind=form.cleaned_data["kind"], **form.values()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("措置を起案しました。内容を確認して決裁に回してください。"))
+            return redirect("measures:measure_detail", pk=measure.pk)
+    return render(request, "measures/measure_form.html", {"form": form, "resident": resident, "measure": None})
+
+
+def measure_edit(request, pk):
+    _require_specialist(request)
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if not measure.is_editable:
+        messages.error(request, _("起案中または差戻しの措置のみ修正できます。"))
+        return redirect("measures:measure_detail", pk=pk)
+    contacts = selectors.resident_contacts_for_measure(user=request.user, resident=measure.resident)
+    if request.method == "POST":
+        form = MeasureForm(request.POST, contacts=contacts, editing=True, initial={"kind": measure.kind})
+        if form.is_valid():
+            try:
+                services.measure_update(actor=request.user, measure=measure, **form.values())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("措置の起案内容を修正しました。"))
+                return redirect("measures:measure_detail", pk=pk)
+    else:
+        form = MeasureForm(initial=MeasureForm.initial_for(measure), contacts=contacts, editing=True)
+    return render(
+        request, "measures/measure_form.html", {"form": form, "resident": measure.resident, "measure": measure}
+    )
+
+
+def measure_detail(request, pk):
+    measure = selectors.measure_with_details(selectors.measure_get(user=request.user, pk=pk))
+    user = request.user
+    step = services.measure_current_step(measure)
+    steps = services.measure_steps(measure)
+    can_decide = (
+        step is not None
+        and services.holds_step_role(user, measure, steps[step])
+        and measure.drafted_by_id != user.pk
+        and not any(
+            a.approver_id == user.pk and a.round == measure.round and a.decision == "approved"
+            for a in measure.approvals.all()
+        )
+    )
+    return render(
+        request,
+        "measures/measure_detail.html",
+        {
+            "measure": measure,
+            "steps": [(index, services.step_label(measure, role)) for index, role in enumerate(steps)],
+            "current_step": step,
+            "approvals": [a for a in measure.approvals.all()],
+            "can_decide": can_decide,
+            "decision_form": DecisionForm(),
+            "withdraw_form": WithdrawForm(),
+            "appeal_form": AppealForm(),
+            "appeal_decide_form": AppealDecideForm(),
+            "is_specialist": user.is_specialist,
+            "can_appeal": user.is_specialist
+            and measure.status in (MeasureStatus.ISSUED, MeasureStatus.WITHDRAWN, MeasureStatus.ENDED),
+            "can_withdraw": user.is_specialist and measure.status not in (MeasureStatus.WITHDRAWN, MeasureStatus.ENDED),
+        },
+    )
+
+
+def _act(request, pk, action, success: str):
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    try:
+        action(measure)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("measures:measure_detail", pk=pk)
+
+
+@require_POST
+def measure_submit(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda m: services.measure_submit(actor=request.user, measure=m),
+        _("決裁に回しました。"),
+    )
+
+
+@require_POST
+def measure_approve(request, pk):
+    comment = request.POST.get("comment", "")
+    return _act(
+        request,
+        pk,
+        lambda m: services.measure_approve(actor=request.user, measure=m, comment=comment),
+        _("決裁しました。"),
+    )
+
+
+@require_POST
+def measure_send_back(request, pk):
+    comment = request.POST.get("comment", "")
+    return _act(
+        request,
+        pk,
+        lambda m: services.measure_send_back(actor=request.user, measure=m, comment=comment),
+        _("差し戻しました。"),
+    )
+
+
+@require_POST
+def measure_issue(request, pk):
+    return _act(request, pk, lambda m: services.measure_issue(actor=request.user, measure=m), _("措置を発出しました。"))
+
+
+@require_POST
+def measure_withdraw(request, pk):
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        pk,
+        lambda m: services.measure_withdraw(actor=request.user, measure=m, reason=reason),
+        _("措置を撤回しました。"),
+    )
+
+
+@require_POST
+def measure_appeal(request, pk):
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "、".join(e for errors in form.errors.values() for e in errors))
+        return redirect("measures:measure_detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda m: services.measure_appeal_record(actor=request.user, measure=m, **form.cleaned_data),
+        _("不服の申出を記録しました。"),
+    )
+
+
+@require_POST
+def measure_appeal_decide(request, pk, appeal_pk):
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    appeal = get_object_or_404(MeasureAppeal, pk=appeal_pk, measure=measure)
+    try:
+        services.measure_appeal_decide(
+            actor=request.user,
+            appeal=appeal,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("不服の申出への判断を記録しました。"))
+    return redirect("measures:measure_detail", pk=pk)
+
+
+def measure_letter(request, pk):
+    """The issued letter's stored PDF, exactly as issued."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if measure.letter_id is None:
+        raise PermissionDenied(_("この措置には通知文書がありません。"))
+    letter = measure.letter
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    filename = f"{letter.document_number}_{letter.title}.pdf"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"measure-{measure.pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response

@@ -1,0 +1,63 @@
+"""The intake banner (``{% intake_banner resident %}``) and the pick list's
+badges (``{% repetition_badges resident %}``)."""
+
+from django import template
+from django.apps import apps
+
+from mamoru.policy.loader import current as current_policy
+
+from ..selectors import flag_shown_for, intake_summary
+
+register = template.Library()
+
+_BADGE_CACHE = "repetition_flags_by_resident"
+
+
+@register.inclusion_tag("repetition/_intake_banner_body.html", takes_context=True)
+def intake_banner(context, resident):
+    """Before anything else on a contact with a flagged, warned or restricted
+    resident: the counts, the flag state, the active measures and whom to call."""
+    if not resident or not getattr(resident, "pk", None):
+        return {"summary": None}
+    city = current_policy().city
+    return {
+        "summary": intake_summary(resident=resident),
+        "resident": resident,
+        "city": city,
+        "request": context.get("request"),
+    }
+
+
+@register.inclusion_tag("repetition/_badges_body.html", takes_context=True)
+def repetition_badges(context, resident):
+    """Small badges for one resident of a list (繰り返し要確認, 対応制限中). The
+    flags of every resident in the list ``residents`` load in one query."""
+    if not resident or not getattr(resident, "pk", None):
+        return {"flags": [], "restricted": False}
+    cache = context.render_context.get(_BADGE_CACHE)
+    if cache is None or resident.pk not in cache:
+        listed = [getattr(r, "pk", None) for r in _listed_residents(context)]
+        ids = {pk for pk in listed if pk} | {resident.pk}
+        cache = flag_shown_for(resident_ids=ids)
+        cache = {pk: cache.get(pk, []) for pk in ids}
+        context.render_context[_BADGE_CACHE] = cache
+    return {"flags": cache.get(resident.pk, []), "restricted": _restricted(resident)}
+
+
+def _listed_residents(context) -> list:
+    """The residents of the list being drawn: ``residents``, or the first item
+    of each pair in ``results`` (the pick list's (resident, duplicates))."""
+    found = list(context.get("residents") or [])
+    for item in context.get("results") or []:
+        found.append(item[0] if isinstance(item, (tuple, list)) else item)
+    return found
+
+
+def _restricted(resident) -> bool:
+    if not apps.is_installed("measures"):
+        return False
+    try:
+        from measures.selectors import measure_restriction_for
+    except ModuleNotFoundError:
+        return False
+    return measure_restriction_for(resident=resident) is not None

@@ -1,0 +1,75 @@
+"""The specialist section's 繰り返しの確認 pages: thin views over
+repetition.selectors and repetition.services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import STATUS_FILTERS, FlagDecisionForm
+
+
+def _require_specialist(request):
+    if not request.user.is_specialist:
+        raise PermissionDenied(_("繰り返しの確認は専門部署のみが使えます。"))
+
+
+def flag_list(request):
+    _require_specialist(request)
+    status = request.GET.get("status", "")
+    flags = selectors.flag_list_for_display(user=request.user, status=status)
+    page = Paginator(flags, 50).get_page(request.GET.get("page"))
+    for flag in page.object_list:
+        flag.department_names = sorted({c.department.name for c in flag.live_contacts})
+    return render(
+        request,
+        "repetition/flag_list.html",
+        {
+            "page": page,
+            "status": status,
+            "filters": STATUS_FILTERS,
+            "query_string": f"status={status}",
+        },
+    )
+
+
+def _detail(request, flag, form):
+    return render(
+        request,
+        "repetition/flag_detail.html",
+        {
+            "flag": flag,
+            "contacts": selectors.flag_contacts(flag=flag),
+            "decisions": flag.decisions.select_related("decided_by"),
+            "form": form,
+        },
+    )
+
+
+def flag_detail(request, pk):
+    flag = selectors.flag_get(user=request.user, pk=pk)
+    return _detail(request, flag, FlagDecisionForm())
+
+
+@require_POST
+def flag_decide(request, pk):
+    flag = selectors.flag_get(user=request.user, pk=pk)
+    form = FlagDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.repetition_flag_decide(
+                actor=request.user,
+                flag=flag,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("判断を記録しました。"))
+            return redirect("repetition:flag_detail", pk=flag.pk)
+    return _detail(request, flag, form)
