@@ -65,6 +65,7 @@ def test_register_a_new_resident_from_the_live_contact_form(page, city):
     page.wait_for_url(re.compile(r"/contacts/\d+/$"))
     contact = Contact.objects.get()
     page.get_by_role("link", name="記録を入力する").click()
+    page.wait_for_url(f"**/contacts/{contact.pk}/edit/")  # loaded: htmx listens before we type
     page.locator("#resident-search").fill("すずき")
     expect(page.locator("#resident-results")).to_contain_text("「すずき」に該当する住民等はいません。")
 
