@@ -41,7 +41,9 @@ Scoring
     ``SAME_THRESHOLD`` whatever the sum: the names must agree (kanji, kana,
     or at least the reading), and a phone or an address must back the name
     up — a common name such as 佐藤 誠 alone is never enough, and a household
-    that shares a phone and an address is told apart by the given name. A
+    that shares a phone and an address is told apart by the given name. Names
+    one kanji apart with the same given reading (斉藤/斎藤) agree when a phone
+    or an address backs them (a typo: no two people share a full reading). A
     pair is ``same`` when the score reaches ``SAME_THRESHOLD``; candidates
     between ``POSSIBLE_THRESHOLD`` and it are shown as 「可能性あり」.
     The thresholds were set on data/people/pairs.jsonl (see its README and
@@ -419,7 +421,9 @@ def _decide(pa: _Prepared, pb: _Prepared) -> MatchDecision:
     address_weight, address_backs = _compare_addresses(pa, pb, reasons)
     score = _logistic(PRIOR + name_weight + phone_weight + address_weight)
     if names_agree is None:
-        names_agree = phone_backs and address_backs
+        # One kanji apart with the same given reading (斉藤/斎藤 さいとう): a typo of
+        # one name, since no two people of one household share a full reading.
+        names_agree = phone_backs or address_backs
     if score >= SAME_THRESHOLD and not names_agree:
         score = min(score, SAME_THRESHOLD - 0.01)
         reasons.append(_("氏名が一致しないため同一人物とはしない"))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("merges/<int:pk>/undo/", views.resident_merge_undo, name="resident_merge_undo"),
     path("<int:pk>/merge/<int:other_pk>/", views.resident_merge, name="resident_merge"),
     path("<int:pk>/", views.resident_detail, name="resident_detail"),
+    path("<int:pk>/similar/", views.resident_similar, name="resident_similar"),
     path("<int:pk>/edit/", views.resident_edit, name="resident_edit"),
 ]

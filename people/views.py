@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mamoru.forms import add_service_errors
@@ -69,11 +70,8 @@ def resident_detail(request, pk):
     contacts = selectors.resident_contact_list(user=request.user, resident=resident)
     page = Paginator(contacts, 50).get_page(request.GET.get("page"))
     merge = selectors.resident_active_merge(user=request.user, resident=resident)
-    duplicates = []
-    if request.user.is_specialist and resident.merged_into_id is None:
-        duplicates = selectors.resident_duplicates(
-            user=request.user, fields=PersonFields.of_resident(resident), exclude_ids=(resident.pk,)
-        )
+    # The specialist's 「同一人物の可能性」 panel loads after the page (htmx), so the history shows at once.
+    similar = request.user.is_specialist and resident.merged_into_id is None
     return render(
         request,
         "people/resident_detail.html",
@@ -83,9 +81,23 @@ def resident_detail(request, pk):
             "department_counts": selectors.resident_department_counts(user=request.user, resident=resident),
             "merge": merge,
             "undo_form": ResidentMergeUndoForm() if merge and request.user.is_specialist else None,
-            "duplicates": duplicates,
+            "similar_url": reverse("people:resident_similar", args=[resident.pk]) if similar else "",
         },
     )
+
+
+def resident_similar(request, pk):
+    """The specialist's panel of records that may be the same person, with the
+    reasons and a link to merge (htmx fragment of the resident page)."""
+    if not request.user.is_specialist:
+        raise Http404(_("住民等が見つかりません。"))
+    resident = selectors.resident_get(user=request.user, pk=pk)
+    duplicates = []
+    if resident.merged_into_id is None:
+        duplicates = selectors.resident_duplicates(
+            user=request.user, fields=PersonFields.of_resident(resident), exclude_ids=(resident.pk,)
+        )
+    return render(request, "people/_resident_similar.html", {"resident": resident, "duplicates": duplicates})
 
 
 def resident_create(request):

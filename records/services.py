@@ -234,15 +234,20 @@ def _save_relations(contact: Contact, data: ContactData, *, created: bool = Fals
     )
 
 
+# What the repetition rules count: an edit of only the texts leaves them as they were.
+COUNTED_FIELDS = {"department", "channel", "resident", "started_at", "ended_at"}
+
+
 def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None) -> dict:
     snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
     )
-    from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
+    if previous is None or COUNTED_FIELDS & set(changed):
+        from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
 
-    repetition_evaluate_later(resident_id=contact.resident_id)  # after commit: the pack's 繰り返し rules
+        repetition_evaluate_later(resident_id=contact.resident_id)  # after commit: the pack's 繰り返し rules
     return snapshot
 
 
@@ -346,11 +351,16 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
     validate_contact_data(actor=actor, data=data)
     _require_restriction_reason(data)
     previous = contact_snapshot(contact)
+    previous_resident_id = contact.resident_id
     _apply(contact, data)
     contact.version += 1
     contact.save()
     _save_relations(contact, data)
     snapshot = _revise(contact, actor, previous, data)
+    if previous_resident_id != contact.resident_id:  # the contact left that resident's count
+        from repetition.services import repetition_evaluate_later
+
+        repetition_evaluate_later(resident_id=previous_resident_id)
     changed = {k: snapshot[k] for k in snapshot if previous.get(k) != snapshot[k]}
     audit_record(
         actor=actor,
@@ -377,6 +387,9 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     contact.deletion_reason = reason.strip()[:300]
     contact.save(update_fields=["deleted_at", "deleted_by", "deletion_reason", "updated_at"])
     audit_record(actor=actor, action="records.contact.deleted", obj=contact, after={"reason": contact.deletion_reason})
+    from repetition.services import repetition_evaluate_later  # a proposal resting on this contact is rechecked
+
+    repetition_evaluate_later(resident_id=contact.resident_id)
     return contact
 
 

@@ -160,6 +160,41 @@ def _flag_facts(flag: RepetitionFlag) -> dict:
     }
 
 
+COUNT_FIELDS = (
+    "rule_name",
+    "rule_description",
+    "window_start",
+    "window_end",
+    "contact_count",
+    "department_count",
+    "minutes",
+)
+
+
+def _facts(flag: RepetitionFlag, contact_ids) -> dict:
+    """``_flag_facts`` from contact ids already in hand (no query)."""
+    return {
+        "rule": flag.rule_code,
+        "contact_count": flag.contact_count,
+        "department_count": flag.department_count,
+        "minutes": flag.minutes,
+        "contacts": sorted(contact_ids),
+    }
+
+
+def _set_contacts(flag: RepetitionFlag, previous: set[int], contacts: set[int]) -> None:
+    """Write the difference between a flag's contacts and the new ones: one
+    insert and at most one delete, instead of reading them again."""
+    through = RepetitionFlag.contacts.through
+    added, removed = contacts - previous, previous - contacts
+    if added:
+        through.objects.bulk_create(
+            [through(repetitionflag_id=flag.pk, contact_id=pk) for pk in sorted(added)], ignore_conflicts=True
+        )
+    if removed:
+        through.objects.filter(repetitionflag_id=flag.pk, contact_id__in=removed).delete()
+
+
 def _apply_count(flag: RepetitionFlag, rule, count: Count, now) -> None:
     flag.rule_name = rule.name[:200]
     flag.rule_description = rule.describe()[:200]
@@ -194,12 +229,17 @@ def repetition_evaluate(*, resident, now: dt.datetime | None = None) -> list[Rep
         started_at__lte=now,
     )
     rows = _rows(contacts)
+    # One read for the contacts of every flag of the resident: those decided on
+    # are not counted again; those of open flags are compared with the new count.
     reviewed: dict[str, set[int]] = {}
-    for code, contact_id in RepetitionFlag.contacts.through.objects.filter(
-        repetitionflag__resident_id=resident.pk,
-        repetitionflag__status__in=[FlagStatus.CONFIRMED, FlagStatus.DISMISSED],
-    ).values_list("repetitionflag__rule_code", "contact_id"):
-        reviewed.setdefault(code, set()).add(contact_id)
+    open_contacts: dict[int, set[int]] = {}
+    for code, status, flag_id, contact_id in RepetitionFlag.contacts.through.objects.filter(
+        repetitionflag__resident_id=resident.pk
+    ).values_list("repetitionflag__rule_code", "repetitionflag__status", "repetitionflag_id", "contact_id"):
+        if status == FlagStatus.OPEN:
+            open_contacts.setdefault(flag_id, set()).add(contact_id)
+        else:
+            reviewed.setdefault(code, set()).add(contact_id)
     open_flags = {
         flag.rule_code: flag for flag in RepetitionFlag.objects.filter(resident_id=resident.pk, status=FlagStatus.OPEN)
     }
@@ -217,15 +257,16 @@ def repetition_evaluate(*, resident, now: dt.datetime | None = None) -> list[Rep
             flag = RepetitionFlag(resident_id=resident.pk, rule_code=rule.code, detected_at=now)
             _apply_count(flag, rule, count, now)
             flag.save()
-            flag.contacts.set(count.contacts)
-            _system_audit("repetition.flag.detected", flag, after=_flag_facts(flag))
+            _set_contacts(flag, set(), set(count.contacts))
+            _system_audit("repetition.flag.detected", flag, after=_facts(flag, count.contacts))
         else:
-            before = _flag_facts(flag)
+            previous = open_contacts.get(flag.pk, set())
+            before = _facts(flag, previous)
             _apply_count(flag, rule, count, now)
-            flag.save()
-            if set(before["contacts"]) != set(count.contacts):
-                flag.contacts.set(count.contacts)
-                _system_audit("repetition.flag.updated", flag, before=before, after=_flag_facts(flag))
+            flag.save(update_fields=[*COUNT_FIELDS, "last_evaluated_at"])
+            if previous != set(count.contacts):
+                _set_contacts(flag, previous, set(count.contacts))
+                _system_audit("repetition.flag.updated", flag, before=before, after=_facts(flag, count.contacts))
         fired.append(flag)
     # Open flags of rules no longer in the pack stay for a person to decide.
     if open_flags:

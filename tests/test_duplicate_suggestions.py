@@ -125,11 +125,15 @@ def test_pick_results_take_a_bounded_number_of_queries(city, client_for, django_
 def test_staff_see_suggestions_but_only_the_specialist_may_merge(city, client_for, takahashi):
     twin = make_resident(city.other_staff, name="高橋 一郎", kana="たかはし いちろう", phones=["0287238702"])
     staff_page = client_for(city.staff).get(f"/residents/{takahashi.pk}/").content.decode()
-    assert "同一人物の可能性がある住民等" not in staff_page and "/merge/" not in staff_page
+    assert "/similar/" not in staff_page and "/merge/" not in staff_page
+    assert client_for(city.staff).get(f"/residents/{takahashi.pk}/similar/").status_code == 404
     assert "髙橋 一郎" in _fragment(client_for(city.other_staff), name="高橋 一郎", phones="0287238702")
     assert client_for(city.staff).get(f"/residents/{takahashi.pk}/merge/{twin.pk}/").status_code in (403, 404)
 
-    page = unescape(client_for(city.specialist).get(f"/residents/{takahashi.pk}/").content.decode())
+    specialist = client_for(city.specialist)
+    page = specialist.get(f"/residents/{takahashi.pk}/").content.decode()
+    assert f'hx-get="/residents/{takahashi.pk}/similar/"' in page  # the panel loads after the page
+    page = unescape(specialist.get(f"/residents/{takahashi.pk}/similar/").content.decode())
     assert "同一人物の可能性がある住民等" in page
     assert f'href="/residents/{takahashi.pk}/merge/{twin.pk}/"' in page and "異体字" in page
 

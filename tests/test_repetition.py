@@ -407,3 +407,48 @@ def test_contacts_saved_in_one_transaction_evaluate_each_resident_once(
             add(city.staff, other, at=hours_ago(1))
     assert len([c for c in callbacks if isinstance(getattr(c, "__self__", None), services._Pending)]) == 1
     assert evaluated == sorted([resident.pk, other.pk])
+
+
+def test_editing_only_the_texts_does_not_evaluate_but_moving_a_contact_evaluates_both(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The rules count dates, channels, departments and residents: an edit of
+    the texts leaves them alone; a contact moved to another resident is
+    counted again for both."""
+    from people.services import resident_create
+    from records.services import ContactData, contact_create, contact_update
+    from repetition import services as repetition_services
+
+    first = resident_create(actor=city.staff, name="甲野 太郎")
+    second = resident_create(actor=city.staff, name="乙野 次郎")
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_create(
+            actor=city.staff,
+            data=ContactData(
+                department=city.shimin,
+                channel="phone",
+                staff=city.staff,
+                resident=first,
+                started_at=timezone.now() - dt.timedelta(minutes=20),
+                ended_at=timezone.now(),
+                summary="問い合わせ",
+            ),
+        )
+    evaluated = []
+    monkeypatch.setattr(repetition_services, "_evaluate_by_id", evaluated.append)
+    data = ContactData.from_contact(contact)
+    data.summary = "問い合わせ（追記）"
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_update(actor=city.staff, contact=contact, data=data)
+    assert evaluated == []
+    data = ContactData.from_contact(contact)
+    data.ended_at = contact.ended_at + dt.timedelta(minutes=5)  # the duration counts
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_update(actor=city.staff, contact=contact, data=data)
+    assert evaluated == [first.pk]
+    evaluated.clear()
+    data = ContactData.from_contact(contact)
+    data.resident = second
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_update(actor=city.staff, contact=contact, data=data)
+    assert sorted(evaluated) == sorted([first.pk, second.pk])
