@@ -86,6 +86,16 @@ def test_live_contact_page_shows_counts_state_and_whom_to_call(city, client_for,
     assert text.index("intake-banner") < text.index("<h1>", text.index('id="main"'))
 
 
+def test_the_resident_page_starts_a_contact_with_that_resident(city, client_for, flagged):
+    """From the resident's page, one click starts the contact with the resident
+    chosen, so the banner is there from the first second."""
+    client = client_for(city.staff)
+    page = client.get(reverse("people:resident_detail", args=[flagged.pk])).content.decode()
+    assert f'action="{reverse("records:contact_start")}"' in page
+    assert f'name="resident" value="{flagged.pk}"' in page
+    assert "intake-banner" in start_contact(client, flagged, channel="phone")
+
+
 def test_banner_absent_for_a_resident_without_flags_or_measures(city, client_for):
     quiet = make_resident(city.staff, name="佐藤 花子", kana="さとう はなこ", phones=["0287-00-0000"])
     add(city.staff, quiet, hours=5)
