@@ -140,7 +140,34 @@ def _validate(
     return rung
 
 
-def _apply(measure: Measure, *, reasons, lead_department, conditions, starts_on, ends_on, review_on, reminder_days):
+def _write(
+    measure: Measure,
+    *,
+    contacts,
+    conditions,
+    reasons,
+    lead_department,
+    starts_on,
+    ends_on,
+    review_on,
+    reminder_days_before_review,
+) -> None:
+    """Validate the terms of a draft and save them on ``measure`` with its
+    linked contacts and designated staff (draft and correction alike)."""
+    contacts = list(contacts)
+    rung = _validate(
+        resident=measure.resident,
+        kind=measure.kind,
+        reasons=reasons,
+        contacts=contacts,
+        lead_department=lead_department,
+        conditions=conditions,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        review_on=review_on,
+        reminder_days_before_review=reminder_days_before_review,
+    )
+    measure.title = measure.title or rung.name
     measure.reasons = reasons.strip()
     measure.lead_department = lead_department
     measure.written_only = conditions.written_only
@@ -153,7 +180,10 @@ def _apply(measure: Measure, *, reasons, lead_department, conditions, starts_on,
     measure.starts_on = starts_on
     measure.ends_on = ends_on
     measure.review_on = review_on
-    measure.reminder_days_before_review = reminder_days
+    measure.reminder_days_before_review = reminder_days_before_review
+    measure.save()
+    measure.contacts.set(contacts)
+    measure.designated_staff.set(conditions.designated_staff)
 
 
 @transaction.atomic
@@ -173,34 +203,18 @@ def measure_draft(
 ) -> Measure:
     """Draft a measure (起案). The specialist section only."""
     _require_specialist(actor)
-    conditions = conditions or RestrictionConditions()
-    contacts = list(contacts)
-    rung = _validate(
-        resident=resident,
-        kind=kind,
-        reasons=reasons,
+    measure = Measure(resident=resident, kind=kind, drafted_by=actor)
+    _write(
+        measure,
         contacts=contacts,
+        conditions=conditions or RestrictionConditions(),
+        reasons=reasons,
         lead_department=lead_department,
-        conditions=conditions,
         starts_on=starts_on,
         ends_on=ends_on,
         review_on=review_on,
         reminder_days_before_review=reminder_days_before_review,
     )
-    measure = Measure(resident=resident, kind=kind, title=rung.name, drafted_by=actor)
-    _apply(
-        measure,
-        reasons=reasons,
-        lead_department=lead_department,
-        conditions=conditions,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        review_on=review_on,
-        reminder_days=reminder_days_before_review,
-    )
-    measure.save()
-    measure.contacts.set(contacts)
-    measure.designated_staff.set(conditions.designated_staff)
     _event(measure, MeasureEventKind.DRAFTED, actor)
     audit_record(actor=actor, action="measures.measure.drafted", obj=measure, after=measure_snapshot(measure))
     return measure
@@ -229,34 +243,18 @@ def measure_update(
     measure = _locked(measure)
     if not measure.is_editable:
         raise ValidationError(_("起案中または差戻しの措置のみ修正できます。"))
-    conditions = conditions or RestrictionConditions()
-    contacts = list(contacts)
-    _validate(
-        resident=measure.resident,
-        kind=measure.kind,
-        reasons=reasons,
+    before = measure_snapshot(measure)
+    _write(
+        measure,
         contacts=contacts,
+        conditions=conditions or RestrictionConditions(),
+        reasons=reasons,
         lead_department=lead_department,
-        conditions=conditions,
         starts_on=starts_on,
         ends_on=ends_on,
         review_on=review_on,
         reminder_days_before_review=reminder_days_before_review,
     )
-    before = measure_snapshot(measure)
-    _apply(
-        measure,
-        reasons=reasons,
-        lead_department=lead_department,
-        conditions=conditions,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        review_on=review_on,
-        reminder_days=reminder_days_before_review,
-    )
-    measure.save()
-    measure.contacts.set(contacts)
-    measure.designated_staff.set(conditions.designated_staff)
     after = measure_snapshot(measure)
     _event(measure, MeasureEventKind.UPDATED, actor)
     changed = {k: v for k, v in after.items() if before.get(k) != v}

@@ -100,20 +100,15 @@ def _move(model, field: str, pks, resident: Resident, key: str) -> None:
 def _make_way_for_repetition_flags(source: Resident, target: Resident) -> None:
     """Open 繰り返し proposals for the same rule on both records would collide;
     the repetition app withdraws the source's, and proposes again afterwards."""
-    try:
-        from repetition.services import repetition_flags_before_merge
-    except ImportError:
-        return
+    from repetition.services import repetition_flags_before_merge  # repetition builds on people
+
     repetition_flags_before_merge(source=source, target=target)
 
 
 def _evaluate_repetition(*residents: Resident) -> None:
-    """Re-run the repeat-behaviour rules after the change is committed, where
-    that feature is installed."""
-    try:
-        from repetition.services import repetition_evaluate
-    except ImportError:
-        return
+    """Re-run the repeat-behaviour rules after the change is committed."""
+    from repetition.services import repetition_evaluate  # repetition builds on people
+
     for resident in residents:
         # robust: a failed evaluation is logged and never undoes the merge.
         transaction.on_commit(lambda resident=resident: repetition_evaluate(resident=resident), robust=True)

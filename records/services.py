@@ -245,10 +245,15 @@ def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | 
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
     )
     if previous is None or COUNTED_FIELDS & set(changed):
-        from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
-
-        repetition_evaluate_later(resident_id=contact.resident_id)  # after commit: the pack's 繰り返し rules
+        _recount_repetition(contact.resident_id)
     return snapshot
+
+
+def _recount_repetition(resident_id: int | None) -> None:
+    """Count the pack's 繰り返し rules for the resident after commit."""
+    from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
+
+    repetition_evaluate_later(resident_id=resident_id)
 
 
 def _open_case_if_harassment(*, actor, contact: Contact) -> None:
@@ -358,9 +363,7 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
     _save_relations(contact, data)
     snapshot = _revise(contact, actor, previous, data)
     if previous_resident_id != contact.resident_id:  # the contact left that resident's count
-        from repetition.services import repetition_evaluate_later
-
-        repetition_evaluate_later(resident_id=previous_resident_id)
+        _recount_repetition(previous_resident_id)
     changed = {k: snapshot[k] for k in snapshot if previous.get(k) != snapshot[k]}
     audit_record(
         actor=actor,
@@ -387,9 +390,7 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     contact.deletion_reason = reason.strip()[:300]
     contact.save(update_fields=["deleted_at", "deleted_by", "deletion_reason", "updated_at"])
     audit_record(actor=actor, action="records.contact.deleted", obj=contact, after={"reason": contact.deletion_reason})
-    from repetition.services import repetition_evaluate_later  # a proposal resting on this contact is rechecked
-
-    repetition_evaluate_later(resident_id=contact.resident_id)
+    _recount_repetition(contact.resident_id)  # a proposal resting on this contact is rechecked
     return contact
 
 

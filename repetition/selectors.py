@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -81,14 +80,9 @@ def flag_shown_for(*, resident_ids) -> dict[int, list[RepetitionFlag]]:
 
 
 def active_measures(*, resident) -> list:
-    """The resident's active measures from the measures app; none where that
-    app is missing (only the import is guarded, never the call)."""
-    if not apps.is_installed("measures"):
-        return []
-    try:
-        from measures.selectors import measure_active_list
-    except ModuleNotFoundError:
-        return []
+    """The resident's active measures (措置) for the banner."""
+    from measures.selectors import measure_active_list  # imported late, as measures imports records
+
     return list(measure_active_list(resident=resident))
 
 

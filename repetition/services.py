@@ -151,13 +151,7 @@ def _system_audit(action: str, flag: RepetitionFlag, *, before=None, after=None)
 
 
 def _flag_facts(flag: RepetitionFlag) -> dict:
-    return {
-        "rule": flag.rule_code,
-        "contact_count": flag.contact_count,
-        "department_count": flag.department_count,
-        "minutes": flag.minutes,
-        "contacts": sorted(flag.contacts.values_list("pk", flat=True)) if flag.pk else [],
-    }
+    return _facts(flag, flag.contacts.values_list("pk", flat=True) if flag.pk else [])
 
 
 COUNT_FIELDS = (
@@ -172,7 +166,7 @@ COUNT_FIELDS = (
 
 
 def _facts(flag: RepetitionFlag, contact_ids) -> dict:
-    """``_flag_facts`` from contact ids already in hand (no query)."""
+    """What the audit log keeps of a flag, with its contacts' ids."""
     return {
         "rule": flag.rule_code,
         "contact_count": flag.contact_count,

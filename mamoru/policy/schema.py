@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .schema_base import CODE_PATTERN, Category, Named, PolicyPackError  # noqa: F401 (re-exported)
-from .schema_base import code as _code  # noqa: F401
+from .schema_base import Category, Named, PolicyPackError
+from .schema_base import code as _code
 from .schema_base import named_list as _named_list
 from .schema_base import positive_int as _positive_int
 from .schema_base import table as _table

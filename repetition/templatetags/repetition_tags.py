@@ -2,7 +2,6 @@
 badges (``{% repetition_badges resident %}``)."""
 
 from django import template
-from django.apps import apps
 
 from mamoru.policy.loader import current as current_policy
 
@@ -54,10 +53,6 @@ def _listed_residents(context) -> list:
 
 
 def _restricted(resident) -> bool:
-    if not apps.is_installed("measures"):
-        return False
-    try:
-        from measures.selectors import measure_restriction_for
-    except ModuleNotFoundError:
-        return False
+    from measures.selectors import measure_restriction_for  # imported late, as measures imports records
+
     return measure_restriction_for(resident=resident) is not None
