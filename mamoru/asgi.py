@@ -16,7 +16,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from backup.escalation import ensure_running  # noqa: E402
+from mamoru.background import ensure_running  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 router = ProtocolTypeRouter(
@@ -30,7 +30,7 @@ router = ProtocolTypeRouter(
 
 
 async def application(scope, receive, send):
-    # Every server process escalates due backup calls in the background (see backup.escalation).
+    # Every server process runs the background jobs (backup call escalation, repetition recount).
     if scope["type"] in ("http", "websocket"):
         ensure_running()
     return await router(scope, receive, send)

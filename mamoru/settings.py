@@ -214,7 +214,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Each connecting page briefly needs a connection to join its groups: a
             # few hundred pages at once exceed redis-py's default pool of 100.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": envint("MAMORU_REDIS_MAX_CONNECTIONS", "1000")}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": envint("MAMORU_REDIS_MAX_CONNECTIONS", "1000")}]
+            },
         }
     }
 else:
@@ -224,6 +226,14 @@ else:
 MAMORU_REALTIME = envbool("MAMORU_REALTIME", "1")
 # How often each server process looks for backup calls to escalate (seconds; 0: never, e.g. in tests).
 MAMORU_BACKUP_ESCALATION_INTERVAL = float(os.environ.get("MAMORU_BACKUP_ESCALATION_INTERVAL", "2"))
+# How often each server process counts the repetition rules again for residents
+# whose contacts changed (seconds; 0: never, then run `repetition-evaluate --pending` from cron).
+MAMORU_REPETITION_RECOUNT_INTERVAL = float(os.environ.get("MAMORU_REPETITION_RECOUNT_INTERVAL", "2"))
+# The jobs every server process runs in the background (mamoru.background): function, interval setting.
+MAMORU_BACKGROUND_JOBS = (
+    ("backup.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
+    ("repetition.services.repetition_recount_pending", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
+)
 
 # Letters (警告書, 対応制限通知書) are A4 PDFs set in Debian's IPAex fonts
 # (fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; `make fonts`). Folders searched in order.

@@ -94,7 +94,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=4401)
             return
-        from backup.escalation import ensure_running
+        from mamoru.background import ensure_running
 
         ensure_running()
         self.user_id = user.pk

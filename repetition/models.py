@@ -85,3 +85,27 @@ class RepetitionDecision(models.Model):
 
     def __str__(self):
         return f"{self.flag} {self.get_decision_display()}"
+
+
+class RecountRequest(models.Model):
+    """A resident whose contacts changed and whose rules are to be counted
+    again (再集計待ち). Saving a contact writes one row in its own transaction;
+    the background recount of each server process, the intake banner and the
+    nightly run take the rows and count.
+
+    ``resident_id`` is a plain number, not a foreign key: the row is a note for
+    the recount, not part of the resident's record, so a merge leaves it where
+    it is (counting a merged-away resident finds nothing to count). ``token``
+    changes with every new request, so a recount that ran while another
+    contact was saved does not remove the newer request."""
+
+    resident_id = models.BigIntegerField(_("住民等のID"), unique=True)
+    token = models.UUIDField(_("依頼の識別子"))
+    requested_at = models.DateTimeField(_("依頼日時"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("再集計待ち")
+        verbose_name_plural = _("再集計待ち")
+
+    def __str__(self):
+        return f"再集計待ち 住民等ID {self.resident_id}"

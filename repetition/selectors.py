@@ -14,7 +14,7 @@ from mamoru.policy.loader import current as current_policy
 from records.models import Contact
 
 from .choices import FlagStatus
-from .models import RepetitionFlag
+from .models import RecountRequest, RepetitionFlag
 
 # The flag states that the intake banner and the pick list show.
 SHOWN_STATES = (FlagStatus.OPEN, FlagStatus.CONFIRMED)
@@ -142,3 +142,8 @@ def intake_summary(*, resident, now: dt.datetime | None = None) -> IntakeSummary
             (pack.channel_name(code), channels.get(code, 0)) for code in dict.fromkeys(named) if channels.get(code)
         ]
     return summary
+
+
+def recount_pending_count() -> int:
+    """How many residents wait for their rules to be counted again (再集計待ち)."""
+    return RecountRequest.objects.count()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +31,7 @@ from people.models import Resident
 from records.models import Contact
 
 from .choices import Decision, FlagStatus
-from .models import RepetitionDecision, RepetitionFlag
+from .models import RecountRequest, RepetitionDecision, RepetitionFlag
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class EvaluationSummary:
     fired: int = 0
     created: int = 0
     open_flags: int = 0
+    pending: int = 0
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -292,9 +294,10 @@ def _recheck_open(flag: RepetitionFlag, rule, now) -> None:
 
 def repetition_evaluate_all(*, now: dt.datetime | None = None) -> EvaluationSummary:
     """Evaluate every resident with a contact in the longest window (the
-    nightly run). Each resident in their own transaction."""
+    nightly run), after the residents still waiting to be counted again (whose
+    contacts may have left the window). Each resident in their own transaction."""
     now = now or timezone.now()
-    summary = EvaluationSummary()
+    summary = EvaluationSummary(pending=repetition_recount_pending(limit=None))
     rules = current_policy().repetition_rules
     if rules:
         since = lookback_start(rules, now)
@@ -318,50 +321,48 @@ def repetition_evaluate_all(*, now: dt.datetime | None = None) -> EvaluationSumm
     return summary
 
 
-def _evaluate_by_id(resident_id: int) -> None:
-    resident = Resident.objects.filter(pk=resident_id).first()
-    if resident is not None:
-        repetition_evaluate(resident=resident)
-
-
 def repetition_evaluate_later(*, resident_id: int | None) -> None:
-    """Evaluate the resident once the current transaction commits (called by
-    the contact services). A failure is logged and never undoes the contact."""
+    """Ask for the resident's rules to be counted again (called by the contact
+    services). One upsert in the caller's transaction, so the request is kept
+    exactly when the contact is; the count itself runs outside the request
+    (``repetition_recount_pending``), so that saving a contact stays fast
+    however many flags the resident has."""
     if not resident_id:
         return
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        try:
-            _evaluate_by_id(resident_id)
-        except Exception:
-            logger.exception("repetition evaluation failed for resident %s", resident_id)
-        return
-    pending = getattr(connection, "_repetition_pending", None)
-    registered = (
-        pending is not None
-        and not pending.done
-        and any(getattr(func, "__self__", None) is pending for _sids, func, *_rest in connection.run_on_commit)
+    RecountRequest.objects.bulk_create(
+        [RecountRequest(resident_id=resident_id, token=uuid.uuid4(), requested_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["resident_id"],
+        update_fields=["token"],
     )
-    if not registered:
-        # One callback per transaction, whatever the number of contacts saved in it
-        # (an import of a thousand rows evaluates each resident once).
-        pending = _Pending()
-        connection._repetition_pending = pending
-        transaction.on_commit(pending.run, robust=True)
-    pending.resident_ids.add(resident_id)
 
 
-class _Pending:
-    """Residents to evaluate when the current transaction commits."""
+def repetition_recount_pending(*, limit: int | None = 200, resident_id: int | None = None) -> int:
+    """Count the rules again for the residents waiting for it (oldest first),
+    or only for ``resident_id``. Returns how many were counted.
 
-    def __init__(self):
-        self.resident_ids: set[int] = set()
-        self.done = False
-
-    def run(self) -> None:
-        self.done = True
-        for resident_id in sorted(self.resident_ids):
-            _evaluate_by_id(resident_id)
+    Each resident is counted and taken off the queue in one transaction; the
+    request is removed only if no contact was saved for the resident in the
+    meantime (its token is unchanged), otherwise it stays for the next pass. A
+    failure is logged and leaves the request for the next pass."""
+    pending = RecountRequest.objects.order_by("requested_at", "pk")
+    if resident_id is not None:
+        pending = pending.filter(resident_id=resident_id)
+    if limit is not None:
+        pending = pending[:limit]
+    counted = 0
+    for request_resident_id, token in list(pending.values_list("resident_id", "token")):
+        try:
+            with transaction.atomic():
+                resident = Resident.objects.filter(pk=request_resident_id).only("pk").first()
+                if resident is not None:
+                    repetition_evaluate(resident=resident)
+                RecountRequest.objects.filter(resident_id=request_resident_id, token=token).delete()
+        except Exception:
+            logger.exception("repetition recount failed for resident %s", request_resident_id)
+            continue
+        counted += 1
+    return counted
 
 
 @transaction.atomic

@@ -32,8 +32,19 @@ def flag_list(request):
             "status": status,
             "filters": STATUS_FILTERS,
             "query_string": f"status={status}",
+            "recount_pending": selectors.recount_pending_count(),
         },
     )
+
+
+@require_POST
+def recount(request):
+    """Count now the residents waiting to be counted again (the background
+    recount usually has within seconds; a server without it waits for cron)."""
+    _require_specialist(request)
+    counted = services.repetition_recount_pending(limit=None)
+    messages.success(request, _("{count}名の住民等について基準を確認しました。").format(count=counted))
+    return redirect("repetition:flag_list")
 
 
 def _detail(request, flag, form):

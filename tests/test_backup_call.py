@@ -25,6 +25,7 @@ ESCALATION = 60  # the Otawara pack's backup_call.escalation_seconds
 @pytest.fixture(autouse=True)
 def _no_background_loop(settings):
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
+    settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from records.models import Contact
 from records.services import ContactData, contact_create
 from repetition import selectors
 from repetition.choices import Decision, FlagStatus
-from repetition.models import RepetitionFlag
+from repetition.models import RecountRequest, RepetitionFlag
 from repetition.services import repetition_evaluate, repetition_flag_decide
 
 from .factories import make_resident
@@ -94,6 +94,28 @@ def test_the_resident_page_starts_a_contact_with_that_resident(city, client_for,
     assert f'action="{reverse("records:contact_start")}"' in page
     assert f'name="resident" value="{flagged.pk}"' in page
     assert "intake-banner" in start_contact(client, flagged, channel="phone")
+
+
+def test_the_live_page_counts_a_contact_the_background_has_not_counted_yet(city, client_for):
+    """The contact that reaches the threshold was saved a moment ago: its
+    recount still waits, and the live page of the next contact counts it
+    first, so the banner shows the flag from the first second."""
+    resident = make_resident(city.staff)
+    rule = contacts_rule()
+    for i in range(rule.threshold):
+        add(city.staff, resident, hours=2 + i)
+    assert not RepetitionFlag.objects.filter(resident=resident).exists()
+    text = start_contact(client_for(city.staff), resident)
+    assert "intake-banner" in text and rule.describe() in text
+    assert RepetitionFlag.objects.filter(resident=resident, rule_code=rule.code, status=FlagStatus.OPEN).exists()
+    assert not RecountRequest.objects.filter(resident_id=resident.pk).exists()
+
+
+def test_an_ended_contact_page_leaves_the_recount_to_the_background(city, client_for):
+    resident = make_resident(city.staff)
+    contact = add(city.staff, resident, hours=2)
+    client_for(city.staff).get(reverse("records:contact_detail", args=[contact.pk]))
+    assert RecountRequest.objects.filter(resident_id=resident.pk).exists()
 
 
 def test_banner_absent_for_a_resident_without_flags_or_measures(city, client_for):

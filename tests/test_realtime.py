@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _fresh_layer(settings):
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
+    settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
     yield
@@ -76,8 +77,10 @@ def test_alert_reaches_department_supervisors_and_specialists_only(city):
     live = contact_start(actor=city.staff, channel="counter")
 
     async def scenario():
-        clients = {name: await _connect(getattr(city, name)) for name in
-                   ("staff", "supervisor", "manager", "specialist", "other_staff")}
+        clients = {
+            name: await _connect(getattr(city, name))
+            for name in ("staff", "supervisor", "manager", "specialist", "other_staff")
+        }
         call = await database_sync_to_async(backup_call_create)(actor=city.staff, contact=live, reason="威嚇")
         for name in ("supervisor", "manager", "specialist"):
             event = await clients[name].receive_json_from(timeout=1)
@@ -126,7 +129,9 @@ def test_pending_alerts_are_sent_on_connect(city):
     async def scenario():
         pending = []
         supervisor = await _connect(city.supervisor, pending)
-        assert [(e["kind"], e["call"]["id"]) for e in pending] == [("backup_call.pending", call.pk)]  # not the taken one
+        assert [(e["kind"], e["call"]["id"]) for e in pending] == [
+            ("backup_call.pending", call.pk)
+        ]  # not the taken one
         pending = []
         caller = await _connect(city.staff, pending)  # the caller gets both: one waiting, one with who is coming
         assert {e["call"]["id"]: e["call"]["taken_by"] for e in pending} == {call.pk: "", taken.pk: "市民 課長"}

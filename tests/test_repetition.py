@@ -17,8 +17,13 @@ from mamoru.policy.loader import current as current_policy
 from mamoru.policy.loader import reset_cache
 from records.services import ContactData, contact_create, contact_delete
 from repetition.choices import Decision, FlagStatus
-from repetition.models import RepetitionDecision, RepetitionFlag
-from repetition.services import repetition_evaluate, repetition_evaluate_all, repetition_flag_decide
+from repetition.models import RecountRequest, RepetitionDecision, RepetitionFlag
+from repetition.services import (
+    repetition_evaluate,
+    repetition_evaluate_all,
+    repetition_flag_decide,
+    repetition_recount_pending,
+)
 
 from .factories import make_resident
 
@@ -284,11 +289,73 @@ def test_decisions_are_reversible_and_all_kept(city, open_flag):
 # --- the hook, the nightly run, the cost ---------------------------------------------------------------------
 
 
-def test_saving_a_contact_evaluates_its_resident_after_commit(city, resident, django_capture_on_commit_callbacks):
+def test_saving_a_contact_asks_for_a_recount_that_the_queue_runs(city, resident):
+    """Saving does not count the rules in the request: it leaves one request
+    per resident, and the recount (background loop, banner, cron) counts."""
     rule = rule_of("contacts_in_days")
     for i in range(rule.threshold):
-        with django_capture_on_commit_callbacks(execute=True):
-            add(city.staff, resident, at=hours_ago(2 + i))
+        add(city.staff, resident, at=hours_ago(2 + i))
+    assert flags_for(resident, rule) == []
+    assert list(RecountRequest.objects.values_list("resident_id", flat=True)) == [resident.pk]
+    assert repetition_recount_pending() == 1
+    assert len(flags_for(resident, rule)) == 1
+    assert not RecountRequest.objects.exists()
+    assert repetition_recount_pending() == 0
+
+
+def test_a_contact_saved_during_a_recount_keeps_its_request(city, resident, monkeypatch):
+    """The request is removed only if no contact came in while counting; a
+    contact saved meanwhile is counted on the next pass."""
+    from repetition import services
+
+    rule = rule_of("contacts_in_days")
+    for i in range(rule.threshold - 1):
+        add(city.staff, resident, at=hours_ago(2 + i))
+    real = services.repetition_evaluate
+
+    def evaluate_while_a_contact_arrives(*, resident):
+        result = real(resident=resident)
+        add(city.staff, resident, at=hours_ago(1))  # saved by someone else meanwhile
+        return result
+
+    monkeypatch.setattr(services, "repetition_evaluate", evaluate_while_a_contact_arrives)
+    assert repetition_recount_pending() == 1
+    assert flags_for(resident, rule) == []
+    assert RecountRequest.objects.filter(resident_id=resident.pk).exists()
+    monkeypatch.setattr(services, "repetition_evaluate", real)
+    assert repetition_recount_pending() == 1
+    assert len(flags_for(resident, rule)) == 1
+    assert not RecountRequest.objects.exists()
+
+
+def test_a_failed_recount_is_logged_and_kept_for_the_next_pass(city, resident, monkeypatch, caplog):
+    from repetition import services
+
+    other = make_resident(city.staff, name="佐藤 花子", kana="さとう はなこ", phones=["0287-00-0000"])
+    add(city.staff, resident, at=hours_ago(2))
+    add(city.staff, other, at=hours_ago(1))
+    real = services.repetition_evaluate
+
+    def fail_for_the_first(*, resident):
+        if resident.pk != other.pk:
+            raise RuntimeError("database hiccup")
+        return real(resident=resident)
+
+    monkeypatch.setattr(services, "repetition_evaluate", fail_for_the_first)
+    assert repetition_recount_pending() == 1
+    assert "repetition recount failed" in caplog.text
+    assert list(RecountRequest.objects.values_list("resident_id", flat=True)) == [resident.pk]
+
+
+def test_the_pending_command_counts_only_the_waiting_residents(city, resident):
+    from io import StringIO
+
+    rule = rule_of("contacts_in_days")
+    for i in range(rule.threshold):
+        add(city.staff, resident, at=hours_ago(2 + i))
+    out = StringIO()
+    call_command("repetition_evaluate", "--pending", stdout=out)
+    assert "再集計待ちの住民等 1 名を確認しました。" in out.getvalue()
     assert len(flags_for(resident, rule)) == 1
 
 
@@ -302,11 +369,12 @@ def test_the_nightly_command_evaluates_every_resident(city, resident):
 
     out = StringIO()
     call_command("repetition_evaluate", stdout=out)
-    assert "住民等 2 名を確認しました" in out.getvalue()
+    assert "再集計待ちの住民等 2 名と、期間内に対応のある住民等 2 名を確認しました。" in out.getvalue()
     assert len(flags_for(resident, rule)) == 1
     assert not RepetitionFlag.objects.filter(resident=quiet).exists()
+    assert not RecountRequest.objects.exists()
     summary = repetition_evaluate_all()
-    assert summary.created == 0 and summary.residents == 2
+    assert summary.created == 0 and summary.residents == 2 and summary.pending == 0
 
 
 def test_evaluation_costs_a_few_queries(city, resident, django_assert_max_num_queries):
@@ -329,6 +397,26 @@ def test_evaluation_costs_a_few_queries(city, resident, django_assert_max_num_qu
 
 
 # --- the pages ----------------------------------------------------------------------------------------------------
+
+
+def test_the_list_tells_how_many_wait_for_a_recount_and_counts_them_on_request(city, client_for, resident):
+    rule = rule_of("contacts_in_days")
+    for i in range(rule.threshold):
+        add(city.staff, resident, at=hours_ago(2 + i))
+    client = client_for(city.specialist)
+    page = client.get(reverse("repetition:flag_list")).content.decode()
+    assert "基準の再集計を待っている住民等が1名います" in page
+    assert resident.name not in page
+    done = client.post(reverse("repetition:recount"), follow=True).content.decode()
+    assert "1名の住民等について基準を確認しました。" in done
+    assert resident.name in done and "再集計を待っている" not in done
+    assert len(flags_for(resident, rule)) == 1
+
+
+def test_only_the_specialist_section_asks_for_a_recount(city, client_for, resident):
+    add(city.staff, resident, at=hours_ago(2))
+    assert client_for(city.manager).post(reverse("repetition:recount")).status_code == 403
+    assert RecountRequest.objects.exists()
 
 
 def test_specialist_list_shows_open_flags_first_with_their_facts(city, client_for, open_flag, resident):
@@ -390,65 +478,62 @@ def test_detail_lists_the_contacts_and_records_a_decision(city, client_for, open
     assert "同じ要求を毎日" in client.get(reverse("repetition:flag_detail", args=[open_flag.pk])).content.decode()
 
 
-def test_contacts_saved_in_one_transaction_evaluate_each_resident_once(
-    city, resident, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_contacts_saved_in_one_transaction_ask_once_per_resident(city, resident):
     from django.db import transaction
 
-    from repetition import services
-
-    evaluated = []
-    monkeypatch.setattr(services, "_evaluate_by_id", evaluated.append)
     other = make_resident(city.staff, name="佐藤 花子", kana="さとう はなこ", phones=["0287-00-0000"])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            for i in range(5):
-                add(city.staff, resident, at=hours_ago(2 + i))
-            add(city.staff, other, at=hours_ago(1))
-    assert len([c for c in callbacks if isinstance(getattr(c, "__self__", None), services._Pending)]) == 1
-    assert evaluated == sorted([resident.pk, other.pk])
+    with transaction.atomic():
+        for i in range(5):
+            add(city.staff, resident, at=hours_ago(2 + i))
+        add(city.staff, other, at=hours_ago(1))
+    assert sorted(RecountRequest.objects.values_list("resident_id", flat=True)) == sorted([resident.pk, other.pk])
 
 
-def test_editing_only_the_texts_does_not_evaluate_but_moving_a_contact_evaluates_both(
-    city, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_a_contact_rolled_back_leaves_no_request(city, resident):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        add(city.staff, resident, at=hours_ago(2))
+        raise RuntimeError("the caller gives up")
+    assert not RecountRequest.objects.exists()
+
+
+def test_editing_only_the_texts_asks_for_no_recount_but_moving_a_contact_asks_for_both(city):
     """The rules count dates, channels, departments and residents: an edit of
     the texts leaves them alone; a contact moved to another resident is
     counted again for both."""
     from people.services import resident_create
     from records.services import ContactData, contact_create, contact_update
-    from repetition import services as repetition_services
 
     first = resident_create(actor=city.staff, name="甲野 太郎")
     second = resident_create(actor=city.staff, name="乙野 次郎")
-    with django_capture_on_commit_callbacks(execute=True):
-        contact = contact_create(
-            actor=city.staff,
-            data=ContactData(
-                department=city.shimin,
-                channel="phone",
-                staff=city.staff,
-                resident=first,
-                started_at=timezone.now() - dt.timedelta(minutes=20),
-                ended_at=timezone.now(),
-                summary="問い合わせ",
-            ),
-        )
-    evaluated = []
-    monkeypatch.setattr(repetition_services, "_evaluate_by_id", evaluated.append)
+    contact = contact_create(
+        actor=city.staff,
+        data=ContactData(
+            department=city.shimin,
+            channel="phone",
+            staff=city.staff,
+            resident=first,
+            started_at=timezone.now() - dt.timedelta(minutes=20),
+            ended_at=timezone.now(),
+            summary="問い合わせ",
+        ),
+    )
+    RecountRequest.objects.all().delete()
+
+    def asked():
+        return sorted(RecountRequest.objects.values_list("resident_id", flat=True))
+
     data = ContactData.from_contact(contact)
     data.summary = "問い合わせ（追記）"
-    with django_capture_on_commit_callbacks(execute=True):
-        contact = contact_update(actor=city.staff, contact=contact, data=data)
-    assert evaluated == []
+    contact = contact_update(actor=city.staff, contact=contact, data=data)
+    assert asked() == []
     data = ContactData.from_contact(contact)
     data.ended_at = contact.ended_at + dt.timedelta(minutes=5)  # the duration counts
-    with django_capture_on_commit_callbacks(execute=True):
-        contact = contact_update(actor=city.staff, contact=contact, data=data)
-    assert evaluated == [first.pk]
-    evaluated.clear()
+    contact = contact_update(actor=city.staff, contact=contact, data=data)
+    assert asked() == [first.pk]
+    RecountRequest.objects.all().delete()
     data = ContactData.from_contact(contact)
     data.resident = second
-    with django_capture_on_commit_callbacks(execute=True):
-        contact_update(actor=city.staff, contact=contact, data=data)
-    assert sorted(evaluated) == sorted([first.pk, second.pk])
+    contact_update(actor=city.staff, contact=contact, data=data)
+    assert asked() == sorted([first.pk, second.pk])

@@ -6,6 +6,7 @@ from django import template
 from mamoru.policy.loader import current as current_policy
 
 from ..selectors import flag_shown_for, intake_summary
+from ..services import repetition_recount_pending
 
 register = template.Library()
 
@@ -13,11 +14,17 @@ _BADGE_CACHE = "repetition_flags_by_resident"
 
 
 @register.inclusion_tag("repetition/_intake_banner_body.html", takes_context=True)
-def intake_banner(context, resident):
+def intake_banner(context, resident, catch_up=False):
     """Before anything else on a contact with a flagged, warned or restricted
-    resident: the counts, the flag state, the active measures and whom to call."""
+    resident: the counts, the flag state, the active measures and whom to call.
+    ``catch_up`` (a live contact, where staff face the resident now): count the
+    resident's rules first if a saved contact still waits for its recount."""
     if not resident or not getattr(resident, "pk", None):
         return {"summary": None}
+    if catch_up:
+        # The background recount runs every few seconds; a contact saved a moment
+        # ago is counted now instead (one indexed lookup when nothing waits).
+        repetition_recount_pending(resident_id=resident.pk)
     city = current_policy().city
     return {
         "summary": intake_summary(resident=resident),
