@@ -40,17 +40,27 @@ def jdatetime(context, value, style=""):
     return f"{jdate(context, value, style)} {value:%H:%M}"
 
 
+def duration_formatter():
+    """A function from seconds to 20分34秒 / 1時間5分, with the formats
+    translated once (for tables that format many durations)."""
+    hours_minutes, minutes_seconds = _("{hours}時間{minutes}分"), _("{minutes}分{seconds}秒")
+
+    def format_duration(seconds):
+        if seconds is None or seconds == "":
+            return ""
+        hours, rest = divmod(int(seconds), 3600)
+        minutes, secs = divmod(rest, 60)
+        if hours:
+            return hours_minutes.format(hours=hours, minutes=minutes)
+        return minutes_seconds.format(minutes=minutes, seconds=f"{secs:02d}")
+
+    return format_duration
+
+
 @register.filter
 def duration(seconds):
     """1234 → 20分34秒."""
-    if seconds is None or seconds == "":
-        return ""
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return _("{hours}時間{minutes}分").format(hours=hours, minutes=minutes)
-    return _("{minutes}分{seconds}秒").format(minutes=minutes, seconds=f"{secs:02d}")
+    return duration_formatter()(seconds)
 
 
 @register.filter
