@@ -102,10 +102,17 @@ def measure_pending_for(*, user) -> list[Measure]:
     return waiting
 
 
-def measure_timeline(*, user, resident) -> QuerySet[MeasureEvent]:
-    """Every event of the resident's measures the user may see, in date order."""
-    visible = measure_list(user=user).filter(resident=resident)
-    return MeasureEvent.objects.filter(measure__in=visible).select_related("measure", "actor").order_by("at", "id")
+def measure_timeline(*, user, resident) -> tuple[list[Measure], list[MeasureEvent]]:
+    """The resident's measures the user may see, and all their events in date
+    order. One query when there are none (most residents), two otherwise."""
+    measures = list(measure_list(user=user).filter(resident=resident))
+    if not measures:
+        return [], []
+    by_pk = {measure.pk: measure for measure in measures}
+    events = list(MeasureEvent.objects.filter(measure__in=by_pk).select_related("actor").order_by("at", "id"))
+    for event in events:
+        event.measure = by_pk[event.measure_id]
+    return measures, events
 
 
 def measure_with_details(measure: Measure) -> Measure:

@@ -12,8 +12,11 @@ def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
-def notification_unread_count(*, user) -> int:
-    return notification_list(user=user).filter(read_at__isnull=True).count()
+def notification_unread_count(*, user, up_to: int | None = None) -> int:
+    """Unread notifications; with ``up_to``, counting stops there (the header
+    shows 99+ rather than counting thousands of rows on every page)."""
+    unread = notification_list(user=user).filter(read_at__isnull=True).order_by()
+    return (unread[:up_to] if up_to else unread).count()
 
 
 def notification_get(*, user, pk) -> Notification:

@@ -1,5 +1,6 @@
 """Finding residents, and a resident's history within the user's scope."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -41,12 +42,15 @@ def resident_get(*, user, pk: int) -> Resident:
         raise Http404("住民等が見つかりません。") from exc
 
 
-def resident_contact_list(*, user, resident: Resident):
-    """The resident's contacts in the departments the user may see, newest
-    first, loaded for the history table."""
-    from records.selectors import ContactFilter, contact_table_list
+def resident_contact_page(*, user, resident: Resident, number, per_page: int = 50) -> Page:
+    """A page of the resident's contacts in the departments the user may see,
+    newest first, as rows of the history table (records.selectors.ContactRow)."""
+    from records.selectors import ContactFilter, contact_table_list, contact_table_rows
 
-    return contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
+    contacts = contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
+    page = Paginator(contacts, per_page).get_page(number)
+    page.object_list = contact_table_rows(page.object_list)
+    return page
 
 
 def resident_department_counts(*, user, resident: Resident):

@@ -67,8 +67,7 @@ def resident_duplicates(request):
 def resident_detail(request, pk):
     resident = selectors.resident_get(user=request.user, pk=pk)
     services.resident_mark_viewed(actor=request.user, resident=resident)
-    contacts = selectors.resident_contact_list(user=request.user, resident=resident)
-    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    page = selectors.resident_contact_page(user=request.user, resident=resident, number=request.GET.get("page"))
     merge = selectors.resident_active_merge(user=request.user, resident=resident)
     # The specialist's 「同一人物の可能性」 panel loads after the page (htmx), so the history shows at once.
     similar = request.user.is_specialist and resident.merged_into_id is None

@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 
 from mamoru.policy.loader import current as current_policy
 
+from .choices import HarassmentJudgement
+from .selectors import contact_table_rows
+
 ROW_LIMIT = 100_000
 
 
@@ -16,14 +19,25 @@ def _local(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _categories(contact, names):
-    return "、".join(names.get(c.code, c.code) for c in contact.categories.all())
+CHUNK = 2000
+
+
+def _table_rows(contacts):
+    """ContactRows for up to ROW_LIMIT contacts of ``contact_table_list``, read in chunks."""
+    chunk = []
+    for values in contacts[:ROW_LIMIT].iterator(chunk_size=CHUNK):
+        chunk.append(values)
+        if len(chunk) == CHUNK:
+            yield from contact_table_rows(chunk)
+            chunk = []
+    yield from contact_table_rows(chunk)
 
 
 def contact_rows(contacts):
     """The header and one row per contact, in the order of the list."""
     pack = current_policy()
     names = pack.category_names()
+    judgements = {value: str(label) for value, label in HarassmentJudgement.choices}
     yield [
         _("番号"),
         _("開始日時"),
@@ -37,20 +51,20 @@ def contact_rows(contacts):
         _("判断"),
         _("類型"),
     ]
-    for contact in contacts[:ROW_LIMIT]:
+    for contact in _table_rows(contacts):
         minutes = round(contact.duration_seconds / 60, 1) if contact.duration_seconds is not None else ""
         yield [
             contact.number,
             _local(contact.started_at),
             _local(contact.ended_at),
             minutes,
-            contact.department.name,
+            contact.department_name,
             pack.channel_name(contact.channel),
-            contact.staff.display_name,
-            contact.resident.name if contact.resident else contact.resident_description,
+            contact.staff_name,
+            contact.resident_name or contact.resident_description,
             contact.summary,
-            contact.get_harassment_display(),
-            _categories(contact, names),
+            judgements.get(contact.harassment, contact.harassment),
+            "、".join(names.get(code, code) for code in contact.categories),
         ]
 
 

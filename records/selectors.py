@@ -70,15 +70,73 @@ def contact_list_for_display(*, user, filters: ContactFilter | None = None) -> Q
 
 # What a row of a contact table (lists, a resident's history, exports) shows:
 # the long texts and the search column stay in the database.
-TABLE_FIELDS = (
+TABLE_COLUMNS = (
     "id", "started_at", "ended_at", "duration_seconds", "channel", "summary", "harassment",
     "resident_description", "department__name", "staff__username", "staff__full_name", "resident__name",
-)
+)  # fmt: skip
 
 
-def contact_table_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
-    """Contacts for a table of rows, loading only the columns a row shows."""
-    return contact_list_for_display(user=user, filters=filters).only(*TABLE_FIELDS)
+@dataclass(frozen=True)
+class ContactRow:
+    """One row of a contact table: plain values, no model instances (building
+    50 contacts with their department, staff and resident cost 3 ms a page)."""
+
+    pk: int
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    duration_seconds: int | None
+    channel: str
+    summary: str
+    harassment: str
+    resident_description: str
+    department_name: str
+    staff_name: str
+    resident_name: str | None
+    categories: tuple[str, ...]
+
+    @property
+    def number(self) -> str:
+        return f"{self.pk:07d}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None
+
+
+def contact_table_list(*, user, filters: ContactFilter | None = None) -> QuerySet:
+    """The contacts of a table, as rows of the columns it shows (to paginate,
+    then turn into ContactRow with ``contact_table_rows``)."""
+    return contact_list(user=user, filters=filters).values(*TABLE_COLUMNS)
+
+
+def contact_table_rows(values) -> list[ContactRow]:
+    """ContactRows for rows of ``contact_table_list`` (a page of them), with
+    their categories read in one query."""
+    from .models import ContactCategory
+
+    values = list(values)
+    categories: dict[int, list[str]] = {}
+    for contact_id, code in ContactCategory.objects.filter(contact_id__in=[v["id"] for v in values]).values_list(
+        "contact_id", "code"
+    ):
+        categories.setdefault(contact_id, []).append(code)
+    return [
+        ContactRow(
+            pk=v["id"],
+            started_at=v["started_at"],
+            ended_at=v["ended_at"],
+            duration_seconds=v["duration_seconds"],
+            channel=v["channel"],
+            summary=v["summary"],
+            harassment=v["harassment"],
+            resident_description=v["resident_description"],
+            department_name=v["department__name"],
+            staff_name=v["staff__full_name"] or v["staff__username"],
+            resident_name=v["resident__name"],
+            categories=tuple(categories.get(v["id"], ())),
+        )
+        for v in values
+    ]
 
 
 def contact_get(*, user, pk) -> Contact:

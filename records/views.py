@@ -26,7 +26,9 @@ def _require_handler(request):
 def home(request):
     if not request.user.handles_records:
         return redirect("accounts:administration")
-    recent = selectors.contact_table_list(user=request.user).filter(staff=request.user)[:10]
+    recent = selectors.contact_table_rows(
+        selectors.contact_table_list(user=request.user).filter(staff=request.user)[:10]
+    )
     return render(
         request,
         "records/home.html",
@@ -188,6 +190,7 @@ def contact_list(request):
     if export:
         return export(contacts)
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
+    page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

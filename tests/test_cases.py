@@ -411,6 +411,13 @@ def test_notification_list_unread_count_and_opening(city, client_for):
     assert client.post(f"/notifications/{other.pk}/open/").status_code == 404
 
 
+def test_the_header_counts_unread_notifications_up_to_99(city, client_for):
+    Notification.objects.bulk_create(
+        Notification(user=city.supervisor, text=f"お知らせ {i}", url="/") for i in range(120)
+    )
+    assert ">99+</span>" in client_for(city.supervisor).get("/").content.decode()
+
+
 # --- the open-cases page --------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from measures.selectors import measure_list, measure_restriction_for, measure_timeline
+from measures.selectors import measure_restriction_for, measure_timeline
 
 register = template.Library()
 
@@ -16,14 +16,16 @@ def measure_timeline_for(context, resident):
     """The resident's measures and their events in date order, as far as the user may see."""
     request = context.get("request")
     user = request.user
+    # staff see the intake banner instead; the ladder is for approvers and the specialist section
+    shown = user.is_specialist or user.role in ("supervisor", "manager")
+    measures, events = measure_timeline(user=user, resident=resident) if shown else ([], [])
     return {
         "request": request,
         "resident": resident,
-        "events": list(measure_timeline(user=user, resident=resident)),
-        "measures": list(measure_list(user=user).filter(resident=resident)),
+        "events": events,
+        "measures": measures,
         "can_draft": user.is_specialist,
-        # staff see the intake banner instead; the ladder is for approvers and the specialist section
-        "shown": user.is_specialist or user.role in ("supervisor", "manager"),
+        "shown": shown,
     }
 
 

@@ -33,6 +33,7 @@ def _shorten(text: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def contact_rows(context, contacts):
+    """``contacts``: records.selectors.ContactRow, one per row."""
     pack = current_policy()
     category_names = pack.category_names()
     channel_names = dict(pack.channel_choices())
@@ -44,14 +45,10 @@ def contact_rows(context, contacts):
     unknown = _("不明")
     rows = []
     for contact in contacts:
-        resident = (
-            contact.resident.name
-            if contact.resident
-            else format_html('<span class="muted">{}</span>', contact.resident_description or unknown)
+        resident = contact.resident_name or format_html(
+            '<span class="muted">{}</span>', contact.resident_description or unknown
         )
-        codes = sorted(
-            (c.code for c in contact.categories.all()), key=lambda code: policy_order.get(code, len(policy_order))
-        )
+        codes = sorted(contact.categories, key=lambda code: policy_order.get(code, len(policy_order)))
         categories = format_html_join(
             "", '<span class="tag">{}</span>', ((category_names.get(code, code),) for code in codes)
         )
@@ -62,10 +59,10 @@ def contact_rows(context, contacts):
                 link.format(contact.pk),
                 contact.number,
                 jdatetime(context, contact.started_at),
-                duration(contact.duration_seconds) if contact.ended_at else live,
-                contact.department.name,
+                live if contact.is_live else duration(contact.duration_seconds),
+                contact.department_name,
                 channel_names.get(contact.channel, contact.channel),
-                contact.staff.display_name,
+                contact.staff_name,
                 resident,
                 _shorten(contact.summary),
                 judgements.get(contact.harassment, contact.harassment),
