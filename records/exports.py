@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from mamoru.policy.loader import current as current_policy
 
 from .choices import HarassmentJudgement
+from .models import Contact
 from .selectors import contact_table_rows
 
 ROW_LIMIT = 100_000
@@ -24,13 +25,11 @@ CHUNK = 2000
 
 def _table_rows(contacts):
     """ContactRows for up to ROW_LIMIT contacts of ``contact_table_list``, read in chunks."""
-    chunk = []
-    for values in contacts[:ROW_LIMIT].iterator(chunk_size=CHUNK):
-        chunk.append(values)
-        if len(chunk) == CHUNK:
-            yield from contact_table_rows(chunk)
-            chunk = []
-    yield from contact_table_rows(chunk)
+    pks = list(contacts.values_list("pk", flat=True)[:ROW_LIMIT])
+    for start in range(0, len(pks), CHUNK):
+        chunk = pks[start : start + CHUNK]
+        rows = {row.pk: row for row in contact_table_rows(Contact.objects.filter(pk__in=chunk))}
+        yield from (rows[pk] for pk in chunk)
 
 
 def contact_rows(contacts):

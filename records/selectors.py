@@ -103,18 +103,18 @@ class ContactRow:
         return self.ended_at is None
 
 
-def contact_table_list(*, user, filters: ContactFilter | None = None) -> QuerySet:
-    """The contacts of a table, as rows of the columns it shows (to paginate,
-    then turn into ContactRow with ``contact_table_rows``)."""
-    return contact_list(user=user, filters=filters).values(*TABLE_COLUMNS)
+def contact_table_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
+    """The contacts of a table, to paginate (the count reads no joined table),
+    then to turn into rows with ``contact_table_rows``."""
+    return contact_list(user=user, filters=filters)
 
 
-def contact_table_rows(values) -> list[ContactRow]:
-    """ContactRows for rows of ``contact_table_list`` (a page of them), with
-    their categories read in one query."""
+def contact_table_rows(contacts: QuerySet[Contact]) -> list[ContactRow]:
+    """ContactRows for ``contacts`` (a page of ``contact_table_list``), read as
+    the columns a row shows, with their categories in one more query."""
     from .models import ContactCategory
 
-    values = list(values)
+    values = list(contacts.values(*TABLE_COLUMNS))
     categories: dict[int, list[str]] = {}
     for contact_id, code in ContactCategory.objects.filter(contact_id__in=[v["id"] for v in values]).values_list(
         "contact_id", "code"
