@@ -230,6 +230,53 @@ def suggestion_decide(
     return suggestion
 
 
+def suggestion_decide_shown(
+    *, actor, contact, code: str, decision: str, text: str, duration_seconds: int | None, resident
+) -> Suggestion:
+    """Record a decision on the suggestion as the assistant shows it now: the
+    score and evidence are computed here, never taken from the browser."""
+    shown = {
+        view.code: view
+        for view in suggestions_for_contact(
+            user=actor, text=text, duration_seconds=duration_seconds, resident=resident, contact=contact
+        )
+    }.get(code)
+    return suggestion_decide(
+        actor=actor,
+        contact=contact,
+        code=code,
+        decision=decision,
+        score=shown.score if shown else 0.0,
+        source=shown.source if shown else "text",
+        evidence=shown.evidence if shown else [],
+        text=text,
+    )
+
+
+def suggestion_decisions_record(*, actor, contact, decisions: list[str]) -> list[Suggestion]:
+    """The decisions made on the form of a contact not yet saved (「code:accepted」
+    or 「code:rejected」, the last one per code counts), stored once the contact
+    is. Entries that are not a decision on one of the pack's categories are left out."""
+    wanted: dict[str, str] = {}
+    codes = current_policy().category_codes()
+    for entry in decisions:
+        code, _sep, decision = str(entry).partition(":")
+        if code in codes and decision in SuggestionDecision.values:
+            wanted[code] = decision
+    return [
+        suggestion_decide_shown(
+            actor=actor,
+            contact=contact,
+            code=code,
+            decision=decision,
+            text=contact.words_and_behaviour,
+            duration_seconds=contact.duration_seconds,
+            resident=contact.resident,
+        )
+        for code, decision in wanted.items()
+    ]
+
+
 # -- batch classification -------------------------------------------------------
 def classify_lines(lines, output, *, model=None) -> tuple[int, list[str]]:
     """Classify JSONL input lines ``{"id", "text"}`` and write one JSON line

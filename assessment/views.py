@@ -70,28 +70,15 @@ def decide(request, pk):
     decision = request.POST.get("decision", "")
     code = request.POST.get("code", "")
     text = request.POST.get("words_and_behaviour", contact.words_and_behaviour)[: settings.MAMORU_TEXT_LIMIT]
-    # The score and evidence are recomputed here, never taken from the browser.
-    suggested = {
-        s.code: s
-        for s in services.suggestions_for_contact(
-            user=request.user,
-            text=text,
-            duration_seconds=_posted_duration(request, contact),
-            resident=_posted_resident(request, contact),
-            contact=contact,
-        )
-    }
-    shown = suggested.get(code)
     try:
-        suggestion = services.suggestion_decide(
+        suggestion = services.suggestion_decide_shown(
             actor=request.user,
             contact=contact,
             code=code,
             decision=decision,
-            score=shown.score if shown else 0.0,
-            source=shown.source if shown else "text",
-            evidence=shown.evidence if shown else [],
             text=text,
+            duration_seconds=_posted_duration(request, contact),
+            resident=_posted_resident(request, contact),
         )
     except ValueError:
         return HttpResponseBadRequest("不正な提案です")

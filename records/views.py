@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -152,6 +153,19 @@ def _keep_exact_times(data, contact):
     return data
 
 
+@transaction.atomic
+def _create_with_suggestion_decisions(request, form):
+    """The contact, and the accept/reject clicks made on the assistant's
+    suggestions before it existed (kept in the form until now), together."""
+    from assessment.services import suggestion_decisions_record  # assessment builds on records
+
+    contact = services.contact_create(actor=request.user, data=form.contact_data())
+    suggestion_decisions_record(
+        actor=request.user, contact=contact, decisions=request.POST.getlist("suggestion_decisions")
+    )
+    return contact
+
+
 def contact_new(request):
     """Record a contact after the fact (a letter, a mail, a call written up later)."""
     _require_handler(request)
@@ -159,7 +173,7 @@ def contact_new(request):
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                contact = services.contact_create(actor=request.user, data=form.contact_data())
+                contact = _create_with_suggestion_decisions(request, form)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -179,7 +193,11 @@ def contact_new(request):
             },
             user=request.user,
         )
-    return render(request, "records/contact_form.html", {"form": form, "contact": None})
+    # Decisions on suggestions wait in the form until the contact is saved (kept through a refused save).
+    waiting = [(value.partition(":")[0], value) for value in request.POST.getlist("suggestion_decisions")]
+    return render(
+        request, "records/contact_form.html", {"form": form, "contact": None, "suggestion_decisions": waiting}
+    )
 
 
 def contact_list(request):

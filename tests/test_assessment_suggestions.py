@@ -76,6 +76,50 @@ def test_accept_and_reject_are_stored_with_who_and_when(city, client_for):
     assert "不採用済み" in page.content.decode()
 
 
+def _new_contact_form(city, **overrides):
+    data = {
+        "channel": "counter",
+        "department": city.shimin.pk,
+        "staff": city.staff.pk,
+        "started_at": "2025-12-19T10:00",
+        "ended_at": "2025-12-19T10:20",
+        "summary": "手数料への苦情",
+        "words_and_behaviour": ABUSE,
+        "harassment": "no",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_decisions_on_a_new_contact_are_stored_when_it_is_saved(city, client_for):
+    """On the after-the-fact form there is no record yet: the clicks wait in
+    the form and are stored with the contact, scored again on the server."""
+    client = client_for(city.staff)
+    decisions = ["verbal_abuse:rejected", "verbal_abuse:accepted", "threat:rejected", "no_such_code:accepted", "x"]
+    response = client.post("/contacts/new/", _new_contact_form(city, suggestion_decisions=decisions))
+    assert response.status_code == 302
+    contact = Suggestion.objects.get(code="verbal_abuse").contact
+    assert response["Location"] == f"/contacts/{contact.pk}/"
+    stored = {s.code: s for s in Suggestion.objects.filter(contact=contact)}
+    assert set(stored) == {"verbal_abuse", "threat"}
+    accepted = stored["verbal_abuse"]
+    assert accepted.decision == "accepted" and accepted.decided_by == city.staff
+    assert accepted.score > 0.5 and accepted.text == ABUSE and all(phrase in ABUSE for phrase in accepted.evidence)
+    assert stored["threat"].decision == "rejected"
+    assert AuditEntry.objects.filter(action="assessment.suggestion.accepted", object_id=str(contact.pk)).exists()
+
+
+def test_decisions_on_a_new_contact_survive_a_refused_save(city, client_for):
+    client = client_for(city.staff)
+    response = client.post(
+        "/contacts/new/", _new_contact_form(city, started_at="", suggestion_decisions=["verbal_abuse:accepted"])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="suggestion_decisions" value="verbal_abuse:accepted" data-code="verbal_abuse"' in page
+    assert not Suggestion.objects.exists()
+
+
 def test_bad_decisions_are_refused(city, client_for):
     contact = make_contact(city.staff)
     url = f"/assessment/contacts/{contact.pk}/suggestions/decide/"
