@@ -44,9 +44,7 @@ def test_decisions_on_the_after_the_fact_form_are_saved_with_the_contact(page, c
     # More words: the panel is drawn again and still shows the decision.
     with page.expect_response("**/assessment/suggestions/"):
         words.press_sequentially("「殺すぞ」とも言った。")
-    expect(panel.locator('[data-suggestion][data-code="verbal_abuse"]')).to_have_class(
-        "suggestion decided-accepted"
-    )
+    expect(panel.locator('[data-suggestion][data-code="verbal_abuse"]')).to_have_class("suggestion decided-accepted")
     page.locator("#id_summary").fill("納税についての電話")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("対応記録を作成しました。")).to_be_visible()
