@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
-from accounts.selectors import department_visible_list, staff_selectable_list
+from accounts.selectors import department_visible_list, staff_is_selectable, staff_selectable_list
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
 
@@ -29,8 +29,20 @@ def _text(label, *, rows=4, max_length=None, help_text=""):
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member from the field's queryset. ``signed_in`` (the user
+    filling the form, the usual answer) is accepted without a query when the
+    same rule as the queryset's allows them."""
+
+    signed_in = None
+
     def label_from_instance(self, obj):
         return f"{obj.display_name}（{obj.department}）"
+
+    def to_python(self, value):
+        user = self.signed_in
+        if user is not None and str(value) == str(user.pk) and staff_is_selectable(user=user, staff=user):
+            return user
+        return super().to_python(value)
 
 
 class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -110,6 +122,7 @@ class ContactForm(forms.Form):
         self.fields["department"].queryset = department_visible_list(user=user)
         staff = staff_selectable_list(user=user)
         self.fields["staff"].queryset = staff
+        self.fields["staff"].signed_in = user
         self.fields["other_staff"].queryset = staff
         self.fields["content_unreasonable"].label = pack.definition.content_test
         self.fields["manner_inappropriate"].label = pack.definition.manner_test
