@@ -91,6 +91,12 @@ class Contact(models.Model):
             models.Index(fields=["department", "-started_at"], name="contact_dept_started"),
             models.Index(fields=["resident", "-started_at"], name="contact_resident_started"),
             models.Index(fields=["staff", "ended_at"], name="contact_staff_live"),
+            # The filtered list's count (migrations 0003 and 0005).
+            models.Index(
+                fields=["department", "harassment", "started_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="contact_dept_judgement_started",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
