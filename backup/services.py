@@ -27,7 +27,7 @@ from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 from realtime import groups
 from realtime.events import publish_on_commit
-from records.models import Contact
+from records.models import Contact, contact_number
 from records.services import contact_require_visible
 
 from .choices import NEXT_LEVEL, BackupLevel
@@ -42,7 +42,7 @@ def backup_call_event_data(call: BackupCall) -> dict:
     return {
         "id": call.pk,
         "contact_id": call.contact_id,
-        "contact_number": f"{call.contact_id:07d}",
+        "contact_number": contact_number(call.contact_id),
         "contact_url": reverse("records:contact_detail", args=[call.contact_id]),
         "contact_started_at": call.contact.started_at.isoformat(),
         "department_id": call.department_id,

@@ -6,6 +6,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from mamoru.policy.loader import current
 
@@ -55,8 +56,7 @@ def template_edit(request, pk):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("文書テンプレート「{title}」を保存しました。").format(title=template.title))
                 return redirect("letters:template_list")

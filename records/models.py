@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from .choices import DefinitionAnswer, HarassmentJudgement
 
 
+def contact_number(pk: int | None) -> str:
+    """The contact's number as staff read and quote it: 0001234."""
+    return f"{pk:07d}" if pk else ""
+
+
 class Contact(models.Model):
     """A contact record (対応記録票): one counter visit, phone call, home visit,
     mail or letter, from its start to its end, with what was said and done.
@@ -114,7 +119,7 @@ class Contact(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.pk:07d}" if self.pk else ""
+        return contact_number(self.pk)
 
 
 class ContactCategory(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.selectors import department_visible_ids
 from mamoru.lib.japanese import normalize
 
-from .models import Contact
+from .models import Contact, contact_number
 
 
 @dataclass
@@ -96,7 +96,7 @@ class ContactRow:
 
     @property
     def number(self) -> str:
-        return f"{self.pk:07d}"
+        return contact_number(self.pk)
 
     @property
     def is_live(self) -> bool:

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mamoru.forms import add_service_errors
+
 from . import selectors, services
 from .forms import STATUS_FILTERS, FlagDecisionForm
 
@@ -78,8 +80,7 @@ def flag_decide(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("判断を記録しました。"))
             return redirect("repetition:flag_detail", pk=flag.pk)

@@ -17,7 +17,7 @@ def measure_timeline_for(context, resident):
     request = context.get("request")
     user = request.user
     # staff see the intake banner instead; the ladder is for approvers and the specialist section
-    shown = user.is_specialist or user.role in ("supervisor", "manager")
+    shown = user.is_supervisor_or_above
     measures, events = measure_timeline(user=user, resident=resident) if shown else ([], [])
     return {
         "request": request,
