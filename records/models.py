@@ -17,13 +17,22 @@ class Contact(models.Model):
     The channel and category codes come from the policy pack. The duration is
     computed from the start and end times, never typed."""
 
+    # The foreign keys' own indexes would repeat the leading column of the indexes in Meta.
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("担当課")
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("担当課"),
+        db_index=False,
     )
     channel = models.CharField(_("対応方法"), max_length=40)
     place = models.CharField(_("場所"), max_length=100, blank=True)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("対応職員")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("対応職員"),
+        db_index=False,
     )
     other_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assisted_contacts", verbose_name=_("同席職員")
@@ -35,6 +44,7 @@ class Contact(models.Model):
         blank=True,
         related_name="contacts",
         verbose_name=_("住民等"),
+        db_index=False,
     )
     resident_description = models.CharField(_("住民等の特徴（氏名不明の場合）"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("開始日時"), db_index=True)
@@ -52,7 +62,6 @@ class Contact(models.Model):
         max_length=10,
         choices=HarassmentJudgement.choices,
         default=HarassmentJudgement.NO,
-        db_index=True,
     )
     content_unreasonable = models.CharField(
         _("内容が著しく妥当性を欠くか"), max_length=10, choices=DefinitionAnswer.choices, blank=True
@@ -67,7 +76,7 @@ class Contact(models.Model):
     # Why a contact went outside an active response restriction (対応制限) of the resident.
     restriction_exception_reason = models.TextField(_("対応制限の条件外で対応した理由"), blank=True)
     # Set for a contact brought in from a city's spreadsheet, so that a second run imports nothing twice.
-    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     # NFKC-normalised, lower-cased text of every free-text field, for search.
     search_text = models.TextField(default="", editable=False)
@@ -85,6 +94,7 @@ class Contact(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("削除者"),
+        db_index=False,
     )
     deletion_reason = models.CharField(_("削除理由"), max_length=300, blank=True)
 
@@ -102,12 +112,17 @@ class Contact(models.Model):
                 condition=models.Q(deleted_at__isnull=True),
                 name="contact_dept_judgement_started",
             ),
+            models.Index(
+                fields=["deleted_by"], condition=models.Q(deleted_by__isnull=False), name="contact_deleted_by"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                 name="contact_end_after_start",
-            )
+            ),
+            # A constraint rather than unique=True: PostgreSQL then adds no LIKE index beside it.
+            models.UniqueConstraint(fields=["import_key"], name="contact_import_key_once"),
         ]
 
     def __str__(self):
@@ -125,13 +140,15 @@ class Contact(models.Model):
 class ContactCategory(models.Model):
     """A policy category (by its pack code) staff assigned to a contact."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="categories")
-    code = models.CharField(_("類型コード"), max_length=40, db_index=True)
+    # Indexed by the unique constraint (contact first) and the code index: no index of their own.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="categories", db_index=False)
+    code = models.CharField(_("類型コード"), max_length=40)
 
     class Meta:
         verbose_name = _("該当類型")
         verbose_name_plural = _("該当類型")
         constraints = [models.UniqueConstraint(fields=["contact", "code"], name="contact_category_once")]
+        indexes = [models.Index(fields=["code"], name="contact_category_code")]
 
     def __str__(self):
         return self.code
@@ -140,7 +157,9 @@ class ContactCategory(models.Model):
 class ContactRevision(models.Model):
     """A version of a contact record as saved: who saved it, when, what changed."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="revisions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )  # indexed by the unique constraint, contact first
     version = models.PositiveIntegerField(_("版"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("変更者")

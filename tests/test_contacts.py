@@ -230,3 +230,18 @@ def test_the_filtered_list_index_survives_the_table_rebuilds_of_later_migrations
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "records_contact")
     assert indexes["contact_dept_judgement_started"]["columns"] == ["department_id", "harassment", "started_at"]
+
+
+def test_each_contact_write_maintains_no_index_twice(db):
+    """Every index costs each saved contact a write. A column that leads a
+    composite index has no index of its own, and the import key's uniqueness
+    brings no LIKE index with it on PostgreSQL."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "records_contact")
+    indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    leading = [columns[0] for columns in indexed if len(columns) > 1]
+    assert {"department_id", "resident_id", "staff_id"} <= set(leading)
+    assert not [columns for columns in indexed if len(columns) == 1 and columns[0] in leading]
+    assert indexed.count(["import_key"]) == 1 and ["harassment"] not in indexed
