@@ -30,6 +30,16 @@ def department_visible_ids(*, user) -> list[int]:
     return cache
 
 
+def department_is_visible(*, user, department: Department) -> bool:
+    """Whether ``department`` is in ``department_visible_list``, checked on an
+    object already loaded."""
+    if not user.is_authenticated or not user.handles_records:
+        return False
+    if user.is_specialist:
+        return department.is_active
+    return department.pk == user.department_id
+
+
 def staff_is_selectable(*, user, staff: User) -> bool:
     """Whether ``user`` may name ``staff`` on a contact: the same rule as
     ``staff_selectable_list``, checked on an object already loaded."""

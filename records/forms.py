@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
-from accounts.selectors import department_visible_list, staff_is_selectable, staff_selectable_list
+from accounts.selectors import (
+    department_is_visible,
+    department_visible_list,
+    staff_is_selectable,
+    staff_selectable_list,
+)
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
 
@@ -28,26 +33,51 @@ def _text(label, *, rows=4, max_length=None, help_text=""):
     )
 
 
-class StaffChoiceField(forms.ModelChoiceField):
-    """A staff member from the field's queryset. ``signed_in`` (the user
-    filling the form, the usual answer) is accepted without a query when the
-    same rule as the queryset's allows them."""
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice from the field's queryset. Objects already in hand (the user
+    filling the form, their department: the usual answers) are given in
+    ``loaded`` once the same rule as the queryset's has allowed them, and are
+    accepted without a query."""
 
-    signed_in = None
-
-    def label_from_instance(self, obj):
-        return f"{obj.display_name}（{obj.department}）"
+    loaded: dict = {}
 
     def to_python(self, value):
-        user = self.signed_in
-        if user is not None and str(value) == str(user.pk) and staff_is_selectable(user=user, staff=user):
-            return user
-        return super().to_python(value)
+        found = self.loaded.get(str(value))
+        return found if found is not None else super().to_python(value)
+
+
+class StaffChoiceField(LoadedChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.department}）"
 
 
 class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.display_name}（{obj.department}）"
+
+    def clean(self, value):
+        """A list of users; none chosen (most contacts) is an empty list, not
+        an empty queryset that costs a query's compilation to read."""
+        if not value and not self.required:
+            return []
+        return list(super().clean(value))
+
+
+def _resident_list():
+    """Residents with the flag the restriction check reads (measures builds on
+    records, not the reverse)."""
+    from measures.selectors import resident_list_flagged
+
+    return resident_list_flagged()
+
+
+def _loaded_for(user) -> dict[str, dict]:
+    """The signed-in user and their department, as the usual answers to the
+    staff and department fields, where the user may name them."""
+    staff = {str(user.pk): user} if staff_is_selectable(user=user, staff=user) else {}
+    department = user.department if user.department_id else None  # loaded with the user (accounts.backends)
+    visible = department is not None and department_is_visible(user=user, department=department)
+    return {"staff": staff, "department": {str(department.pk): department} if visible else {}}
 
 
 class ContactStartForm(forms.Form):
@@ -67,7 +97,7 @@ class ContactForm(forms.Form):
     """The contact record (対応記録票)."""
 
     channel = forms.ChoiceField(label=_("対応方法"))
-    department = forms.ModelChoiceField(label=_("担当課"), queryset=Department.objects.none())
+    department = LoadedChoiceField(label=_("担当課"), queryset=Department.objects.none())
     place = forms.CharField(label=_("場所（窓口番号など）"), max_length=100, required=False)
     staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none())
     other_staff = StaffMultipleChoiceField(
@@ -120,9 +150,12 @@ class ContactForm(forms.Form):
         self.fields["categories"].choices = pack.category_choices()
         self.fields["harms"].choices = pack.harm_choices()
         self.fields["department"].queryset = department_visible_list(user=user)
+        self.fields["resident"].queryset = _resident_list()
         staff = staff_selectable_list(user=user)
         self.fields["staff"].queryset = staff
-        self.fields["staff"].signed_in = user
+        loaded = _loaded_for(user)
+        self.fields["staff"].loaded = loaded["staff"]
+        self.fields["department"].loaded = loaded["department"]
         self.fields["other_staff"].queryset = staff
         self.fields["content_unreasonable"].label = pack.definition.content_test
         self.fields["manner_inappropriate"].label = pack.definition.manner_test
@@ -170,7 +203,6 @@ class ContactForm(forms.Form):
     def contact_data(self) -> ContactData:
         values = dict(self.cleaned_data)
         values.pop("version", None)
-        values["other_staff"] = list(values["other_staff"])
         return ContactData(**values)
 
 

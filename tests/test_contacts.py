@@ -140,6 +140,43 @@ def test_forged_department_in_post_is_refused(city, client_for):
     assert Contact.objects.count() == 0
 
 
+def _signed_in(user):
+    """The user as a request sees them: loaded by the session's backend."""
+    from accounts.backends import UserBackend
+
+    return UserBackend().get_user(user.pk)
+
+
+def test_the_signed_in_user_and_their_department_need_no_query(city, django_assert_num_queries):
+    from records.forms import ContactForm
+
+    with django_assert_num_queries(1):  # the user and their department together
+        staff = _signed_in(city.staff)
+        assert staff.department.name == "市民課"
+    form = ContactForm(user=staff)
+    with django_assert_num_queries(0):
+        assert form.fields["department"].clean(str(city.shimin.pk)) == city.shimin
+        assert form.fields["staff"].clean(str(city.staff.pk)) == city.staff
+    with pytest.raises(ValidationError):  # anything else is looked up in the queryset, as before
+        form.fields["department"].clean(str(city.zeimu.pk))
+
+
+def test_a_department_taken_without_query_follows_the_list_rule(city):
+    """The specialist section sees active departments only: its own, once
+    closed, is looked up (and refused) like any other."""
+    from records.forms import ContactForm
+
+    specialist = _signed_in(city.specialist)
+    form = ContactForm(user=specialist)
+    assert form.fields["department"].clean(str(city.zeimu.pk)) == city.zeimu
+    assert form.fields["department"].clean(str(city.somu.pk)) == city.somu
+    city.somu.is_active = False
+    city.somu.save()
+    form = ContactForm(user=_signed_in(city.specialist))
+    with pytest.raises(ValidationError):
+        form.fields["department"].clean(str(city.somu.pk))
+
+
 def test_forged_department_through_the_service_is_refused(city):
     now = timezone.now()
     data = ContactData(department=city.zeimu, channel="counter", staff=city.staff, started_at=now)
