@@ -153,16 +153,18 @@ def _keep_exact_times(data, contact):
     return data
 
 
-@transaction.atomic
 def _create_with_suggestion_decisions(request, form):
     """The contact, and the accept/reject clicks made on the assistant's
-    suggestions before it existed (kept in the form until now), together."""
+    suggestions before it existed (kept in the form until now), together.
+    Without clicks (most contacts) the service's own transaction is enough."""
     from assessment.services import suggestion_decisions_record  # assessment builds on records
 
-    contact = services.contact_create(actor=request.user, data=form.contact_data())
-    suggestion_decisions_record(
-        actor=request.user, contact=contact, decisions=request.POST.getlist("suggestion_decisions")
-    )
+    decisions = request.POST.getlist("suggestion_decisions")
+    if not decisions:
+        return services.contact_create(actor=request.user, data=form.contact_data())
+    with transaction.atomic():
+        contact = services.contact_create(actor=request.user, data=form.contact_data())
+        suggestion_decisions_record(actor=request.user, contact=contact, decisions=decisions)
     return contact
 
 

@@ -225,3 +225,20 @@ def test_after_the_fact_form_shows_the_restriction_and_refuses_without_reason(ci
     response = client.post(reverse("records:contact_new"), {**post, "channel": "mail"})
     assert response.status_code == 302
     assert Contact.objects.filter(summary="電話での問い合わせ", channel="mail").exists()
+
+
+def test_residents_picked_on_the_form_carry_whether_a_restriction_is_issued(city, resident, django_assert_num_queries):
+    """The contact form loads the resident with the flag, so the check on save
+    costs no query for a resident without a restriction, and still finds one
+    where it is issued."""
+    from measures.selectors import measure_restriction_for, resident_list_flagged
+
+    other = make_resident(city.staff, name="別人 花子")
+    measure = restrict(city, resident, written_only=True, written_channels=["mail"])
+    flagged = {r.pk: r for r in resident_list_flagged().filter(pk__in=[resident.pk, other.pk])}
+    assert flagged[resident.pk].has_issued_restriction and not flagged[other.pk].has_issued_restriction
+    with django_assert_num_queries(0):
+        assert measure_restriction_for(resident=flagged[other.pk]) is None
+    assert measure_restriction_for(resident=flagged[resident.pk]) == measure
+    services.measure_withdraw(actor=city.specialist, measure=measure, reason="改善が見られたため")
+    assert not resident_list_flagged().get(pk=resident.pk).has_issued_restriction
