@@ -115,6 +115,17 @@ def test_session_ends_after_30_idle_minutes(client, city):
     assert response["Location"].startswith(LOGIN_URL)
 
 
+def test_messages_wait_in_the_session_not_in_a_cookie(city, client_for):
+    """A message (here after signing out, when the session starts afresh) is
+    kept on the server and shown once on the next page."""
+    client = client_for(city.staff)
+    response = client.post(reverse("accounts:logout"))
+    assert "messages" not in response.cookies
+    page = client.get(response["Location"]).content.decode()
+    assert "ログアウトしました。" in page
+    assert "ログアウトしました。" not in client.get(LOGIN_URL).content.decode()
+
+
 # --- Sign-in throttling -------------------------------------------------------
 
 
