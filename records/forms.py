@@ -1,7 +1,10 @@
 """Forms for contacts. They only parse input; the rules are in services."""
 
+import functools
+
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +36,39 @@ def _text(label, *, rows=4, max_length=None, help_text=""):
     )
 
 
-class LoadedChoiceField(forms.ModelChoiceField):
+class _ChoicesOnUse(ModelChoiceIterator):
+    """Reads the field's queryset when the choices are listed, not when made."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
+class BuiltOnUse:
+    """A model choice field whose queryset ``build_queryset_with`` gives as a
+    function, called the first time the queryset is read: to list the
+    choices, or to look up an answer not in ``loaded``. A form saved with the
+    usual answers builds none."""
+
+    iterator = _ChoicesOnUse
+    _build = None
+
+    def build_queryset_with(self, build) -> None:
+        self._build = build
+        self.widget.choices = self.choices  # an iterator of this copy of the field
+
+    def _get_queryset(self):
+        if self._queryset is None and self._build is not None:
+            self.queryset = self._build()
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+
+class LoadedChoiceField(BuiltOnUse, forms.ModelChoiceField):
     """A choice from the field's queryset. Objects already in hand (the user
     filling the form, their department: the usual answers) are given in
     ``loaded`` once the same rule as the queryset's has allowed them, and are
@@ -51,7 +86,7 @@ class StaffChoiceField(LoadedChoiceField):
         return f"{obj.display_name}（{obj.department}）"
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(BuiltOnUse, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.display_name}（{obj.department}）"
 
@@ -97,11 +132,11 @@ class ContactForm(forms.Form):
     """The contact record (対応記録票)."""
 
     channel = forms.ChoiceField(label=_("対応方法"))
-    department = LoadedChoiceField(label=_("担当課"), queryset=Department.objects.none())
+    department = LoadedChoiceField(label=_("担当課"), queryset=None)
     place = forms.CharField(label=_("場所（窓口番号など）"), max_length=100, required=False)
-    staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none())
+    staff = StaffChoiceField(label=_("対応職員"), queryset=None)
     other_staff = StaffMultipleChoiceField(
-        label=_("同席職員"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("同席職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     resident = forms.ModelChoiceField(
         label=_("住民等"), queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
@@ -149,14 +184,13 @@ class ContactForm(forms.Form):
         self.fields["channel"].choices = pack.channel_choices()
         self.fields["categories"].choices = pack.category_choices()
         self.fields["harms"].choices = pack.harm_choices()
-        self.fields["department"].queryset = department_visible_list(user=user)
         self.fields["resident"].queryset = _resident_list()
-        staff = staff_selectable_list(user=user)
-        self.fields["staff"].queryset = staff
         loaded = _loaded_for(user)
-        self.fields["staff"].loaded = loaded["staff"]
         self.fields["department"].loaded = loaded["department"]
-        self.fields["other_staff"].queryset = staff
+        self.fields["department"].build_queryset_with(functools.partial(department_visible_list, user=user))
+        self.fields["staff"].loaded = loaded["staff"]
+        for name in ("staff", "other_staff"):
+            self.fields[name].build_queryset_with(functools.partial(staff_selectable_list, user=user))
         self.fields["content_unreasonable"].label = pack.definition.content_test
         self.fields["manner_inappropriate"].label = pack.definition.manner_test
         self.fields["harms"].label = pack.definition.harm_test

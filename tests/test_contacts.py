@@ -161,6 +161,25 @@ def test_the_signed_in_user_and_their_department_need_no_query(city, django_asse
         form.fields["department"].clean(str(city.zeimu.pk))
 
 
+def test_the_form_lists_and_checks_other_staff_against_the_list_rule(city):
+    """The staff and department lists are built when read: to show the
+    choices, or to check an answer other than the signed-in user."""
+    from records.forms import ContactForm
+
+    form = ContactForm(user=_signed_in(city.staff))
+    listed = form.as_p()
+    assert "市民 課長補佐（市民課）" in listed and "税務 花子" not in listed
+    assert [label for _value, label in form.fields["department"].choices][1:] == ["市民課"]
+    posted = ContactForm(
+        _form(city, staff=city.supervisor.pk, other_staff=[city.manager.pk], harassment="no", categories=[]),
+        user=_signed_in(city.staff),
+    )
+    assert posted.is_valid(), posted.errors
+    assert posted.cleaned_data["staff"] == city.supervisor and posted.cleaned_data["other_staff"] == [city.manager]
+    refused = ContactForm(_form(city, staff=city.other_staff.pk, other_staff=[city.other_staff.pk]), user=city.staff)
+    assert not refused.is_valid() and {"staff", "other_staff"} <= set(refused.errors)
+
+
 def test_a_department_taken_without_query_follows_the_list_rule(city):
     """The specialist section sees active departments only: its own, once
     closed, is looked up (and refused) like any other."""
