@@ -66,10 +66,6 @@ class BackupCall(models.Model):
     def is_open(self) -> bool:
         return self.resolved_at is None
 
-    @property
-    def is_taken(self) -> bool:
-        return self.taken_at is not None
-
     def steps(self) -> list[tuple[str, object, object]]:
         """(what, when, who) for each step that happened, in order."""
         steps = [(_("応援要請"), self.created_at, self.caller)]

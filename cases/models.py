@@ -127,6 +127,3 @@ class StaffFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.kind}"
-
-    def is_overdue(self, today) -> bool:
-        return self.done_at is None and self.due_date < today

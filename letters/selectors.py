@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import IssuedLetter, LetterTemplate
+from .models import LetterTemplate
 from .services import may_edit_templates
 
 
@@ -18,10 +18,3 @@ def letter_template_list(*, user) -> QuerySet[LetterTemplate]:
 def letter_template_get(*, user, pk: int) -> LetterTemplate:
     """One template; 404 for anyone who may not edit templates."""
     return get_object_or_404(letter_template_list(user=user), pk=pk)
-
-
-def issued_letter_list(*, user) -> QuerySet[IssuedLetter]:
-    """Issued letters for the specialist section, which sees every record; none for
-    others (the measures app serves a measure's letter with its own scoping)."""
-    letters = IssuedLetter.objects.select_related("issued_by").defer("pdf")
-    return letters if getattr(user, "is_authenticated", False) and user.is_specialist else letters.none()

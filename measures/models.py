@@ -108,16 +108,6 @@ class Measure(models.Model):
     def is_editable(self) -> bool:
         return self.status in (MeasureStatus.DRAFT, MeasureStatus.SENT_BACK)
 
-    def has_conditions(self) -> bool:
-        return bool(
-            self.written_only
-            or self.max_minutes
-            or self.allowed_weekdays
-            or self.allowed_from
-            or self.counter_department_id
-            or self.designated_staff.all()
-        )
-
     def conditions_text(self) -> list[str]:
         """The restriction's conditions as short Japanese sentences, for the
         intake banner, the clock and the letter."""

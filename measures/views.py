@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from letters.views import issued_letter_response
 from mamoru.forms import add_service_errors
 from people.selectors import resident_get
 
@@ -221,12 +221,4 @@ def measure_letter(request, pk):
     measure = selectors.measure_get(user=request.user, pk=pk)
     if measure.letter_id is None:
         raise PermissionDenied(_("この措置には通知文書がありません。"))
-    letter = measure.letter
-    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-    filename = f"{letter.document_number}_{letter.title}.pdf"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"measure-{measure.pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return issued_letter_response(measure.letter, as_attachment=True)
