@@ -78,7 +78,7 @@ async def measure(cluster: servers.Cluster, names: list[str], clients: int, call
     await asyncio.sleep(0.5)  # every consumer has joined its groups
     for contact in contacts[:calls]:
         started[contact] = time.perf_counter()
-        status, _ = await asyncio.to_thread(cluster.post, names[0], "staff1", f"/backup/contacts/{contact}/call/")
+        status, _ = await asyncio.to_thread(cluster.post, names[0], "staff1", f"/backup-calls/contacts/{contact}/call/")
         if status != 201:
             raise RuntimeError(f"応援要請に失敗しました（HTTP {status}）")
         deadline = time.perf_counter() + 10

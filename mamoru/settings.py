@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "people",
     "records",
     "realtime",
-    "backup",
+    "backup_calls",
     "notifications",
     "cases",
     "assessment",
@@ -236,7 +236,7 @@ MAMORU_BACKUP_ESCALATION_INTERVAL = float(os.environ.get("MAMORU_BACKUP_ESCALATI
 MAMORU_REPETITION_RECOUNT_INTERVAL = float(os.environ.get("MAMORU_REPETITION_RECOUNT_INTERVAL", "2"))
 # The jobs every server process runs in the background (mamoru.background): function, interval setting.
 MAMORU_BACKGROUND_JOBS = (
-    ("backup.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
+    ("backup_calls.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
     ("repetition.services.repetition_recount_pending", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
 )
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("records.urls")),
     path("residents/", include("people.urls")),
     path("audit/", include("audit.urls")),
-    path("backup/", include("backup.urls")),
+    path("backup-calls/", include("backup_calls.urls")),
     path("cases/", include("cases.urls")),
     path("repetition/", include("repetition.urls")),
     path("assessment/", include("assessment.urls")),

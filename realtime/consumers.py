@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def _pending_events(user) -> list[dict]:
-    from backup.selectors import backup_call_pending_list
-    from backup.services import backup_call_event_data
+    from backup_calls.selectors import backup_call_pending_list
+    from backup_calls.services import backup_call_event_data
 
     return [
         {"kind": "backup_call.pending", "call": backup_call_event_data(call)}
@@ -36,7 +36,7 @@ def may_receive(user, event: dict) -> bool:
         return False
     call = event.get("call")
     if call is not None:
-        from backup.selectors import user_may_respond
+        from backup_calls.selectors import user_may_respond
 
         return call.get("caller_id") == user.pk or user_may_respond(user=user, department_id=call.get("department_id"))
     return False

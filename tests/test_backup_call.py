@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from backup.models import BackupCall
-from backup.selectors import backup_call_list, backup_call_pending_list
-from backup.services import (
+from backup_calls.models import BackupCall
+from backup_calls.selectors import backup_call_list, backup_call_pending_list
+from backup_calls.services import (
     backup_call_create,
     backup_call_escalate_due,
     backup_call_resolve,
@@ -227,11 +227,11 @@ def test_button_and_steps_on_the_live_contact_page(city, live, client_for):
     client = client_for(city.staff)
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "応援要請" in page and "data-backup-button" in page and "Alt+B" in page
-    response = client.post(f"/backup/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json")
+    response = client.post(f"/backup-calls/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 201
     data = response.json()["call"]
     assert data["caller"] == "市民 一郎" and data["workplace"] == "窓口3番" and data["reason"] == "威嚇"
-    again = client.post(f"/backup/contacts/{live.pk}/call/", HTTP_ACCEPT="application/json")
+    again = client.post(f"/backup-calls/contacts/{live.pk}/call/", HTTP_ACCEPT="application/json")
     assert again.status_code == 200 and again.json()["call"]["id"] == data["id"]
     assert BackupCall.objects.count() == 1
     page = client.get(f"/contacts/{live.pk}/").content.decode()
@@ -241,15 +241,15 @@ def test_button_and_steps_on_the_live_contact_page(city, live, client_for):
 def test_take_over_http(city, live, client):
     call = backup_call_create(actor=city.staff, contact=live)
     client.force_login(city.supervisor)
-    response = client.post(f"/backup/{call.pk}/take/", HTTP_ACCEPT="application/json")
+    response = client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json()["call"]["taken_by"] == "市民 課長補佐"
     client.force_login(city.manager)
-    response = client.post(f"/backup/{call.pk}/take/", HTTP_ACCEPT="application/json")
+    response = client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json")
     assert response.status_code == 409 and "市民 課長補佐さんが対応しています" in response.json()["message"]
     client.force_login(city.other_staff)
-    assert client.post(f"/backup/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 404
+    assert client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 404
     client.force_login(city.staff)
-    assert client.post(f"/backup/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 403
+    assert client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 403
     client.force_login(city.staff)
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "市民 課長補佐さんが向かっています" in page and "向かいます" in page
@@ -257,7 +257,7 @@ def test_take_over_http(city, live, client):
 
 def test_other_department_cannot_call_on_the_contact(city, live, client):
     client.force_login(city.other_staff)
-    assert client.post(f"/backup/contacts/{live.pk}/call/").status_code == 404
+    assert client.post(f"/backup-calls/contacts/{live.pk}/call/").status_code == 404
     assert not BackupCall.objects.exists()
 
 
@@ -270,7 +270,7 @@ def test_close_from_the_contact_page(city, live, client_for):
     call = backup_call_create(actor=city.staff, contact=live)
     client = client_for(city.staff)
     assert "応援要請を終了する" in client.get(f"/contacts/{live.pk}/").content.decode()
-    response = client.post(f"/backup/{call.pk}/resolve/")
+    response = client.post(f"/backup-calls/{call.pk}/resolve/")
     assert response.status_code == 302 and response.url == f"/contacts/{live.pk}/"
     call.refresh_from_db()
     assert call.resolved_by == city.staff and call.resolved_at is not None

@@ -11,7 +11,7 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from backup.services import backup_call_create, backup_call_escalate_due, backup_call_take
+from backup_calls.services import backup_call_create, backup_call_escalate_due, backup_call_take
 from realtime.consumers import EventConsumer
 from records.services import contact_start
 from tests import servers
@@ -88,7 +88,7 @@ def test_alert_reaches_department_supervisors_and_specialists_only(city):
             data = event["call"]
             assert data["id"] == call.pk and data["caller"] == "市民 一郎" and data["workplace"] == "窓口3番"
             assert data["contact_url"] == f"/contacts/{live.pk}/" and data["reason"] == "威嚇"
-            assert data["contact_started_at"] and data["take_url"] == f"/backup/{call.pk}/take/"
+            assert data["contact_started_at"] and data["take_url"] == f"/backup-calls/{call.pk}/take/"
         # The caller hears about their own call; other staff and other departments hear nothing.
         assert (await clients["staff"].receive_json_from(timeout=1))["kind"] == "backup_call.created"
         await _nothing(clients["other_staff"])
@@ -226,8 +226,8 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             assert await _receive(ws) == {"kind": "backup_call.synced", "ids": []}  # nothing pending yet
             # A double click that reaches both processes at once: one call.
             answers = await asyncio.gather(
-                asyncio.to_thread(cluster.post, "a", "staff1", f"/backup/contacts/{first}/call/", {"reason": "威嚇"}),
-                asyncio.to_thread(cluster.post, "b", "staff1", f"/backup/contacts/{first}/call/", {"reason": "威嚇"}),
+                asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
+                asyncio.to_thread(cluster.post, "b", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
             )
             assert sorted(status for status, _ in answers) == [200, 201]
             assert len({body["call"]["id"] for _, body in answers}) == 1
@@ -237,7 +237,7 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
 
         # Process B dies; a call is made through A while B is down; B comes back.
         cluster.kill("b")
-        status, body = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup/contacts/{second}/call/")
+        status, body = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{second}/call/")
         assert status == 201
         second_call = body["call"]["id"]
         await asyncio.to_thread(cluster.start, "b", port_b)
@@ -249,11 +249,11 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             # Taking it through A reaches the caller connected to B.
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "staff1")) as caller:
                 [await _receive(caller) for _ in range(3)]  # the caller's own open calls, then the list
-                status, body = await asyncio.to_thread(cluster.post, "a", "supervisor1", f"/backup/{second_call}/take/")
+                status, body = await asyncio.to_thread(cluster.post, "a", "supervisor1", f"/backup-calls/{second_call}/take/")
                 assert status == 200
                 event = await _receive(caller, timeout=1)
                 assert event["kind"] == "backup_call.taken" and event["call"]["taken_by"] == "市民 課長補佐"
-                status, body = await asyncio.to_thread(cluster.post, "a", "manager1", f"/backup/{second_call}/take/")
+                status, body = await asyncio.to_thread(cluster.post, "a", "manager1", f"/backup-calls/{second_call}/take/")
                 assert status == 409 and "市民 課長補佐さんが対応しています" in body["message"]
 
     servers.run_async(scenario)
@@ -300,7 +300,7 @@ def test_background_escalation_in_two_processes_escalates_once(tmp_path, databas
         async def scenario():
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "manager1")) as ws:
                 assert (await _receive(ws))["kind"] == "backup_call.synced"
-                status, _ = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup/contacts/{contact}/call/")
+                status, _ = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{contact}/call/")
                 assert status == 201
                 events = []
                 while len(events) < 3:

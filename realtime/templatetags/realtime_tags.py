@@ -4,7 +4,7 @@ from django.conf import settings
 register = template.Library()
 
 
-@register.inclusion_tag("backup/_alerts.html", takes_context=True)
+@register.inclusion_tag("backup_calls/_alerts.html", takes_context=True)
 def realtime_alerts(context):
     """The empty container where static/js/realtime.js shows alerts on every
     page; it carries the WebSocket path and the translated labels."""

@@ -147,7 +147,7 @@ def test_page_reconnects_after_its_server_restarts_and_shows_the_call_made_meanw
 
         cluster.kill("b")
         expect(page.locator("#realtime-alerts")).to_have_attribute("data-connected", "false")
-        status, _ = cluster.post("a", "staff1", f"/backup/contacts/{contact}/call/", {"reason": "再起動中の要請"})
+        status, _ = cluster.post("a", "staff1", f"/backup-calls/contacts/{contact}/call/", {"reason": "再起動中の要請"})
         assert status == 201
         cluster.start("b", port_b)
 

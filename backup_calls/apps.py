@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class BackupConfig(AppConfig):
-    name = "backup"
+class BackupCallsConfig(AppConfig):
+    name = "backup_calls"
     verbose_name = "応援要請"

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "backup"
+app_name = "backup_calls"
 
 urlpatterns = [
     path("contacts/<int:contact_pk>/call/", views.call_create, name="create"),

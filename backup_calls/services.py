@@ -58,7 +58,7 @@ def backup_call_event_data(call: BackupCall) -> dict:
         "taken_by_id": call.taken_by_id,
         "taken_at": call.taken_at.isoformat() if call.taken_at else None,
         "resolved_at": call.resolved_at.isoformat() if call.resolved_at else None,
-        "take_url": reverse("backup:take", args=[call.pk]),
+        "take_url": reverse("backup_calls:take", args=[call.pk]),
         "server_now": timezone.now().isoformat(),
     }
 

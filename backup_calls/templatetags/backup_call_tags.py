@@ -1,11 +1,11 @@
 from django import template
 
-from backup.selectors import backup_call_for_contact
+from backup_calls.selectors import backup_call_for_contact
 
 register = template.Library()
 
 
-@register.inclusion_tag("backup/_contact_section.html", takes_context=True)
+@register.inclusion_tag("backup_calls/_contact_section.html", takes_context=True)
 def backup_section(context, contact):
     """The contact page's 応援要請 section: the button on a live contact the
     user handles, and every call on the contact with its timed steps."""

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from backup.services import backup_call_escalate_due
+from backup_calls.services import backup_call_escalate_due
 
 
 class Command(BaseCommand):
