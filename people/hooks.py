@@ -1,0 +1,24 @@
+"""What people (residents) lets the apps built on it do, without importing them.
+
+Apps connect receivers in their ``AppConfig.ready()`` (see ``mamoru.lib.hooks``)."""
+
+from mamoru.lib.hooks import Hook
+
+resident_badges = Hook(
+    "people.resident_badges",
+    """Badges for residents shown in a list or the resident picker: ``user`` and ``residents`` (a list).
+    A receiver answers ``{resident_id: [(label, css_class), …]}`` for the residents it has something to
+    say about, reading all of them in one query (e.g. 「繰り返し要確認」, 「対応制限中」).""",
+)
+
+resident_merging = Hook(
+    "people.resident_merging",
+    """In the merge's transaction, before rows move from ``source`` into ``target``: ``actor``,
+    ``source``, ``target``. A receiver may answer a dict to keep with the merge (``collect``).""",
+)
+
+resident_merged = Hook(
+    "people.resident_merged",
+    """After a merge or its undo is committed: ``actor``, ``resident_ids`` (the residents whose rows
+    moved). E.g. repetition counts both residents again.""",
+)
