@@ -57,7 +57,7 @@ def _connected(page):
 
 def _calls(server):
     with sqlite3.connect(server.database) as db:
-        return db.execute("SELECT contact_id, reason, taken_by_id FROM backup_backupcall ORDER BY id").fetchall()
+        return db.execute("SELECT contact_id, reason, taken_by_id FROM backup_calls_backupcall ORDER BY id").fetchall()
 
 
 def test_staff_calls_supervisor_takes_staff_sees_who_is_coming(server, open_page):
