@@ -222,7 +222,7 @@ CONTACT_FIELDS: tuple[ContactField, ...] = (
         CODES,
         _("生じた被害"),
         pack_choices="harm_choices",
-        import_headers=("(c)生じた被害", "(c)", "生じた被害", "被害"),
+        import_headers=("(c)生じた被害", "(c)", "生じた被害"),
     ),
     ContactField(
         "harm_reason",
