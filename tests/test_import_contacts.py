@@ -771,7 +771,10 @@ def test_definition_answers_are_imported_and_held_to_the_forms_rules(city, tmp_p
 
     assert code == 1
     assert "2行目: 内容についての理由: 「はい」とした理由を記入してください。" in err
-    assert "3行目: カスハラ該当: (a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。" in err
+    assert (
+        "3行目: カスハラ該当: (a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。"
+        in err
+    )
     assert "4行目: 被害についての理由: 被害の内容を記入してください。" in err
     assert "6行目: 手段・態様「たぶん」を読めません（はい・いいえ・わからない のいずれか）" in err
     contact = Contact.objects.get()
