@@ -64,7 +64,6 @@ class ContactField:
     lookup: str = ""  # relation, staff_list: how the API names the object ("id", "username")
     reason_for: str = ""  # reason: the field whose answer it explains
     # The contact form's presentation.
-    form_label: str = ""  # when the form's label is not ``label``
     help_text: str = ""
     rows: int = 4
     # The spreadsheet import: the headers of a city's sheet that fill this field, and the

@@ -1,4 +1,5 @@
-"""Forms for contacts. They only parse input; the rules are in services."""
+"""Forms for contacts. They parse input; the rules are in ``records.rules``,
+which the services apply (the contact form shows their messages too)."""
 
 import functools
 
@@ -132,7 +133,7 @@ class ContactStartForm(forms.Form):
 
 def _contact_form_field(spec: ContactField) -> forms.Field:
     """The form's field for a recorded field, from its declaration."""
-    label = spec.form_label or (_("理由") if spec.reason_for else spec.label)  # a reason sits under its question
+    label = _("理由") if spec.reason_for else spec.label  # a reason sits under its question
     if spec.kind == RELATION:
         if spec.name == "resident":
             return forms.ModelChoiceField(
@@ -167,6 +168,8 @@ def _contact_form_field(spec: ContactField) -> forms.Field:
 
 
 class _ContactFormBase(forms.Form):
+    """The contact form's behaviour; ``ContactForm`` adds a field for each declared field."""
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         pack = current_policy()

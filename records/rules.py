@@ -41,14 +41,16 @@ def _choice_errors(data, pack) -> dict[str, str]:
         value = getattr(data, spec.name)
         if value in spec.choice_values(pack) or (spec.blank_choice and value == ""):
             continue
-        if spec.name == "channel":
-            errors[spec.name] = _("対応方法「{channel}」はポリシーパックにありません。").format(channel=value)
-        elif spec.name == "harassment":
-            errors[spec.name] = _("カスタマーハラスメントの判断を選んでください。")
-        else:
+        if spec.pack_choices:  # e.g. 対応方法「fax」はポリシーパックにありません。
+            errors[spec.name] = _("{label}「{value}」はポリシーパックにありません。").format(
+                label=spec.label, value=value
+            )
+        elif spec.blank_choice:  # e.g. はい・いいえ・わからない のいずれかを選んでください。
             errors[spec.name] = _("{answers} のいずれかを選んでください。").format(
                 answers="・".join(spec.choice_names(pack).values())
             )
+        else:  # e.g. カスタマーハラスメントの判断を選んでください。
+            errors[spec.name] = _("{label}を選んでください。").format(label=spec.label)
     for spec in fields_of(CODES):
         unknown = sorted(set(getattr(data, spec.name)) - set(spec.choice_values(pack)))
         if not unknown:
