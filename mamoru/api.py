@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import Field, create_model
 
 from accounts.models import Department, User
 from accounts.services import token_authenticate
@@ -23,6 +23,8 @@ from people import services as people_services
 from people.models import Resident
 from records import selectors as record_selectors
 from records import services as record_services
+from records.fields import CHOICE, CONTACT_FIELDS, MOMENT, RELATION, STAFF_LIST, ContactField
+from records.models import Contact
 from records.selectors import ContactFilter
 from records.services import ContactData, ContactVersionConflict
 
@@ -115,60 +117,63 @@ class ResidentOut(Schema):
         return [phone.number for phone in obj.phones.all()]
 
 
-class ContactIn(Schema):
-    department_id: int
-    channel: str = Field(max_length=40)
-    staff_username: str | None = None
-    other_staff_usernames: list[str] = Field(default_factory=list)
-    resident_id: int | None = None
-    resident_description: str = ""
-    place: str = ""
-    started_at: dt.datetime
-    ended_at: dt.datetime | None = None
-    summary: str = ""
-    request_content: str = ""
-    words_and_behaviour: str = ""
-    staff_response: str = ""
-    outcome: str = ""
-    harassment: str = "no"
-    categories: list[str] = Field(default_factory=list)
-    content_unreasonable: str = ""
-    content_reason: str = ""
-    manner_inappropriate: str = ""
-    manner_reason: str = ""
-    harms: list[str] = Field(default_factory=list)
-    harm_reason: str = ""
-    restriction_exception_reason: str = ""  # required outside an active 対応制限's conditions
+def _api_name(spec: ContactField) -> str:
+    """The API's name for a field: a relation by its lookup (``department_id``, ``staff_username``)."""
+    if spec.kind == STAFF_LIST:
+        return f"{spec.name}_{spec.lookup}s"
+    if spec.kind == RELATION:
+        return f"{spec.name}_{spec.lookup}"
+    return spec.name
 
 
-class ContactOut(Schema):
+def _api_type(spec: ContactField):
+    if spec.kind == RELATION:
+        return int if spec.lookup == "id" else str
+    if spec.is_list:
+        return list[str]
+    return dt.datetime if spec.kind == MOMENT else str
+
+
+def _contact_in_fields() -> dict:
+    """What a client sends, from ``records.fields``. The member of staff, left
+    out, is the token's user; the service's rules answer anything else in Japanese."""
+    fields = {}
+    for spec in CONTACT_FIELDS:
+        kind_type = _api_type(spec)
+        if spec.is_list:
+            fields[_api_name(spec)] = (kind_type, Field(default_factory=list))
+        elif spec.kind in (RELATION, MOMENT) and not (spec.required and spec.lookup != "username"):
+            fields[_api_name(spec)] = (kind_type | None, None)
+        elif spec.kind == CHOICE and spec.pack_choices:  # a pack's code fits the column
+            fields[_api_name(spec)] = (kind_type, Field(max_length=Contact._meta.get_field(spec.name).max_length))
+        elif spec.required and spec.default is None:
+            fields[_api_name(spec)] = (kind_type, ...)
+        else:
+            fields[_api_name(spec)] = (kind_type, spec.default_value())
+    return fields
+
+
+# Read-only values the API adds after a recorded field: the department's name, the duration.
+_CONTACT_OUT_EXTRAS = {"department": {"department": str}, "ended_at": {"duration_seconds": int | None}}
+
+
+def _contact_out_fields() -> dict:
+    fields = {}
+    for spec in CONTACT_FIELDS:
+        kind_type = _api_type(spec)
+        optional = spec.kind in (RELATION, MOMENT) and not spec.required
+        fields[_api_name(spec)] = (kind_type | None if optional else kind_type, ...)
+        for name, extra_type in _CONTACT_OUT_EXTRAS.get(spec.name, {}).items():
+            fields[name] = (extra_type, ...)
+    return fields
+
+
+ContactIn = create_model("ContactIn", __base__=Schema, **_contact_in_fields())
+
+
+class _ContactOutBase(Schema):
     id: int
     version: int
-    department_id: int
-    department: str
-    channel: str
-    staff_username: str
-    other_staff_usernames: list[str]
-    resident_id: int | None
-    resident_description: str
-    place: str
-    started_at: dt.datetime
-    ended_at: dt.datetime | None
-    duration_seconds: int | None
-    summary: str
-    request_content: str
-    words_and_behaviour: str
-    staff_response: str
-    outcome: str
-    harassment: str
-    categories: list[str]
-    content_unreasonable: str
-    content_reason: str
-    manner_inappropriate: str
-    manner_reason: str
-    harms: list[str]
-    harm_reason: str
-    restriction_exception_reason: str
 
     @staticmethod
     def resolve_department(obj):
@@ -185,6 +190,9 @@ class ContactOut(Schema):
     @staticmethod
     def resolve_categories(obj):
         return sorted(category.code for category in obj.categories.all())
+
+
+ContactOut = create_model("ContactOut", __base__=_ContactOutBase, **_contact_out_fields())
 
 
 class ContactPage(Schema):
@@ -214,7 +222,8 @@ def _contact_data(request, payload: ContactIn) -> ContactData:
         resident = Resident.objects.filter(pk=payload.resident_id).first()
         if resident is None:
             raise ValidationError({"resident_id": _("指定された住民等は存在しません。")})
-    values = payload.dict(exclude={"department_id", "staff_username", "other_staff_usernames", "resident_id"})
+    relations = {_api_name(spec) for spec in CONTACT_FIELDS if spec.kind in (RELATION, STAFF_LIST)}
+    values = payload.dict(exclude=relations)
     values.update(started_at=_aware(payload.started_at), ended_at=_aware(payload.ended_at))
     return ContactData(
         department=department,

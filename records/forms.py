@@ -1,4 +1,5 @@
-"""Forms for contacts. They only parse input; the rules are in services."""
+"""Forms for contacts. They parse input; the rules are in ``records.rules``,
+which the services apply (the contact form shows their messages too)."""
 
 import functools
 
@@ -18,7 +19,9 @@ from accounts.selectors import (
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
 
-from .choices import DefinitionAnswer, HarassmentJudgement
+from .choices import HarassmentJudgement
+from .fields import CHOICE, CODES, CONTACT_FIELDS, MOMENT, RELATION, SHORT_TEXT, STAFF_LIST, ContactField
+from .rules import contact_rule_errors
 from .selectors import ContactFilter
 from .services import ContactData
 
@@ -128,62 +131,51 @@ class ContactStartForm(forms.Form):
         self.fields["department"].queryset = department_visible_list(user=user)
 
 
-class ContactForm(forms.Form):
-    """The contact record (対応記録票)."""
+def _contact_form_field(spec: ContactField) -> forms.Field:
+    """The form's field for a recorded field, from its declaration."""
+    label = _("理由") if spec.reason_for else spec.label  # a reason sits under its question
+    if spec.kind == RELATION:
+        if spec.name == "resident":
+            return forms.ModelChoiceField(
+                label=label, queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
+            )
+        field_class = StaffChoiceField if spec.lookup == "username" else LoadedChoiceField
+        return field_class(label=label, queryset=None, required=spec.required)
+    if spec.kind == STAFF_LIST:
+        return StaffMultipleChoiceField(label=label, queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    if spec.kind == MOMENT:
+        return forms.DateTimeField(
+            label=label, input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=spec.required
+        )
+    if spec.kind == SHORT_TEXT:
+        return forms.CharField(label=label, max_length=spec.max_length, required=False)
+    if spec.is_text:
+        return _text(label, rows=spec.rows, help_text=spec.help_text)
+    if spec.kind == CHOICE:
+        if spec.blank_choice:
+            return forms.ChoiceField(
+                label=label,
+                choices=[("", _("未回答")), *spec.choices.choices],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+        if spec.choices:
+            return forms.ChoiceField(label=label, choices=spec.choices.choices, widget=forms.RadioSelect)
+        return forms.ChoiceField(label=label)  # the pack's choices, set when the form is made
+    if spec.kind == CODES:
+        return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple)
+    raise ValueError(f"no form field for the kind {spec.kind!r} of {spec.name}")
 
-    channel = forms.ChoiceField(label=_("対応方法"))
-    department = LoadedChoiceField(label=_("担当課"), queryset=None)
-    place = forms.CharField(label=_("場所（窓口番号など）"), max_length=100, required=False)
-    staff = StaffChoiceField(label=_("対応職員"), queryset=None)
-    other_staff = StaffMultipleChoiceField(
-        label=_("同席職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    resident = forms.ModelChoiceField(
-        label=_("住民等"), queryset=Resident.objects.all(), required=False, widget=forms.HiddenInput
-    )
-    resident_description = forms.CharField(label=_("住民等の特徴（氏名不明の場合）"), max_length=200, required=False)
-    started_at = forms.DateTimeField(label=_("開始日時"), input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET)
-    ended_at = forms.DateTimeField(
-        label=_("終了日時"), input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=False
-    )
-    summary = forms.CharField(label=_("件名"), max_length=200, required=False)
-    request_content = _text(_("意見等の内容"), help_text=_("何についての意見・要望・苦情か"))
-    words_and_behaviour = _text(
-        _("住民等の言動"),
-        rows=6,
-        help_text=_("発言は要約せず、そのまま「」で記録してください。態度・行動も記録します。"),
-    )
-    staff_response = _text(_("職員の対応"))
-    outcome = _text(_("結果"), rows=3)
-    harassment = forms.ChoiceField(
-        label=_("カスタマーハラスメントの判断"), choices=HarassmentJudgement.choices, widget=forms.RadioSelect
-    )
-    categories = forms.MultipleChoiceField(label=_("該当する類型"), required=False, widget=forms.CheckboxSelectMultiple)
-    content_unreasonable = forms.ChoiceField(
-        label=_("内容が著しく妥当性を欠くか"),
-        choices=[("", _("未回答")), *DefinitionAnswer.choices],
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    content_reason = _text(_("理由"), rows=2)
-    manner_inappropriate = forms.ChoiceField(
-        label=_("手段・態様が社会通念上不相当か"),
-        choices=[("", _("未回答")), *DefinitionAnswer.choices],
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    manner_reason = _text(_("理由"), rows=2)
-    harms = forms.MultipleChoiceField(label=_("生じた被害"), required=False, widget=forms.CheckboxSelectMultiple)
-    harm_reason = _text(_("理由"), rows=2)
-    restriction_exception_reason = _text(_("対応制限の条件外で対応した理由"), rows=2)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+class _ContactFormBase(forms.Form):
+    """The contact form's behaviour; ``ContactForm`` adds a field for each declared field."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         pack = current_policy()
-        self.fields["channel"].choices = pack.channel_choices()
-        self.fields["categories"].choices = pack.category_choices()
-        self.fields["harms"].choices = pack.harm_choices()
+        for spec in CONTACT_FIELDS:
+            if spec.pack_choices:
+                self.fields[spec.name].choices = getattr(pack, spec.pack_choices)()
         self.fields["resident"].queryset = _resident_list()
         loaded = _loaded_for(user)
         self.fields["department"].loaded = loaded["department"]
@@ -196,23 +188,19 @@ class ContactForm(forms.Form):
         self.fields["harms"].label = pack.definition.harm_test
 
     def clean(self):
-        """The guided definition check: an answer of "yes" needs the staff
-        member's reason, and "harassment" cannot stand on (a) and (b) both "no"."""
+        """The rules of the record (``records.rules``, which the service applies
+        again on saving), shown next to their fields: a field whose own input
+        could not be read keeps that message alone."""
         cleaned = super().clean()
-        for answer, reason in (("content_unreasonable", "content_reason"), ("manner_inappropriate", "manner_reason")):
-            if cleaned.get(answer) == DefinitionAnswer.YES and not (cleaned.get(reason) or "").strip():
-                self.add_error(reason, _("「はい」とした理由を記入してください。"))
-        if cleaned.get("harms") and not (cleaned.get("harm_reason") or "").strip():
-            self.add_error("harm_reason", _("被害の内容を記入してください。"))
-        if (
-            cleaned.get("harassment") == HarassmentJudgement.YES
-            and cleaned.get("content_unreasonable") == DefinitionAnswer.NO
-            and cleaned.get("manner_inappropriate") == DefinitionAnswer.NO
-        ):
-            self.add_error(
-                "harassment",
-                _("(a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。"),
-            )
+        values = {}
+        for spec in CONTACT_FIELDS:
+            value = cleaned.get(spec.name)
+            if value is None and spec.kind not in (RELATION, MOMENT):
+                value = "" if spec.kind == CHOICE else spec.default_value()
+            values[spec.name] = value
+        for name, message in contact_rule_errors(ContactData(**values), pack=current_policy()).items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     @classmethod
@@ -238,6 +226,18 @@ class ContactForm(forms.Form):
         values = dict(self.cleaned_data)
         values.pop("version", None)
         return ContactData(**values)
+
+
+ContactForm = type(_ContactFormBase)(
+    "ContactForm",
+    (_ContactFormBase,),
+    {
+        "__module__": __name__,
+        "__doc__": "The contact record (対応記録票): a field for each of ``records.fields.CONTACT_FIELDS``.",
+        **{spec.name: _contact_form_field(spec) for spec in CONTACT_FIELDS},
+        "version": forms.IntegerField(widget=forms.HiddenInput, required=False),
+    },
+)
 
 
 class ContactFilterForm(forms.Form):

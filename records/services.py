@@ -7,9 +7,8 @@ runs in one transaction and leaves an audit entry; edits keep a revision.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import make_dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,69 +19,64 @@ from audit.services import audit_record
 from mamoru.lib.japanese import normalize
 from mamoru.policy.loader import current as current_policy
 
-from .choices import DefinitionAnswer, HarassmentJudgement
+from .choices import HarassmentJudgement
+from .fields import (
+    CHOICE,
+    CODES,
+    CONTACT_FIELDS,
+    MOMENT,
+    REASON,
+    RELATION,
+    SHORT_TEXT,
+    STAFF_LIST,
+    TEXT,
+    ContactField,
+    dataclass_fields,
+    fields_of,
+    names_of,
+)
 from .models import Contact, ContactCategory, ContactRevision
+from .rules import contact_rule_errors
 
-TEXT_FIELDS = ("summary", "request_content", "words_and_behaviour", "staff_response", "outcome")
-REASON_FIELDS = ("content_reason", "manner_reason", "harm_reason")
-SHORT_LIMITS = {"summary": 200, "place": 100, "resident_description": 200}
+# The free texts searched (``search_text``), the definition check's reasons.
+TEXT_FIELDS = ("summary", *names_of(TEXT))
+REASON_FIELDS = tuple(spec.name for spec in fields_of(REASON) if spec.reason_for)
+_SEARCHED_FIELDS = (*TEXT_FIELDS, *(name for name in names_of(SHORT_TEXT) if name not in TEXT_FIELDS))
 
 
-@dataclass
-class ContactData:
-    """What a user records about a contact. Views, the API and the demo
-    generator all fill this and pass it to ``contact_create``/``contact_update``."""
+def _stored_as_rows(name: str) -> bool:
+    """A list field kept in rows of its own (categories), not on the contact."""
+    return Contact._meta.get_field(name).one_to_many
 
-    department: object
-    channel: str
-    staff: object
-    started_at: dt.datetime
-    ended_at: dt.datetime | None = None
-    other_staff: list = field(default_factory=list)
-    resident: object = None
-    resident_description: str = ""
-    place: str = ""
-    summary: str = ""
-    request_content: str = ""
-    words_and_behaviour: str = ""
-    staff_response: str = ""
-    outcome: str = ""
-    harassment: str = HarassmentJudgement.NO
-    categories: list[str] = field(default_factory=list)
-    content_unreasonable: str = ""
-    content_reason: str = ""
-    manner_inappropriate: str = ""
-    manner_reason: str = ""
-    harms: list[str] = field(default_factory=list)
-    harm_reason: str = ""
-    restriction_exception_reason: str = ""
 
-    @classmethod
-    def from_contact(cls, contact: Contact) -> ContactData:
-        return cls(
-            department=contact.department,
-            channel=contact.channel,
-            staff=contact.staff,
-            started_at=contact.started_at,
-            ended_at=contact.ended_at,
-            other_staff=list(contact.other_staff.all()),
-            resident=contact.resident,
-            categories=sorted(c.code for c in contact.categories.all()),
-            harms=list(contact.harms),
-            **{
-                name: getattr(contact, name)
-                for name in (
-                    *TEXT_FIELDS,
-                    *REASON_FIELDS,
-                    "resident_description",
-                    "place",
-                    "harassment",
-                    "content_unreasonable",
-                    "manner_inappropriate",
-                    "restriction_exception_reason",
-                )
-            },
-        )
+def _values_of(contact: Contact) -> dict:
+    """A stored contact's recorded fields, as ``ContactData`` holds them."""
+    values = {}
+    for spec in CONTACT_FIELDS:
+        value = getattr(contact, spec.name)
+        if spec.kind == STAFF_LIST:
+            value = list(value.all())
+        elif spec.kind == CODES:
+            value = sorted(row.code for row in value.all()) if _stored_as_rows(spec.name) else list(value)
+        values[spec.name] = value
+    return values
+
+
+def _from_contact(cls, contact: Contact):
+    return cls(**_values_of(contact))
+
+
+ContactData = make_dataclass(
+    "ContactData",
+    dataclass_fields(),
+    kw_only=True,
+    namespace={"from_contact": classmethod(_from_contact)},
+)
+ContactData.__module__ = __name__
+ContactData.__doc__ = """What a user records about a contact, one attribute per field of
+``records.fields.CONTACT_FIELDS``. Views, the API, the import and the demo
+generator all fill this and pass it to ``contact_create``/``contact_update``;
+``ContactData.from_contact(contact)`` reads a stored one."""
 
 
 class ContactVersionConflict(ValidationError):
@@ -102,44 +96,17 @@ def contact_require_visible(*, actor, contact: Contact) -> None:
 
 def validate_contact_data(*, actor, data: ContactData) -> None:
     """Raise ValidationError (field → Japanese message) for anything the
-    policy pack, the actor's scope or common sense does not allow."""
-    pack = current_policy()
+    policy pack, the actor's scope or the rules of the record
+    (``records.rules``: lengths, times, the definition check) do not allow."""
     errors: dict[str, str] = {}
     visible = department_visible_ids(user=actor)
     if data.department is None or data.department.pk not in visible:
         errors["department"] = _("担当課は、あなたが記録できる課から選んでください。")
-    if data.channel not in {code for code, _ in pack.channel_choices()}:
-        errors["channel"] = _("対応方法「{channel}」はポリシーパックにありません。").format(channel=data.channel)
     if data.staff is None or not staff_is_selectable(user=actor, staff=data.staff):
         errors["staff"] = _("対応職員は、あなたが記録できる課の職員から選んでください。")
     if not all(staff_is_selectable(user=actor, staff=user) for user in data.other_staff):
         errors["other_staff"] = _("同席職員に選べない職員が含まれています。")
-    if data.started_at is None:
-        errors["started_at"] = _("開始日時を入力してください。")
-    elif data.started_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["started_at"] = _("開始日時が未来になっています。")
-    if data.started_at and data.ended_at and data.ended_at < data.started_at:
-        errors["ended_at"] = _("終了日時が開始日時より前になっています。")
-    limit = settings.MAMORU_TEXT_LIMIT
-    for name in (*TEXT_FIELDS, *REASON_FIELDS, *SHORT_LIMITS):
-        length, max_length = len(getattr(data, name) or ""), SHORT_LIMITS.get(name, limit)
-        if length > max_length:
-            errors[name] = _("{max_length}文字以内で入力してください（現在{length}文字）。").format(
-                max_length=max_length, length=length
-            )
-    if data.harassment not in HarassmentJudgement.values:
-        errors["harassment"] = _("カスタマーハラスメントの判断を選んでください。")
-    unknown = sorted(set(data.categories) - set(pack.category_codes()))
-    if unknown:
-        errors["categories"] = _("ポリシーパックにない類型コードです: {value}").format(value=", ".join(unknown))
-    elif data.harassment == HarassmentJudgement.YES and not data.categories:
-        errors["categories"] = _("カスタマーハラスメントに該当する場合は、類型を1つ以上選んでください。")
-    for name in ("content_unreasonable", "manner_inappropriate"):
-        if getattr(data, name) not in ("", *DefinitionAnswer.values):
-            errors[name] = _("はい・いいえ・わからない のいずれかを選んでください。")
-    unknown_harms = sorted(set(data.harms) - {code for code, _ in pack.harm_choices()})
-    if unknown_harms:
-        errors["harms"] = _("ポリシーパックにない被害の区分です: {value}").format(value=", ".join(unknown_harms))
+    errors.update(contact_rule_errors(data, pack=current_policy()))
     if errors:
         raise ValidationError(errors)
 
@@ -153,7 +120,7 @@ def _require_restriction_reason(data: ContactData) -> None:
 
 
 def _search_text(contact: Contact) -> str:
-    parts = [getattr(contact, name) for name in (*TEXT_FIELDS, "resident_description", "place")]
+    parts = [getattr(contact, name) for name in _SEARCHED_FIELDS]
     return normalize(" ".join(part for part in parts if part))
 
 
@@ -161,50 +128,56 @@ def _duration(started_at, ended_at) -> int | None:
     return int((ended_at - started_at).total_seconds()) if ended_at else None
 
 
+def _snapshot_value(spec: ContactField, contact: Contact, data: ContactData | None, pack) -> str:
+    """A field's value as a revision shows it: names, not codes or ids."""
+    if spec.kind == RELATION:
+        value = getattr(contact, spec.name)
+        return str(value) if value else ""
+    if spec.kind == STAFF_LIST:
+        users = getattr(data, spec.name) if data is not None else getattr(contact, spec.name).all()
+        return "、".join(user.display_name for user in users)
+    if spec.kind == MOMENT:
+        value = getattr(contact, spec.name)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    if spec.kind == CHOICE:
+        value = getattr(contact, spec.name)
+        return spec.choice_names(pack).get(value, value) if value else ""
+    if spec.kind == CODES:
+        if data is not None:
+            codes = getattr(data, spec.name)
+        elif _stored_as_rows(spec.name):
+            codes = [row.code for row in getattr(contact, spec.name).all()]
+        else:
+            codes = getattr(contact, spec.name)
+        names = spec.choice_names(pack)
+        return "、".join(names.get(code, code) for code in sorted(set(codes)))
+    return getattr(contact, spec.name)
+
+
 def contact_snapshot(contact: Contact, data: ContactData | None = None) -> dict:
-    """A readable copy of a contact for its revisions and the audit log.
+    """A readable copy of a contact for its revisions and the audit log: every
+    recorded field (``records.fields``) by name.
 
     With ``data`` (what was just saved), the staff present and the categories
     come from it instead of being read back from the database."""
     pack = current_policy()
-    other_staff = data.other_staff if data is not None else contact.other_staff.all()
-    codes = data.categories if data is not None else [c.code for c in contact.categories.all()]
-    names = pack.category_names()
-    harms = dict(pack.harm_choices())
-    return {
-        "department": contact.department.name,
-        "channel": pack.channel_name(contact.channel),
-        "place": contact.place,
-        "staff": contact.staff.display_name,
-        "other_staff": "、".join(u.display_name for u in other_staff),
-        "resident": str(contact.resident) if contact.resident else "",
-        "resident_description": contact.resident_description,
-        "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%d %H:%M"),
-        "ended_at": timezone.localtime(contact.ended_at).strftime("%Y-%m-%d %H:%M") if contact.ended_at else "",
-        **{name: getattr(contact, name) for name in (*TEXT_FIELDS, *REASON_FIELDS)},
-        "harassment": contact.get_harassment_display(),
-        "categories": "、".join(names.get(code, code) for code in sorted(set(codes))),
-        "content_unreasonable": contact.get_content_unreasonable_display(),
-        "manner_inappropriate": contact.get_manner_inappropriate_display(),
-        "harms": "、".join(harms.get(code, code) for code in contact.harms),
-        "restriction_exception_reason": contact.restriction_exception_reason,
-    }
+    return {spec.name: _snapshot_value(spec, contact, data, pack) for spec in CONTACT_FIELDS}
 
 
 def _apply(contact: Contact, data: ContactData) -> None:
-    contact.department = data.department
-    contact.channel = data.channel
-    contact.staff = data.staff
-    contact.resident = data.resident
-    contact.started_at = data.started_at
-    contact.ended_at = data.ended_at
+    """Copy ``data`` onto the contact; the relations kept in other tables are
+    written by ``_save_relations``."""
+    for spec in CONTACT_FIELDS:
+        value = getattr(data, spec.name)
+        if spec.kind in (RELATION, MOMENT):
+            setattr(contact, spec.name, value)
+        elif spec.kind == REASON:
+            setattr(contact, spec.name, (value or "").strip())
+        elif spec.is_text or spec.kind == CHOICE:
+            setattr(contact, spec.name, value or "")
+        elif spec.kind == CODES and not _stored_as_rows(spec.name):
+            setattr(contact, spec.name, sorted(set(value)))
     contact.duration_seconds = _duration(data.started_at, data.ended_at)
-    for name in (*TEXT_FIELDS, *REASON_FIELDS, "resident_description", "place", "harassment"):
-        setattr(contact, name, getattr(data, name) or "")
-    contact.content_unreasonable = data.content_unreasonable
-    contact.manner_inappropriate = data.manner_inappropriate
-    contact.harms = sorted(set(data.harms))
-    contact.restriction_exception_reason = (data.restriction_exception_reason or "").strip()
     contact.search_text = _search_text(contact)
 
 

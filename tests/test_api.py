@@ -71,6 +71,7 @@ def contact_payload(department, **changes):
         "harassment": "yes",
         "categories": ["long_detention", "repetition"],
         "harms": ["obstruction"],
+        "harm_reason": "窓口業務が40分止まった",
     }
     payload.update(changes)
     return payload
@@ -444,6 +445,28 @@ BAD_CREATES = {
     ),
     "unknown_resident": (lambda city: contact_payload(city.shimin, resident_id=987654), 400, "resident_id"),
     "wrong_type": (lambda city: contact_payload(city.shimin, department_id="市民課"), 422, None),
+    # The definition check's rules, as the contact form applies them (issue 12).
+    "content_yes_without_reason": (
+        lambda city: contact_payload(city.shimin, content_unreasonable="yes", content_reason="  "),
+        400,
+        "content_reason",
+    ),
+    "manner_yes_without_reason": (
+        lambda city: contact_payload(city.shimin, manner_inappropriate="yes"),
+        400,
+        "manner_reason",
+    ),
+    "harm_without_reason": (lambda city: contact_payload(city.shimin, harm_reason=""), 400, "harm_reason"),
+    "harassment_on_two_no_answers": (
+        lambda city: contact_payload(city.shimin, content_unreasonable="no", manner_inappropriate="no"),
+        400,
+        "harassment",
+    ),
+    "restriction_reason_over_limit": (
+        lambda city: contact_payload(city.shimin, restriction_exception_reason=_over_limit()),
+        400,
+        "restriction_exception_reason",
+    ),
     "bad_datetime": (lambda city: contact_payload(city.shimin, started_at="令和7年12月19日"), 422, None),
 }
 

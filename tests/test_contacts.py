@@ -301,3 +301,80 @@ def test_each_contact_write_maintains_no_index_twice(db):
     assert {"department_id", "resident_id", "staff_id"} <= set(leading)
     assert not [columns for columns in indexed if len(columns) == 1 and columns[0] in leading]
     assert indexed.count(["import_key"]) == 1 and ["harassment"] not in indexed
+
+
+# --- The definition check's rules hold in the service, for every way in (issue 12) -----------------
+
+
+def _service_data(city, **changes):
+    values = dict(
+        department=city.shimin,
+        channel="counter",
+        staff=city.staff,
+        started_at=timezone.now() - dt.timedelta(hours=1),
+        ended_at=timezone.now() - dt.timedelta(minutes=20),
+        summary="住民票の交付について",
+        harassment="yes",
+        categories=["verbal_abuse"],
+        content_unreasonable="yes",
+        content_reason="土下座の要求は社会通念上相当でない",
+        manner_inappropriate="yes",
+        manner_reason="大声での罵声",
+        harms=["dignity"],
+        harm_reason="窓口業務が30分停止した",
+    )
+    values.update(changes)
+    return ContactData(**values)
+
+
+DEFINITION_RULES = [
+    ({"content_reason": ""}, "content_reason", "「はい」とした理由を記入してください。"),
+    ({"manner_reason": "   "}, "manner_reason", "「はい」とした理由を記入してください。"),
+    ({"harm_reason": ""}, "harm_reason", "被害の内容を記入してください。"),
+    (
+        {"content_unreasonable": "no", "manner_inappropriate": "no"},
+        "harassment",
+        "(a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。",
+    ),
+    ({"restriction_exception_reason": "あ" * 10001}, "restriction_exception_reason", "10000"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), DEFINITION_RULES)
+def test_the_service_refuses_what_the_form_refuses(city, changes, field, message):
+    from records.services import contact_create
+
+    with pytest.raises(ValidationError) as caught:
+        contact_create(actor=city.staff, data=_service_data(city, **changes))
+    assert message in " ".join(caught.value.message_dict[field])
+    assert Contact.objects.count() == 0
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), DEFINITION_RULES)
+def test_the_form_shows_the_service_rules_on_their_fields(city, client_for, changes, field, message):
+    form = _form(city, **{k: v for k, v in changes.items() if k != "harms"})
+    response = client_for(city.staff).post("/contacts/new/", form)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors.get(field, [])), response.context["form"].errors
+    assert Contact.objects.count() == 0
+
+
+def test_an_update_is_held_to_the_same_rules(city):
+    contact = make_contact(city.staff, summary="最初の件名")
+    with pytest.raises(ValidationError) as caught:
+        contact_update(actor=city.staff, contact=contact, data=_service_data(city, manner_reason=""))
+    assert "manner_reason" in caught.value.message_dict
+    contact.refresh_from_db()
+    assert contact.summary == "最初の件名" and contact.version == 1
+
+
+def test_an_undecided_or_unsure_judgement_needs_no_definition_answers(city):
+    from records.services import contact_create
+
+    contact = contact_create(
+        actor=city.staff,
+        data=_service_data(
+            city, harassment="unsure", categories=[], content_unreasonable="no", manner_inappropriate="no"
+        ),
+    )
+    assert contact.harassment == "unsure"

@@ -728,3 +728,65 @@ def test_a_cell_with_two_phone_numbers_gives_the_resident_both(city, tmp_path):
     assert code == 0, err
     resident = Contact.objects.get().resident
     assert list(resident.phones.values_list("digits", flat=True)) == ["0287112233", "09012345678"]
+
+
+# --- The definition check: its columns are imported and held to the form's rules (issue 12) ---------
+
+DEFINITION_HEADER = [*HEADER, "(a)要求の内容", "(a)の理由", "(b)手段・態様", "(b)の理由", "(c)生じた被害", "(c)の理由"]
+
+
+def definition_row(**values):
+    defaults = dict(zip(HEADER, row(), strict=True))
+    defaults.update(values)
+    return [defaults.get(name, "") for name in DEFINITION_HEADER]
+
+
+def test_definition_answers_are_imported_and_held_to_the_forms_rules(city, tmp_path):
+    path = write_csv(
+        tmp_path / "kiroku.csv",
+        [
+            definition_row(カスハラ該当="該当", 類型="暴言", **{"(a)要求の内容": "はい"}),
+            definition_row(
+                対応日="2025/4/2", カスハラ該当="該当", 類型="暴言", **{"(a)要求の内容": "いいえ", "(b)手段・態様": "×"}
+            ),
+            definition_row(対応日="2025/4/3", **{"(c)生じた被害": "業務への支障"}),
+            definition_row(
+                対応日="2025/4/4",
+                カスハラ該当="該当",
+                類型="暴言",
+                **{
+                    "(a)要求の内容": "いいえ",
+                    "(a)の理由": "証明書の交付自体は正当な要求",
+                    "(b)手段・態様": "はい",
+                    "(b)の理由": "大声で30分怒鳴り続けた",
+                    "(c)生じた被害": "職員の人格や尊厳の侵害、業務への支障",
+                    "(c)の理由": "窓口を30分閉じた",
+                },
+            ),
+            definition_row(対応日="2025/4/5", **{"(b)手段・態様": "たぶん"}),
+        ],
+        header=DEFINITION_HEADER,
+    )
+    code, out, err = run(path)
+
+    assert code == 1
+    assert "2行目: 内容についての理由: 「はい」とした理由を記入してください。" in err
+    assert (
+        "3行目: カスハラ該当: (a)・(b)がともに「いいえ」の場合、基本方針のカスタマーハラスメントには該当しません。"
+        in err
+    )
+    assert "4行目: 被害についての理由: 被害の内容を記入してください。" in err
+    assert "6行目: 手段・態様「たぶん」を読めません（はい・いいえ・わからない のいずれか）" in err
+    contact = Contact.objects.get()
+    assert (contact.content_unreasonable, contact.content_reason) == ("no", "証明書の交付自体は正当な要求")
+    assert (contact.manner_inappropriate, contact.manner_reason) == ("yes", "大声で30分怒鳴り続けた")
+    assert contact.harms == ["dignity", "obstruction"] and contact.harm_reason == "窓口を30分閉じた"
+
+
+def test_an_old_sheet_without_definition_columns_still_imports_judged_rows(city, tmp_path):
+    # Historical sheets carry a judgement and categories but no (a)-(c) answers: nothing to refuse there.
+    path = write_csv(tmp_path / "kiroku.csv", [row(カスハラ該当="該当", 類型="暴言")])
+    code, out, err = run(path)
+    assert code == 0, err
+    contact = Contact.objects.get()
+    assert contact.harassment == "yes" and contact.content_unreasonable == "" and contact.harms == []

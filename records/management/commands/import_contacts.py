@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from records.import_mapping import FIELDS, MappingError, build_mapping
 from records.imports import ImportFileError, contacts_import
+from records.imports.mapping import FIELDS, MappingError, build_mapping
 
 
 class Command(BaseCommand):

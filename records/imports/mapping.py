@@ -20,29 +20,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mamoru.lib.japanese import normalize_compact
+from records.fields import CONTACT_FIELDS
+
+# The values a column gives that are not fields of the contact: its date and times, and the
+# resident (氏名 and the rest) that ``resolving.resident_for`` finds or registers. Field → (the
+# Japanese name used in messages, the usual headers of a city's sheet).
+_SHEET_FIELDS = {
+    "date": (gettext_lazy("日付"), ("日付", "対応日", "対応日付", "年月日", "受付日", "対応年月日")),
+    "start_time": (gettext_lazy("開始時刻"), ("開始時刻", "開始時間", "開始", "時刻", "対応開始")),
+    "end_time": (gettext_lazy("終了時刻"), ("終了時刻", "終了時間", "終了", "対応終了")),
+    "duration_minutes": (
+        gettext_lazy("対応時間（分）"),
+        ("対応時間（分）", "所要時間（分）", "対応時間", "所要時間", "時間（分）"),
+    ),
+    "name": (gettext_lazy("氏名"), ("氏名", "相手方", "相手方氏名", "住民等", "住民等氏名")),
+    "kana": (gettext_lazy("ふりがな"), ("ふりがな", "フリガナ", "氏名（かな）", "よみがな", "ヨミガナ")),
+    "phone": (gettext_lazy("電話番号"), ("電話番号", "電話", "連絡先")),
+    "address": (gettext_lazy("住所"), ("住所",)),
+}
+
+# The contact's own fields a column can fill: those of ``records.fields`` with import headers.
+CONTACT_COLUMNS = {spec.name: spec for spec in CONTACT_FIELDS if spec.import_headers}
 
 # The fields a column can fill, with the Japanese name used in messages.
 FIELDS = {
-    "date": gettext_lazy("日付"),
-    "start_time": gettext_lazy("開始時刻"),
-    "end_time": gettext_lazy("終了時刻"),
-    "duration_minutes": gettext_lazy("対応時間（分）"),
-    "department": gettext_lazy("担当課"),
-    "staff": gettext_lazy("対応者"),
-    "channel": gettext_lazy("対応方法"),
-    "place": gettext_lazy("場所"),
-    "name": gettext_lazy("氏名"),
-    "kana": gettext_lazy("ふりがな"),
-    "phone": gettext_lazy("電話番号"),
-    "address": gettext_lazy("住所"),
-    "resident_description": gettext_lazy("住民等の特徴"),
-    "summary": gettext_lazy("件名"),
-    "request_content": gettext_lazy("意見等の内容"),
-    "words_and_behaviour": gettext_lazy("言動"),
-    "staff_response": gettext_lazy("職員の対応"),
-    "outcome": gettext_lazy("結果"),
-    "harassment": gettext_lazy("カスハラ該当"),
-    "categories": gettext_lazy("類型"),
+    **{name: label for name, (label, _headers) in _SHEET_FIELDS.items()},
+    **{name: spec.import_label or spec.label for name, spec in CONTACT_COLUMNS.items()},
 }
 
 # Columns without which no row can become a contact.
@@ -50,26 +53,8 @@ REQUIRED_FIELDS = ("date", "staff", "channel")
 
 # The usual headers of a city's sheet, by field.
 DEFAULT_HEADERS = {
-    "date": ("日付", "対応日", "対応日付", "年月日", "受付日", "対応年月日"),
-    "start_time": ("開始時刻", "開始時間", "開始", "時刻", "対応開始"),
-    "end_time": ("終了時刻", "終了時間", "終了", "対応終了"),
-    "duration_minutes": ("対応時間（分）", "所要時間（分）", "対応時間", "所要時間", "時間（分）"),
-    "department": ("担当課", "部署", "所属", "課", "担当部署"),
-    "staff": ("対応者", "担当者", "対応職員", "職員"),
-    "channel": ("方法", "手段", "チャネル", "対応方法", "対応手段"),
-    "place": ("場所", "対応場所"),
-    "name": ("氏名", "相手方", "相手方氏名", "住民等", "住民等氏名"),
-    "kana": ("ふりがな", "フリガナ", "氏名（かな）", "よみがな", "ヨミガナ"),
-    "phone": ("電話番号", "電話", "連絡先"),
-    "address": ("住所",),
-    "resident_description": ("特徴", "住民等の特徴"),
-    "summary": ("件名", "概要", "表題"),
-    "request_content": ("内容", "意見等の内容", "要望内容", "相談内容"),
-    "words_and_behaviour": ("言動", "発言", "住民等の言動"),
-    "staff_response": ("対応", "職員の対応", "対応内容"),
-    "outcome": ("結果", "対応結果"),
-    "harassment": ("カスハラ該当", "判断", "カスハラ判断", "カスハラ", "該当"),
-    "categories": ("類型", "該当類型"),
+    **{name: headers for name, (_label, headers) in _SHEET_FIELDS.items()},
+    **{name: spec.import_headers for name, spec in CONTACT_COLUMNS.items()},
 }
 
 
