@@ -63,6 +63,17 @@ def case_for_contact(*, user, contact) -> Case | None:
     return case_list(user=user).filter(contacts=contact).order_by("opened_at", "id").first()
 
 
+def case_next_states(*, case: Case) -> tuple[str | None, str | None]:
+    """The state one step forward and one step back (None at either end)."""
+    codes = current_policy().case_state_codes()
+    if case.state not in codes:
+        return codes[0], None
+    index = codes.index(case.state)
+    forward = codes[index + 1] if index + 1 < len(codes) else None
+    back = codes[index - 1] if index > 0 else None
+    return forward, back
+
+
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case).select_related("actor")
 

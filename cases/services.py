@@ -189,17 +189,6 @@ def case_open_or_join(*, actor, contact: Contact, reason: str) -> Case:
     return case
 
 
-def case_next_states(*, case: Case) -> tuple[str | None, str | None]:
-    """The state one step forward and one step back (None at either end)."""
-    codes = current_policy().case_state_codes()
-    if case.state not in codes:
-        return codes[0], None
-    index = codes.index(case.state)
-    forward = codes[index + 1] if index + 1 < len(codes) else None
-    back = codes[index - 1] if index > 0 else None
-    return forward, back
-
-
 @transaction.atomic
 def case_change_state(*, actor, case: Case, state: str, reason: str = "") -> Case:
     """Move a case one step along the pack's states. Skipping a step is refused
