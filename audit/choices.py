@@ -8,6 +8,7 @@ ACTION_LABELS = {
     "records.contact.created": _("対応記録を作成"),
     "records.contact.updated": _("対応記録を更新"),
     "records.contact.deleted": _("対応記録を削除"),
+    "records.contact.judgement_decided": _("判断に迷う対応記録について上司が判断"),
     "records.contact.viewed": _("対応記録を閲覧"),
     "records.contact.printed": _("対応記録票を印刷表示"),
     "records.contact.imported": _("対応記録を表計算ファイルから取り込み"),

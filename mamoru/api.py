@@ -130,7 +130,7 @@ class ContactIn(Schema):
     words_and_behaviour: str = ""
     staff_response: str = ""
     outcome: str = ""
-    harassment: str = "no"
+    harassment: str = "undecided"  # 未判断 until someone judges it
     categories: list[str] = Field(default_factory=list)
     content_unreasonable: str = ""
     content_reason: str = ""

@@ -282,5 +282,28 @@ class ContactFilterForm(forms.Form):
         )
 
 
+class ContactJudgementForm(forms.Form):
+    """A supervisor's decision on a contact recorded as 判断に迷う."""
+
+    harassment = forms.ChoiceField(
+        label=_("判断"),
+        choices=[(HarassmentJudgement.YES, _("該当する")), (HarassmentJudgement.NO, _("該当しない"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「該当する」か「該当しない」を選んでください。")},
+    )
+    categories = forms.MultipleChoiceField(label=_("該当する類型"), required=False, widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(
+        label=_("判断の理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("基本方針の定義（内容・手段や態様・被害）に照らした理由を記入してください。記録の変更履歴に残ります。"),
+        error_messages={"required": _("判断の理由を入力してください。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = current_policy().category_choices()
+
+
 class ContactDeleteForm(forms.Form):
     reason = forms.CharField(label=_("削除の理由"), max_length=300)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.permissions import is_specialist, is_supervisor_or_above
 from accounts.selectors import department_visible_ids
 from mamoru.lib.japanese import normalize
+from mamoru.policy.loader import current as current_policy
 
+from .choices import HarassmentJudgement
 from .models import Contact, contact_number
 
 
@@ -160,3 +163,33 @@ def contact_live_list(*, user) -> QuerySet[Contact]:
         .select_related("department", "resident")
         .order_by("started_at")
     )
+
+
+def contact_judgement_due_before(now: dt.datetime | None = None) -> dt.datetime:
+    """Contacts ended before this time and still 未判断 are overdue (the pack's ``judgement.due_hours``)."""
+    return (now or timezone.now()) - dt.timedelta(hours=current_policy().judgement.due_hours)
+
+
+def contact_judgement_overdue_list(*, user, now: dt.datetime | None = None) -> QuerySet[Contact]:
+    """Ended contacts left 未判断 longer than the pack allows, oldest first: the
+    user's own; for a supervisor or above, every one of their own department's
+    (the contacts of the staff they supervise) as well."""
+    contacts = contact_list(user=user).filter(
+        harassment=HarassmentJudgement.UNDECIDED, ended_at__lt=contact_judgement_due_before(now)
+    )
+    mine = Q(staff=user)
+    if is_supervisor_or_above(user) and user.department_id:
+        mine |= Q(department_id=user.department_id)
+    return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
+
+
+def contact_judgement_waiting_list(*, user) -> QuerySet[Contact]:
+    """判断待ち: contacts recorded as 判断に迷う（上司に相談）, waiting for the decision of
+    a supervisor or above of their department (the specialist section: of every
+    department), oldest first. Nobody else has such a queue."""
+    if not is_supervisor_or_above(user):
+        return Contact.objects.none()
+    contacts = contact_list(user=user).filter(harassment=HarassmentJudgement.UNSURE)
+    if not is_specialist(user):
+        contacts = contacts.filter(department_id=user.department_id)
+    return contacts.select_related("department", "staff", "resident").order_by("started_at", "id")

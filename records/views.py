@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +16,10 @@ from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
-from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
+from .choices import HarassmentJudgement
+from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactJudgementForm, ContactStartForm
 from .models import Contact, ContactRevision
+from .permissions import may_decide_judgement
 
 
 def _require_handler(request):
@@ -62,7 +65,15 @@ def contact_start(request):
 def contact_detail(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     services.contact_mark_viewed(actor=request.user, contact=contact)
-    return render(request, "records/contact_detail.html", {"contact": contact, **_clock_context(contact)})
+    return render(
+        request,
+        "records/contact_detail.html",
+        {
+            "contact": contact,
+            "may_decide_judgement": may_decide_judgement(request.user, contact),
+            **_clock_context(contact),
+        },
+    )
 
 
 def _clock_context(contact):
@@ -112,8 +123,22 @@ def contact_end(request, pk):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, _("対応を終了しました。対応記録票を記入してください。"))
-    return redirect("records:contact_edit", pk=pk)
+        messages.success(request, _("対応を終了しました。カスタマーハラスメントの判断を含め、対応記録票を記入してください。"))
+    return redirect(reverse("records:contact_edit", args=[pk]) + "#judgement")  # the form opens at the judgement
+
+
+def _saved(request, contact, text):
+    """The save's message; an ended contact still 未判断 is saved but flagged as needing a judgement."""
+    if contact.ended_at is not None and contact.harassment == HarassmentJudgement.UNDECIDED:
+        messages.warning(
+            request,
+            _(
+                "{text}カスタマーハラスメントの判断が「未判断」のままです。"
+                "対応終了から{hours}時間を過ぎると、あなたと上司のやることリストに載ります。"
+            ).format(text=text, hours=current_policy().judgement.due_hours),
+        )
+    else:
+        messages.success(request, text)
 
 
 def contact_edit(request, pk):
@@ -122,7 +147,7 @@ def contact_edit(request, pk):
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                services.contact_update(
+                contact = services.contact_update(
                     actor=request.user,
                     contact=contact,
                     data=_keep_exact_times(form.contact_data(), contact),
@@ -131,7 +156,7 @@ def contact_edit(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("対応記録を保存しました。"))
+                _saved(request, contact, _("対応記録を保存しました。"))
                 return redirect("records:contact_detail", pk=pk)
     else:
         services.contact_mark_viewed(actor=request.user, contact=contact)
@@ -179,7 +204,7 @@ def contact_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("対応記録を作成しました。"))
+                _saved(request, contact, _("対応記録を作成しました。"))
                 return redirect("records:contact_detail", pk=contact.pk)
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
@@ -190,7 +215,7 @@ def contact_new(request):
                 "started_at": now,
                 "ended_at": now,
                 "channel": request.GET.get("channel", "mail"),
-                "harassment": "no",
+                "harassment": "undecided",
                 "resident": request.GET.get("resident"),
             },
             user=request.user,
@@ -243,6 +268,43 @@ def contact_history(request, pk):
             for name, value in revision.snapshot.items()
         ]
     return render(request, "records/contact_history.html", {"contact": contact, "revisions": revisions})
+
+
+def contact_judgement(request, pk):
+    """判断待ち: a supervisor records the decision on a contact recorded as 判断に迷う."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    if not may_decide_judgement(request.user, contact):  # say so before the reason is typed, not after
+        raise PermissionDenied(_("判断を記録できるのは、この課の上司・管理職または専門部署です。"))
+    if contact.harassment != HarassmentJudgement.UNSURE:
+        messages.info(
+            request,
+            _("この対応記録は判断待ちではありません（現在「{judgement}」）。").format(
+                judgement=contact.get_harassment_display()
+            ),
+        )
+        return redirect("records:contact_detail", pk=pk)
+    form = ContactJudgementForm(request.POST or None, initial={"categories": [c.code for c in contact.categories.all()]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_judgement_decide(
+                actor=request.user,
+                contact=contact,
+                harassment=form.cleaned_data["harassment"],
+                reason=form.cleaned_data["reason"],
+                categories=form.cleaned_data["categories"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            contact.refresh_from_db(fields=["harassment"])
+            messages.success(
+                request,
+                _("判断を「{judgement}」として記録しました。").format(judgement=contact.get_harassment_display()),
+            )
+            return redirect("records:contact_detail", pk=pk)
+    else:
+        services.contact_mark_viewed(actor=request.user, contact=contact)
+    return render(request, "records/contact_judgement.html", {"contact": contact, "form": form})
 
 
 def contact_delete(request, pk):
