@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "repetition.flag.confirmed": _("繰り返しに該当すると判断"),
     "repetition.flag.dismissed": _("繰り返しに該当しないと判断"),
     "notifications.notification.read": _("お知らせを既読に"),
+    "notifications.notification.all_read": _("お知らせをすべて既読に"),
     "policy.pack.activated": _("ポリシーパックを適用"),
     "policy.pack.deactivated": _("ポリシーパックの適用を解除"),
     "measures.measure.drafted": _("措置を起案"),

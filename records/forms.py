@@ -133,7 +133,12 @@ class ContactForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("対応方法"))
     department = LoadedChoiceField(label=_("担当課"), queryset=None)
-    place = forms.CharField(label=_("場所（窓口番号など）"), max_length=100, required=False)
+    place = forms.CharField(
+        label=_("場所（窓口番号・内線など）"),
+        max_length=100,
+        required=False,
+        help_text=_("電話は受けた内線、窓口は窓口番号、訪問は訪問先"),
+    )
     staff = StaffChoiceField(label=_("対応職員"), queryset=None)
     other_staff = StaffMultipleChoiceField(
         label=_("同席職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple

@@ -240,9 +240,7 @@ def _save_relations(contact: Contact, data: ContactData, *, created: bool = Fals
 COUNTED_FIELDS = {"department", "channel", "resident", "started_at", "ended_at"}
 
 
-def _revise(
-    contact: Contact, actor, previous: dict | None, data: ContactData | None = None, *, note: str = ""
-) -> dict:
+def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None, *, note: str = "") -> dict:
     snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
@@ -270,6 +268,20 @@ def _open_case_if_harassment(*, actor, contact: Contact) -> None:
         case_open_or_join(actor=actor, contact=contact, reason="harassment")
 
 
+def default_place(channel: str, workplace: str) -> str:
+    """Where a contact started now takes place, from the user's 窓口番号・内線:
+    a counter contact at their counter, a phone call on their extension
+    (「内線…」); anything else, or a counter number for a call, is left for
+    the user to write."""
+    workplace = (workplace or "").strip()
+    is_extension = workplace.startswith("内線")
+    if channel == "counter":
+        return "" if is_extension else workplace
+    if channel == "phone":
+        return workplace if is_extension else ""
+    return ""
+
+
 @transaction.atomic
 def contact_start(
     *,
@@ -289,7 +301,7 @@ def contact_start(
         started_at=timezone.now(),
         other_staff=list(other_staff),
         resident=resident,
-        place=place or actor.workplace,
+        place=place or default_place(channel, actor.workplace),
     )
     validate_contact_data(actor=actor, data=data)
     contact = contact_build(actor=actor, data=data)

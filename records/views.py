@@ -123,7 +123,9 @@ def contact_end(request, pk):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, _("対応を終了しました。カスタマーハラスメントの判断を含め、対応記録票を記入してください。"))
+        messages.success(
+            request, _("対応を終了しました。カスタマーハラスメントの判断を含め、対応記録票を記入してください。")
+        )
     return redirect(reverse("records:contact_edit", args=[pk]) + "#judgement")  # the form opens at the judgement
 
 
@@ -143,6 +145,7 @@ def _saved(request, contact, text):
 
 def contact_edit(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
+    conflict = None
     if request.method == "POST":
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
@@ -153,6 +156,12 @@ def contact_edit(request, pk):
                     data=_keep_exact_times(form.contact_data(), contact),
                     expected_version=form.cleaned_data.get("version"),
                 )
+            except services.ContactVersionConflict:
+                conflict = _version_conflict(request, contact, form.cleaned_data.get("version"))
+                # The user's input stays; saving again (after reading what changed) saves over the newest version.
+                data = request.POST.copy()
+                data["version"] = conflict["version"]
+                form = ContactForm(data, user=request.user)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -164,7 +173,43 @@ def contact_edit(request, pk):
         if request.GET.get("resident"):  # back from 住民等を新規登録 with the new resident
             initial["resident"] = request.GET["resident"]
         form = ContactForm(initial=initial, user=request.user)
-    return render(request, "records/contact_form.html", {"form": form, "contact": contact, **_clock_context(contact)})
+    return render(
+        request,
+        "records/contact_form.html",
+        {"form": form, "contact": contact, "conflict": conflict, **_clock_context(contact)},
+    )
+
+
+def _field_labels(user) -> dict[str, str]:
+    """The contact's fields by their labels, as the history and the conflict list show them."""
+    labels = {name: field.label for name, field in ContactForm(user=user).fields.items()}
+    # The form labels the three reasons just 「理由」 (each sits under its question); here they stand alone.
+    labels.update({name: Contact._meta.get_field(name).verbose_name for name in services.REASON_FIELDS})
+    return labels
+
+
+def _version_conflict(request, contact, based_on) -> dict:
+    """What others changed since the version the user's form was based on: each
+    field with its newest value, and who saved."""
+    current = Contact.objects.get(pk=contact.pk)
+    revisions = list(
+        ContactRevision.objects.filter(contact=contact, version__gte=based_on or 0)
+        .select_related("changed_by")
+        .order_by("version")
+    )
+    base = next((r.snapshot for r in revisions if r.version == based_on), None)
+    newest = revisions[-1].snapshot if revisions else {}
+    labels = _field_labels(request.user)
+    later = [r for r in revisions if r.version != based_on]
+    if base is not None:
+        names = [name for name in newest if base.get(name) != newest[name]]
+    else:  # the base version is unknown: list what the later versions changed
+        names = sorted({name for r in later for name in r.changed_fields}, key=list(newest).index)
+    return {
+        "version": current.version,
+        "changes": [(labels.get(name, name), newest.get(name, "")) for name in names],
+        "editors": sorted({r.changed_by.display_name for r in later}),
+    }
 
 
 def _keep_exact_times(data, contact):
@@ -259,9 +304,7 @@ def contact_history(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     services.contact_mark_viewed(actor=request.user, contact=contact)
     revisions = ContactRevision.objects.filter(contact=contact).select_related("changed_by")
-    labels = {name: field.label for name, field in ContactForm(user=request.user).fields.items()}
-    # The form labels the three reasons just 「理由」 (each sits under its question); here they stand alone.
-    labels.update({name: Contact._meta.get_field(name).verbose_name for name in services.REASON_FIELDS})
+    labels = _field_labels(request.user)
     for revision in revisions:
         revision.rows = [
             (labels.get(name, name), value, revision.version > 1 and name in revision.changed_fields)
@@ -283,7 +326,9 @@ def contact_judgement(request, pk):
             ),
         )
         return redirect("records:contact_detail", pk=pk)
-    form = ContactJudgementForm(request.POST or None, initial={"categories": [c.code for c in contact.categories.all()]})
+    form = ContactJudgementForm(
+        request.POST or None, initial={"categories": [c.code for c in contact.categories.all()]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_judgement_decide(
