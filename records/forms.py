@@ -301,7 +301,9 @@ class ContactJudgementForm(forms.Form):
         label=_("判断の理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("基本方針の定義（内容・手段や態様・被害）に照らした理由を記入してください。記録の変更履歴に残ります。"),
+        help_text=_(
+            "基本方針の定義（内容・手段や態様・被害）に照らした理由を記入してください。記録の変更履歴に残ります。"
+        ),
         error_messages={"required": _("判断の理由を入力してください。")},
     )
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0007_harassment_starts_undecided'),
+        ("records", "0007_harassment_starts_undecided"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contactrevision',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='変更の理由'),
+            model_name="contactrevision",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="変更の理由"),
         ),
     ]
