@@ -452,8 +452,7 @@ def contact_judgement_decide(
         raise ValidationError(errors)
     data = ContactData.from_contact(contact)
     data.harassment = harassment
-    if harassment == HarassmentJudgement.YES:
-        data.categories = codes
+    data.categories = codes  # 該当しない keeps no category (the previous ones stay in the revisions)
     previous = contact_snapshot(contact)
     contact.harassment = harassment
     contact.version += 1

@@ -232,6 +232,15 @@ def test_a_decision_of_harassment_needs_categories_and_opens_a_case(city):
     assert Case.objects.get().contacts.get() == contact
 
 
+def test_a_decision_of_no_harassment_clears_the_categories_the_staff_ticked(city):
+    contact = make_contact(city.staff, harassment="unsure", categories=["verbal_abuse"])
+    contact_judgement_decide(actor=city.supervisor, contact=contact, harassment="no", reason="正当な苦情")
+    contact.refresh_from_db()
+    assert contact.harassment == "no" and not contact.categories.exists()
+    assert contact.revisions.get(version=1).snapshot["categories"] == "暴言"
+    assert not Case.objects.exists()
+
+
 def test_only_the_departments_supervisors_or_the_specialist_section_decide(city, client_for):
     contact = make_contact(city.staff, harassment="unsure")
     with pytest.raises(PermissionDenied):
