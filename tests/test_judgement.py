@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -171,8 +172,14 @@ def test_the_due_time_follows_the_pack(city, settings, tmp_path):
 # --- 判断に迷う reaches the supervisors ---------------------------------------------------------------
 
 
-def test_saving_as_unsure_notifies_the_department_supervisors(city, client_for):
-    contact = make_contact(city.staff, harassment="unsure", summary="判断に迷った記録")
+def test_saving_as_unsure_notifies_the_department_supervisors(city, client_for, django_capture_on_commit_callbacks):
+    city.supervisor.email = "hosa@city.example.jp"
+    city.supervisor.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = make_contact(city.staff, harassment="unsure", summary="判断に迷った記録")
+    assert [m.to for m in mail.outbox] == [["hosa@city.example.jp"]]
+    assert "判断の相談があります" in mail.outbox[0].subject
+    assert f"/contacts/{contact.pk}/judgement/" in mail.outbox[0].body
     notified = set(Notification.objects.values_list("user__username", flat=True))
     assert notified == {"supervisor1", "manager1"}
     notification = Notification.objects.get(user=city.supervisor)
@@ -253,3 +260,16 @@ def test_only_the_departments_supervisors_or_the_specialist_section_decide(city,
     contact_judgement_decide(actor=city.supervisor, contact=contact, harassment="no", reason="理由")
     with pytest.raises(ValidationError, match="判断待ちではありません"):
         contact_judgement_decide(actor=city.supervisor, contact=contact, harassment="yes", reason="理由")
+
+
+def test_counts_of_harassment_leave_undecided_out(city):
+    from cases.selectors import staff_care_list
+    from people.selectors import resident_department_counts
+
+    resident = make_resident(city.staff)
+    make_contact(city.staff, resident=resident)  # 未判断
+    make_contact(city.staff, resident=resident, harassment="unsure")
+    assert {u.username: u.harassment_contacts for u in staff_care_list(user=city.manager)}["staff1"] == 0
+    [row] = resident_department_counts(user=city.staff, resident=resident)
+    assert (row["total"], row["harassment"]) == (2, 0)
+    assert not Case.objects.exists()
