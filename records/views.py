@@ -204,7 +204,8 @@ def _version_conflict(request, contact, based_on) -> dict:
     if base is not None:
         names = [name for name in newest if base.get(name) != newest[name]]
     else:  # the base version is unknown: list what the later versions changed
-        names = sorted({name for r in later for name in r.changed_fields}, key=list(newest).index)
+        order = {name: index for index, name in enumerate(newest)}
+        names = sorted({name for r in later for name in r.changed_fields}, key=lambda n: order.get(n, len(order)))
     return {
         "version": current.version,
         "changes": [(labels.get(name, name), newest.get(name, "")) for name in names],
