@@ -15,6 +15,7 @@ from accounts.choices import Role
 from accounts.models import User
 from records.choices import HarassmentJudgement
 
+from .models import Notification
 from .services import notification_send
 
 JUDGEMENT_REQUESTED = "records.judgement_requested"
@@ -37,13 +38,19 @@ def on_contact_saved(*, actor, contact, created: bool, changed: set[str], **kwar
     (in the saving transaction: a refused save notifies nobody)."""
     if contact.harassment != HarassmentJudgement.UNSURE or "harassment" not in changed:
         return
+    url = reverse("records:contact_judgement", args=[contact.pk])
     recipients = [user for user in judgement_supervisors(contact) if user.pk != actor.pk]
+    waiting = set(  # still unread from an earlier save: not asked twice
+        Notification.objects.filter(
+            user__in=recipients, read_at__isnull=True, kind=JUDGEMENT_REQUESTED, url=url
+        ).values_list("user_id", flat=True)
+    )
+    recipients = [user for user in recipients if user.pk not in waiting]
     if not recipients:
         return
     text = _("{department}の{contact}について判断の相談があります（{actor}、判断に迷う）").format(
         department=contact.department.name, contact=contact, actor=actor.display_name
     )
-    url = reverse("records:contact_judgement", args=[contact.pk])
     notification_send(users=recipients, kind=JUDGEMENT_REQUESTED, text=text, url=url)
     _mail_on_commit(recipients, text, url)
 

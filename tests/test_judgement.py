@@ -185,8 +185,12 @@ def test_saving_as_unsure_notifies_the_department_supervisors(city, client_for, 
     notification = Notification.objects.get(user=city.supervisor)
     assert notification.kind == "records.judgement_requested"
     assert "判断の相談があります" in notification.text and notification.url == f"/contacts/{contact.pk}/judgement/"
-    # saving it again unchanged asks nobody twice
+    # saving it again unchanged asks nobody twice; nor does asking again while the first is unread
     contact_update(actor=city.staff, contact=contact, data=ContactData.from_contact(contact))
+    assert Notification.objects.count() == 2
+    from notifications.receivers import on_contact_saved
+
+    on_contact_saved(actor=city.staff, contact=contact, created=False, changed={"harassment"})
     assert Notification.objects.count() == 2
 
 
