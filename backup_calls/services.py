@@ -132,7 +132,7 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
     )
     from cases.services import case_open_or_join
 
-    case_open_or_join(actor=actor, contact=contact, reason="backup_call")
+    case_open_or_join(actor=actor, contact=contact, reason="backup_call", detail=reason)
     _publish(call, "backup_call.created")
     call.created = True
     return call

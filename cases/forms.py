@@ -45,6 +45,13 @@ class FollowUpForm(forms.Form):
     kind = forms.ChoiceField(label=_("ケアの内容"))
     due_date = forms.DateField(label=_("期限"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("メモ"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    past_due_confirmed = forms.BooleanField(
+        label=_("期限が過去の日付でも記録する"),
+        required=False,
+        help_text=_(
+            "通常は今日以降の期限を入力します。過去の期限で記録したケアは、最初から期限切れとして表示されます。"
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,6 +63,17 @@ def case_for_contact(*, user, contact) -> Case | None:
     return case_list(user=user).filter(contacts=contact).order_by("opened_at", "id").first()
 
 
+def case_next_states(*, case: Case) -> tuple[str | None, str | None]:
+    """The state one step forward and one step back (None at either end)."""
+    codes = current_policy().case_state_codes()
+    if case.state not in codes:
+        return codes[0], None
+    index = codes.index(case.state)
+    forward = codes[index + 1] if index + 1 < len(codes) else None
+    back = codes[index - 1] if index > 0 else None
+    return forward, back
+
+
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case).select_related("actor")
 
@@ -88,7 +99,7 @@ def case_step_buttons(*, case: Case) -> list[StepButton]:
         counts[kind] = counts.get(kind, 0) + 1
         last = kind
     if last is None:
-        suggested = None
+        suggested = codes[0] if codes else None  # a new case: the pack's first step is the first thing to do
     else:
         step = steps[codes.index(last)]
         if step.counted and step.recommended_repeats and counts[last] < step.recommended_repeats:
@@ -130,7 +141,8 @@ class _Count(Subquery):
 def staff_care_list(*, user, today: dt.date | None = None) -> QuerySet[User]:
     """Active staff of the departments the user may see, each annotated with
     ``harassment_contacts`` (contacts judged harassment in the last 90 days that
-    they handled or attended), ``open_follow_ups`` and ``overdue_follow_ups``.
+    they handled or attended), ``open_follow_ups`` and ``overdue_follow_ups``, and
+    ``overdue_case_id``/``overdue_follow_up_id`` (the oldest overdue follow-up).
     Managers see their department; the specialist section every department."""
     if not can_view_staff_care(user):
         return User.objects.none()
@@ -156,6 +168,11 @@ def staff_care_list(*, user, today: dt.date | None = None) -> QuerySet[User]:
             harassment_contacts=_Count(contacts),
             open_follow_ups=_Count(open_follow_ups),
             overdue_follow_ups=_Count(open_follow_ups.filter(due_date__lt=today)),
+            # The oldest overdue follow-up and its case: where the page's link leads.
+            overdue_follow_up_id=Subquery(open_follow_ups.filter(due_date__lt=today).order_by("due_date", "pk")[:1]),
+            overdue_case_id=Subquery(
+                open_follow_ups.filter(due_date__lt=today).order_by("due_date", "pk").values("case_id")[:1]
+            ),
         )
         .order_by("-overdue_follow_ups", "-harassment_contacts", "department__sort_order", "id")
     )

@@ -126,14 +126,36 @@ def _notify(*, actor, case: Case, contact: Contact, opened: bool) -> None:
         transaction.on_commit(send)
 
 
+def _case_summary(contact: Contact, reason: str, detail: str) -> str:
+    """A new case's 概要: the contact's subject; for a case opened by a backup call
+    (a live contact rarely has a subject yet) also the call's reason, and, where
+    the contact has no subject, what is known of it (channel, resident, time)."""
+    parts = []
+    if reason == CaseReason.BACKUP_CALL:
+        parts.append(_("応援要請（{detail}）").format(detail=detail) if detail else _("応援要請"))
+    if contact.summary:
+        parts.append(contact.summary)
+    else:
+        who = str(contact.resident) if contact.resident_id else contact.resident_description or _("住民等不明")
+        parts.append(
+            _("{when} {channel}での対応（{who}）").format(
+                when=timezone.localtime(contact.started_at).strftime("%Y-%m-%d %H:%M"),
+                channel=current_policy().channel_name(contact.channel),
+                who=who,
+            )
+        )
+    return "：".join(parts)[:200]
+
+
 @transaction.atomic
-def case_open_or_join(*, actor, contact: Contact, reason: str) -> Case:
+def case_open_or_join(*, actor, contact: Contact, reason: str, detail: str = "") -> Case:
     """Bring a contact into a case: the open case of the same resident in the
     contact's department if there is one, else a new case in the pack's first
     state (報告). Idempotent: a contact already in a case returns that case.
 
     Called with ``reason="harassment"`` when a contact is judged harassment,
-    ``"backup_call"`` by a backup call, ``"report"`` by 「事案として報告」.
+    ``"backup_call"`` by a backup call (``detail``: the call's reason), ``"report"``
+    by 「事案として報告」.
     A contact with no known resident only joins a case that already holds it."""
     _require_handler(actor)
     if reason not in CaseReason.values:
@@ -163,7 +185,7 @@ def case_open_or_join(*, actor, contact: Contact, reason: str) -> Case:
             department=contact.department,
             resident_id=contact.resident_id,
             state=current_policy().case_state_codes()[0],
-            summary=(contact.summary or "")[:200],
+            summary=_case_summary(contact, reason, (detail or "").strip()),
             reported_by=actor,
             opened_at=now,
             last_activity_at=now,
@@ -187,17 +209,6 @@ def case_open_or_join(*, actor, contact: Contact, reason: str) -> Case:
     )
     _notify(actor=actor, case=case, contact=contact, opened=opened)
     return case
-
-
-def case_next_states(*, case: Case) -> tuple[str | None, str | None]:
-    """The state one step forward and one step back (None at either end)."""
-    codes = current_policy().case_state_codes()
-    if case.state not in codes:
-        return codes[0], None
-    index = codes.index(case.state)
-    forward = codes[index + 1] if index + 1 < len(codes) else None
-    back = codes[index - 1] if index > 0 else None
-    return forward, back
 
 
 @transaction.atomic
@@ -343,9 +354,20 @@ def case_assign_handler(*, actor, case: Case, handler: User | None) -> Case:
 
 
 @transaction.atomic
-def follow_up_record(*, actor, case: Case, staff: User, kind: str, due_date: dt.date, note: str = "") -> StaffFollowUp:
+def follow_up_record(
+    *,
+    actor,
+    case: Case,
+    staff: User,
+    kind: str,
+    due_date: dt.date,
+    note: str = "",
+    past_due_confirmed: bool = False,
+) -> StaffFollowUp:
     """Plan care for a member of staff affected by a case (面談, referral, rest,
-    rotation) with a due date. Supervisors, managers and the specialist section."""
+    rotation) with a due date. A due date in the past is refused unless the user
+    confirmed it (``past_due_confirmed``: the care is overdue from the start).
+    Supervisors, managers and the specialist section."""
     _require_supervisor(actor, case, _("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
     errors = {}
     if kind not in {code for code, _ in current_policy().follow_up_kind_choices()}:
@@ -354,6 +376,11 @@ def follow_up_record(*, actor, case: Case, staff: User, kind: str, due_date: dt.
         errors["staff"] = _("職員は、あなたが記録できる課の職員から選んでください。")
     if due_date is None:
         errors["due_date"] = _("期限を入力してください。")
+    elif due_date < timezone.localdate() and not past_due_confirmed:
+        errors["due_date"] = _(
+            "期限が過去の日付（{date}）です。今日以降の日付を入力してください。"
+            "過去の期限のまま記録する場合は「期限が過去の日付でも記録する」にチェックを入れてください。"
+        ).format(date=due_date.strftime("%Y-%m-%d"))
     if errors:
         raise ValidationError(errors)
     follow_up = StaffFollowUp.objects.create(

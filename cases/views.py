@@ -59,7 +59,7 @@ def case_open_list(request):
 
 
 def _detail_context(request, case):
-    forward, back = services.case_next_states(case=case)
+    forward, back = selectors.case_next_states(case=case)
     return {
         "case": case,
         "events": selectors.case_timeline(case=case),

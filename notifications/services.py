@@ -31,3 +31,14 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
         notification.save(update_fields=["read_at"])
         audit_record(actor=actor, action="notifications.notification.read", obj=notification)
     return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, actor) -> int:
+    """Mark every unread notification of the actor read (すべて既読にする); returns how many."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("このお知らせを扱う権限がありません。"))
+    count = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        audit_record(actor=actor, action="notifications.notification.all_read", after={"count": count})
+    return count

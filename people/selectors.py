@@ -32,6 +32,19 @@ def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
     return residents.filter(conditions).distinct()
 
 
+def resident_ids_named(query: str, *, limit: int) -> list[int]:
+    """Ids of up to ``limit`` residents whose name or kana contains ``query``,
+    typed with or without spaces, in kanji, hiragana or katakana (the indexed
+    search key; no phone numbers). For finding their contacts by name."""
+    name = normalize_compact(query)
+    if not name:
+        return []
+    conditions = Q(search_key__contains=name) | Q(search_key__contains=to_hiragana(query))
+    return list(
+        Resident.objects.filter(conditions, merged_into__isnull=True).order_by().values_list("pk", flat=True)[:limit]
+    )
+
+
 def resident_get(*, user, pk: int) -> Resident:
     """One resident, also one merged away (its page says where it went)."""
     if not user.handles_records:

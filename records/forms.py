@@ -148,7 +148,7 @@ def _contact_form_field(spec: ContactField) -> forms.Field:
             label=label, input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET, required=spec.required
         )
     if spec.kind == SHORT_TEXT:
-        return forms.CharField(label=label, max_length=spec.max_length, required=False)
+        return forms.CharField(label=label, max_length=spec.max_length, required=False, help_text=spec.help_text)
     if spec.is_text:
         return _text(label, rows=spec.rows, help_text=spec.help_text)
     if spec.kind == CHOICE:
@@ -280,6 +280,31 @@ class ContactFilterForm(forms.Form):
             staff_id=data["staff"].pk if data.get("staff") else None,
             query=data.get("q", ""),
         )
+
+
+class ContactJudgementForm(forms.Form):
+    """A supervisor's decision on a contact recorded as 判断に迷う."""
+
+    harassment = forms.ChoiceField(
+        label=_("判断"),
+        choices=[(HarassmentJudgement.YES, _("該当する")), (HarassmentJudgement.NO, _("該当しない"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「該当する」か「該当しない」を選んでください。")},
+    )
+    categories = forms.MultipleChoiceField(label=_("該当する類型"), required=False, widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(
+        label=_("判断の理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "基本方針の定義（内容・手段や態様・被害）に照らした理由を記入してください。記録の変更履歴に残ります。"
+        ),
+        error_messages={"required": _("判断の理由を入力してください。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = current_policy().category_choices()
 
 
 class ContactDeleteForm(forms.Form):

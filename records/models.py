@@ -61,7 +61,7 @@ class Contact(models.Model):
         _("カスタマーハラスメントの判断"),
         max_length=10,
         choices=HarassmentJudgement.choices,
-        default=HarassmentJudgement.NO,
+        default=HarassmentJudgement.UNDECIDED,
     )
     content_unreasonable = models.CharField(
         _("内容が著しく妥当性を欠くか"), max_length=10, choices=DefinitionAnswer.choices, blank=True
@@ -136,6 +136,15 @@ class Contact(models.Model):
     def number(self) -> str:
         return contact_number(self.pk)
 
+    @property
+    def needs_judgement(self) -> bool:
+        """Ended and still 未判断: saved, but somebody has to judge it."""
+        return self.ended_at is not None and self.harassment == HarassmentJudgement.UNDECIDED
+
+    def judgement_decision(self):
+        """The latest revision saved with a reason (a supervisor's decision on 判断に迷う), or None."""
+        return self.revisions.exclude(note="").select_related("changed_by").order_by("-version").first()
+
 
 class ContactCategory(models.Model):
     """A policy category (by its pack code) staff assigned to a contact."""
@@ -167,6 +176,8 @@ class ContactRevision(models.Model):
     changed_at = models.DateTimeField(_("変更日時"), auto_now_add=True)
     changed_fields = models.JSONField(_("変更した項目"), default=list)
     snapshot = models.JSONField(_("内容"))
+    # Why this version was saved, where the saver had to say (e.g. a supervisor's decision on 判断に迷う).
+    note = models.TextField(_("変更の理由"), blank=True)
 
     class Meta:
         verbose_name = _("対応記録の版")

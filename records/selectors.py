@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.permissions import is_specialist, is_supervisor_or_above
 from accounts.selectors import department_visible_ids
 from mamoru.lib.japanese import normalize
+from mamoru.policy.loader import current as current_policy
+from people.selectors import resident_ids_named
 
+from .choices import HarassmentJudgement
 from .models import Contact, contact_number
 
 
@@ -54,10 +59,47 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
         contacts = contacts.filter(resident_id=filters.resident_id)
     if filters.live_only:
         contacts = contacts.filter(ended_at__isnull=True)
-    for term in normalize(filters.query).split(" "):
-        if term:
-            contacts = contacts.filter(search_text__contains=term)
+    if filters.query.strip():
+        contacts = contacts.filter(contact_query_condition(filters.query))
     return contacts
+
+
+# Residents whose contacts a name search brings in, at most (a name that short matches a list anyway).
+NAME_SEARCH_RESIDENTS = 200
+# 「3001」「0003001」「No.3001」「対応記録 No.0003001」: the contact number as staff type and read it.
+_NUMBER = re.compile(r"^(?:対応記録)?\s*(?:no\.?|#|番号)?\s*(\d{1,12})$")
+
+
+def contact_number_from(query: str) -> int | None:
+    """The contact id a query names by its number, or None."""
+    match = _NUMBER.match(normalize(query))
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if 0 < number < 2**63 else None
+
+
+def _named(query: str) -> Q:
+    resident_ids = resident_ids_named(query, limit=NAME_SEARCH_RESIDENTS)
+    return Q(resident_id__in=resident_ids) if resident_ids else Q(pk__in=[])
+
+
+def contact_query_condition(query: str) -> Q:
+    """What the list's search box matches: the resident's whole name or kana
+    (typed with or without spaces), or the contact number, or every word found
+    in the contact's texts or its resident's name (「田中 転入届」). Each arm is
+    an indexed lookup (the texts' trigram index on PostgreSQL, the resident's
+    search key, the primary key), so the list stays fast at a million contacts."""
+    terms = [term for term in normalize(query).split(" ") if term]
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__contains=term) | _named(term)
+    if len(terms) > 1:
+        condition |= _named(query)
+    number = contact_number_from(query)
+    if number is not None:
+        condition |= Q(pk=number)
+    return condition
 
 
 def contact_list_for_display(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
@@ -160,3 +202,33 @@ def contact_live_list(*, user) -> QuerySet[Contact]:
         .select_related("department", "resident")
         .order_by("started_at")
     )
+
+
+def contact_judgement_due_before(now: dt.datetime | None = None) -> dt.datetime:
+    """Contacts ended before this time and still 未判断 are overdue (the pack's ``judgement.due_hours``)."""
+    return (now or timezone.now()) - dt.timedelta(hours=current_policy().judgement.due_hours)
+
+
+def contact_judgement_overdue_list(*, user, now: dt.datetime | None = None) -> QuerySet[Contact]:
+    """Ended contacts left 未判断 longer than the pack allows, oldest first: the
+    user's own; for a supervisor or above, every one of their own department's
+    (the contacts of the staff they supervise) as well."""
+    contacts = contact_list(user=user).filter(
+        harassment=HarassmentJudgement.UNDECIDED, ended_at__lt=contact_judgement_due_before(now)
+    )
+    mine = Q(staff=user)
+    if is_supervisor_or_above(user) and user.department_id:
+        mine |= Q(department_id=user.department_id)
+    return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
+
+
+def contact_judgement_waiting_list(*, user) -> QuerySet[Contact]:
+    """判断待ち: contacts recorded as 判断に迷う（上司に相談）, waiting for the decision of
+    a supervisor or above of their department (the specialist section: of every
+    department), oldest first. Nobody else has such a queue."""
+    if not is_supervisor_or_above(user):
+        return Contact.objects.none()
+    contacts = contact_list(user=user).filter(harassment=HarassmentJudgement.UNSURE)
+    if not is_specialist(user):
+        contacts = contacts.filter(department_id=user.department_id)
+    return contacts.select_related("department", "staff", "resident").order_by("started_at", "id")

@@ -35,7 +35,9 @@ from .fields import (
     fields_of,
     names_of,
 )
+from .hooks import contact_saved
 from .models import Contact, ContactCategory, ContactRevision
+from .permissions import may_decide_judgement
 from .rules import contact_rule_errors
 
 # The free texts searched (``search_text``), the definition check's reasons.
@@ -211,14 +213,15 @@ def _save_relations(contact: Contact, data: ContactData, *, created: bool = Fals
 COUNTED_FIELDS = {"department", "channel", "resident", "started_at", "ended_at"}
 
 
-def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None) -> dict:
+def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None, *, note: str = "") -> dict:
     snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
-        contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
+        contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot, note=note
     )
     if previous is None or COUNTED_FIELDS & set(changed):
         _recount_repetition(contact.resident_id)
+    contact_saved.send(actor=actor, contact=contact, created=previous is None, changed=set(changed))
     return snapshot
 
 
@@ -236,6 +239,20 @@ def _open_case_if_harassment(*, actor, contact: Contact) -> None:
         from cases.services import case_open_or_join  # cases builds on records, not the reverse
 
         case_open_or_join(actor=actor, contact=contact, reason="harassment")
+
+
+def default_place(channel: str, workplace: str) -> str:
+    """Where a contact started now takes place, from the user's 窓口番号・内線:
+    a counter contact at their counter, a phone call on their extension
+    (「内線…」); anything else, or a counter number for a call, is left for
+    the user to write."""
+    workplace = (workplace or "").strip()
+    is_extension = workplace.startswith("内線")
+    if channel == "counter":
+        return "" if is_extension else workplace
+    if channel == "phone":
+        return workplace if is_extension else ""
+    return ""
 
 
 @transaction.atomic
@@ -257,7 +274,7 @@ def contact_start(
         started_at=timezone.now(),
         other_staff=list(other_staff),
         resident=resident,
-        place=place or actor.workplace,
+        place=place or default_place(channel, actor.workplace),
     )
     validate_contact_data(actor=actor, data=data)
     contact = contact_build(actor=actor, data=data)
@@ -364,6 +381,65 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     contact.save(update_fields=["deleted_at", "deleted_by", "deletion_reason", "updated_at"])
     audit_record(actor=actor, action="records.contact.deleted", obj=contact, after={"reason": contact.deletion_reason})
     _recount_repetition(contact.resident_id)  # a proposal resting on this contact is rechecked
+    return contact
+
+
+JUDGEMENT_REASON_LIMIT = 2000
+
+
+@transaction.atomic
+def contact_judgement_decide(
+    *, actor, contact: Contact, harassment: str, reason: str, categories: list[str] | tuple[str, ...] = ()
+) -> Contact:
+    """A supervisor's decision on a contact recorded as 判断に迷う（上司に相談）:
+    該当する (with its categories) or 該当しない, with the reason, saved as a new
+    version whose revision keeps the reason. Supervisors and above of the
+    contact's department, or the specialist section."""
+    contact_require_visible(actor=actor, contact=contact)
+    if not may_decide_judgement(actor, contact):
+        raise PermissionDenied(_("判断を記録できるのは、この課の上司・管理職または専門部署です。"))
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.harassment != HarassmentJudgement.UNSURE:
+        raise ValidationError(
+            _("この対応記録は判断待ちではありません（現在「{judgement}」）。").format(
+                judgement=contact.get_harassment_display()
+            )
+        )
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if harassment not in (HarassmentJudgement.YES, HarassmentJudgement.NO):
+        errors["harassment"] = _("「該当する」か「該当しない」を選んでください。")
+    if not reason:
+        errors["reason"] = _("判断の理由を入力してください。")
+    elif len(reason) > JUDGEMENT_REASON_LIMIT:
+        errors["reason"] = _("{max_length}文字以内で入力してください（現在{length}文字）。").format(
+            max_length=JUDGEMENT_REASON_LIMIT, length=len(reason)
+        )
+    codes = sorted(set(categories)) if harassment == HarassmentJudgement.YES else []
+    unknown = sorted(set(codes) - set(current_policy().category_codes()))
+    if unknown:
+        errors["categories"] = _("ポリシーパックにない類型コードです: {value}").format(value=", ".join(unknown))
+    elif harassment == HarassmentJudgement.YES and not codes:
+        errors["categories"] = _("カスタマーハラスメントに該当する場合は、類型を1つ以上選んでください。")
+    if errors:
+        raise ValidationError(errors)
+    data = ContactData.from_contact(contact)
+    data.harassment = harassment
+    data.categories = codes  # 該当しない keeps no category (the previous ones stay in the revisions)
+    previous = contact_snapshot(contact)
+    contact.harassment = harassment
+    contact.version += 1
+    contact.save(update_fields=["harassment", "version", "updated_at"])
+    _save_relations(contact, data)
+    snapshot = _revise(contact, actor, previous, data, note=reason)
+    audit_record(
+        actor=actor,
+        action="records.contact.judgement_decided",
+        obj=contact,
+        before={"harassment": previous["harassment"], "categories": previous["categories"]},
+        after={"harassment": snapshot["harassment"], "categories": snapshot["categories"], "reason": reason},
+    )
+    _open_case_if_harassment(actor=actor, contact=contact)
     return contact
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("contacts/<int:pk>/clock/", views.contact_clock, name="contact_clock"),
     path("contacts/<int:pk>/print/", views.contact_print, name="contact_print"),
     path("contacts/<int:pk>/history/", views.contact_history, name="contact_history"),
+    path("contacts/<int:pk>/judgement/", views.contact_judgement, name="contact_judgement"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
 ]

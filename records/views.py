@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +16,10 @@ from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
-from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
+from .choices import HarassmentJudgement
+from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactJudgementForm, ContactStartForm
 from .models import Contact, ContactRevision
+from .permissions import may_decide_judgement
 
 
 def _require_handler(request):
@@ -62,7 +65,15 @@ def contact_start(request):
 def contact_detail(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     services.contact_mark_viewed(actor=request.user, contact=contact)
-    return render(request, "records/contact_detail.html", {"contact": contact, **_clock_context(contact)})
+    return render(
+        request,
+        "records/contact_detail.html",
+        {
+            "contact": contact,
+            "may_decide_judgement": may_decide_judgement(request.user, contact),
+            **_clock_context(contact),
+        },
+    )
 
 
 def _clock_context(contact):
@@ -112,26 +123,49 @@ def contact_end(request, pk):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, _("対応を終了しました。対応記録票を記入してください。"))
-    return redirect("records:contact_edit", pk=pk)
+        messages.success(
+            request, _("対応を終了しました。カスタマーハラスメントの判断を含め、対応記録票を記入してください。")
+        )
+    return redirect(reverse("records:contact_edit", args=[pk]) + "#judgement")  # the form opens at the judgement
+
+
+def _saved(request, contact, text):
+    """The save's message; an ended contact still 未判断 is saved but flagged as needing a judgement."""
+    if contact.ended_at is not None and contact.harassment == HarassmentJudgement.UNDECIDED:
+        messages.warning(
+            request,
+            _(
+                "{text}カスタマーハラスメントの判断が「未判断」のままです。"
+                "対応終了から{hours}時間を過ぎると、あなたと上司のやることリストに載ります。"
+            ).format(text=text, hours=current_policy().judgement.due_hours),
+        )
+    else:
+        messages.success(request, text)
 
 
 def contact_edit(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
+    conflict = None
     if request.method == "POST":
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                services.contact_update(
+                contact = services.contact_update(
                     actor=request.user,
                     contact=contact,
                     data=_keep_exact_times(form.contact_data(), contact),
                     expected_version=form.cleaned_data.get("version"),
                 )
+            except services.ContactVersionConflict:
+                conflict = _version_conflict(request, contact, form.cleaned_data.get("version"))
+                # The user's input stays; saving again (after reading what changed) saves over the newest version.
+                data = request.POST.copy()
+                data["version"] = conflict["version"]
+                form = ContactForm(data, user=request.user)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("対応記録を保存しました。"))
+                _saved(request, contact, _("対応記録を保存しました。"))
                 return redirect("records:contact_detail", pk=pk)
     else:
         services.contact_mark_viewed(actor=request.user, contact=contact)
@@ -139,7 +173,44 @@ def contact_edit(request, pk):
         if request.GET.get("resident"):  # back from 住民等を新規登録 with the new resident
             initial["resident"] = request.GET["resident"]
         form = ContactForm(initial=initial, user=request.user)
-    return render(request, "records/contact_form.html", {"form": form, "contact": contact, **_clock_context(contact)})
+    return render(
+        request,
+        "records/contact_form.html",
+        {"form": form, "contact": contact, "conflict": conflict, **_clock_context(contact)},
+    )
+
+
+def _field_labels(user) -> dict[str, str]:
+    """The contact's fields by their labels, as the history and the conflict list show them."""
+    labels = {name: field.label for name, field in ContactForm(user=user).fields.items()}
+    # The form labels the three reasons just 「理由」 (each sits under its question); here they stand alone.
+    labels.update({name: Contact._meta.get_field(name).verbose_name for name in services.REASON_FIELDS})
+    return labels
+
+
+def _version_conflict(request, contact, based_on) -> dict:
+    """What others changed since the version the user's form was based on: each
+    field with its newest value, and who saved."""
+    current = Contact.objects.get(pk=contact.pk)
+    revisions = list(
+        ContactRevision.objects.filter(contact=contact, version__gte=based_on or 0)
+        .select_related("changed_by")
+        .order_by("version")
+    )
+    base = next((r.snapshot for r in revisions if r.version == based_on), None)
+    newest = revisions[-1].snapshot if revisions else {}
+    labels = _field_labels(request.user)
+    later = [r for r in revisions if r.version != based_on]
+    if base is not None:
+        names = [name for name in newest if base.get(name) != newest[name]]
+    else:  # the base version is unknown: list what the later versions changed
+        order = {name: index for index, name in enumerate(newest)}
+        names = sorted({name for r in later for name in r.changed_fields}, key=lambda n: order.get(n, len(order)))
+    return {
+        "version": current.version,
+        "changes": [(labels.get(name, name), newest.get(name, "")) for name in names],
+        "editors": sorted({r.changed_by.display_name for r in later}),
+    }
 
 
 def _keep_exact_times(data, contact):
@@ -179,7 +250,7 @@ def contact_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("対応記録を作成しました。"))
+                _saved(request, contact, _("対応記録を作成しました。"))
                 return redirect("records:contact_detail", pk=contact.pk)
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
@@ -190,7 +261,7 @@ def contact_new(request):
                 "started_at": now,
                 "ended_at": now,
                 "channel": request.GET.get("channel", "mail"),
-                "harassment": "no",
+                "harassment": "undecided",
                 "resident": request.GET.get("resident"),
             },
             user=request.user,
@@ -234,15 +305,52 @@ def contact_history(request, pk):
     contact = selectors.contact_get(user=request.user, pk=pk)
     services.contact_mark_viewed(actor=request.user, contact=contact)
     revisions = ContactRevision.objects.filter(contact=contact).select_related("changed_by")
-    labels = {name: field.label for name, field in ContactForm(user=request.user).fields.items()}
-    # The form labels the three reasons just 「理由」 (each sits under its question); here they stand alone.
-    labels.update({name: Contact._meta.get_field(name).verbose_name for name in services.REASON_FIELDS})
+    labels = _field_labels(request.user)
     for revision in revisions:
         revision.rows = [
             (labels.get(name, name), value, revision.version > 1 and name in revision.changed_fields)
             for name, value in revision.snapshot.items()
         ]
     return render(request, "records/contact_history.html", {"contact": contact, "revisions": revisions})
+
+
+def contact_judgement(request, pk):
+    """判断待ち: a supervisor records the decision on a contact recorded as 判断に迷う."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    if not may_decide_judgement(request.user, contact):  # say so before the reason is typed, not after
+        raise PermissionDenied(_("判断を記録できるのは、この課の上司・管理職または専門部署です。"))
+    if contact.harassment != HarassmentJudgement.UNSURE:
+        messages.info(
+            request,
+            _("この対応記録は判断待ちではありません（現在「{judgement}」）。").format(
+                judgement=contact.get_harassment_display()
+            ),
+        )
+        return redirect("records:contact_detail", pk=pk)
+    form = ContactJudgementForm(
+        request.POST or None, initial={"categories": [c.code for c in contact.categories.all()]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_judgement_decide(
+                actor=request.user,
+                contact=contact,
+                harassment=form.cleaned_data["harassment"],
+                reason=form.cleaned_data["reason"],
+                categories=form.cleaned_data["categories"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            contact.refresh_from_db(fields=["harassment"])
+            messages.success(
+                request,
+                _("判断を「{judgement}」として記録しました。").format(judgement=contact.get_harassment_display()),
+            )
+            return redirect("records:contact_detail", pk=pk)
+    else:
+        services.contact_mark_viewed(actor=request.user, contact=contact)
+    return render(request, "records/contact_judgement.html", {"contact": contact, "form": form})
 
 
 def contact_delete(request, pk):

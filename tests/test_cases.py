@@ -289,7 +289,7 @@ def test_suggested_next_step_follows_the_pack(city):
     def suggested():
         return [b.step.code for b in case_step_buttons(case=case) if b.suggested]
 
-    assert suggested() == []
+    assert suggested() == ["several_staff"]  # a new case: the first step (issue 12, 2.8)
     case_record_step(actor=city.staff, case=case, step="response_ended")
     assert suggested() == ["stop_request"]
     case_record_step(actor=city.staff, case=case, step="stop_request")

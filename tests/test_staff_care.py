@@ -69,13 +69,23 @@ def test_staff_care_figures(city):
     case = Case.objects.filter(contacts__staff=city.staff).first()
     today = timezone.localdate()
     follow_up_record(
-        actor=city.supervisor, case=case, staff=city.staff, kind="interview", due_date=today - dt.timedelta(days=1)
+        actor=city.supervisor,
+        case=case,
+        staff=city.staff,
+        kind="interview",
+        due_date=today - dt.timedelta(days=1),
+        past_due_confirmed=True,
     )
     follow_up_record(
         actor=city.supervisor, case=case, staff=city.staff, kind="rest", due_date=today + dt.timedelta(days=7)
     )
     done = follow_up_record(
-        actor=city.supervisor, case=case, staff=city.manager, kind="interview", due_date=today - dt.timedelta(days=3)
+        actor=city.supervisor,
+        case=case,
+        staff=city.manager,
+        kind="interview",
+        due_date=today - dt.timedelta(days=3),
+        past_due_confirmed=True,
     )
     follow_up_complete(actor=city.supervisor, follow_up=done)
 
@@ -103,6 +113,7 @@ def test_staff_care_page_access_and_overdue_highlight(city, client_for):
         staff=city.staff,
         kind="interview",
         due_date=timezone.localdate() - dt.timedelta(days=2),
+        past_due_confirmed=True,
     )
     for user in (city.staff, city.supervisor, city.other_staff, city.admin):
         assert client_for(user).get("/cases/staff-care/").status_code == 403
@@ -110,7 +121,7 @@ def test_staff_care_page_access_and_overdue_highlight(city, client_for):
         response = client_for(user).get("/cases/staff-care/")
         assert response.status_code == 200
         body = response.content.decode()
-        assert 'class="overdue"' in body and "1件 期限切れ" in body and "市民 一郎" in body
+        assert 'class="needs-attention"' in body and "1件 期限切れ" in body and "市民 一郎" in body
     assert "税務 花子" not in client_for(city.manager).get("/cases/staff-care/").content.decode()
     assert "/cases/staff-care/" in client_for(city.manager).get("/cases/").content.decode()
     assert "/cases/staff-care/" not in client_for(city.supervisor).get("/cases/").content.decode()

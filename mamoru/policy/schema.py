@@ -42,6 +42,18 @@ class BackupCallRules:
     escalation_seconds: int
 
 
+# Hours a contact may stay 未判断 after it ended before it is on the to-do lists.
+DEFAULT_JUDGEMENT_DUE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class JudgementRules:
+    """``[judgement]``: how long an ended contact may stay 未判断 before it is
+    listed on its staff member's and their supervisors' to-do lists."""
+
+    due_hours: int = DEFAULT_JUDGEMENT_DUE_HOURS
+
+
 # Details a case step may ask for (e.g. the police step), with their labels.
 STEP_DETAIL_FIELDS = {
     "station": "通報先（110番または警察署名）",
@@ -98,6 +110,7 @@ class PolicyPack:
     follow_up_kinds: tuple[Named, ...] = ()
     repetition_rules: tuple[RepetitionRule, ...] = ()
     documents: Documents | None = None
+    judgement: JudgementRules = JudgementRules()
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -190,6 +203,16 @@ def _case_states(data: dict) -> tuple[Named, ...]:
     return states
 
 
+def _judgement(data: dict) -> JudgementRules:
+    """The optional ``[judgement]`` table; without it the defaults apply."""
+    if "judgement" not in data:
+        return JudgementRules()
+    rules = _table(data, "judgement", "")
+    if "due_hours" not in rules:
+        return JudgementRules()
+    return JudgementRules(due_hours=_positive_int(rules, "due_hours", "judgement.", unit=_("時間")))
+
+
 def parse_pack(source: str) -> PolicyPack:
     """Parse and validate a policy pack written in TOML."""
     try:
@@ -249,5 +272,6 @@ def parse_pack(source: str) -> PolicyPack:
         follow_up_kinds=_named_list(data, "follow_up_kinds", ""),
         repetition_rules=parse_repetition_rules(data, {c.code for c in channels}),
         documents=parse_documents(data, city_name),
+        judgement=_judgement(data),
         source_text=source,
     )

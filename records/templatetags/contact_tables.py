@@ -23,6 +23,12 @@ ROW = (
     "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
 )
 SUMMARY_LENGTH = 40
+# A row's class by judgement: harassment marked, 未判断 and 判断に迷う shown apart from 該当しない.
+ROW_CLASSES = {
+    HarassmentJudgement.YES: "is-harassment",
+    HarassmentJudgement.UNDECIDED: "is-undecided",
+    HarassmentJudgement.UNSURE: "is-unsure",
+}
 _PK = 2147483647  # stands for the contact's id in the link's pattern
 
 
@@ -55,7 +61,7 @@ def contact_rows(context, contacts):
         rows.append(
             format_html(
                 ROW,
-                "is-harassment" if contact.harassment == HarassmentJudgement.YES else "",
+                ROW_CLASSES.get(contact.harassment, ""),
                 link.format(contact.pk),
                 contact.number,
                 jdatetime(context, contact.started_at),

@@ -103,7 +103,7 @@ def test_record_harassment_end_contact_and_find_it_by_japanese_search(page, city
     assert contact.started_at == started_at  # the form shows minutes; saving keeps the exact start
 
     page.get_by_role("button", name="■ 対応終了").first.click()
-    page.wait_for_url(f"**/contacts/{contact.pk}/edit/")
+    page.wait_for_url(f"**/contacts/{contact.pk}/edit/#judgement")  # the form opens at the judgement
     assert page.watch.dialogs == ["対応を終了しますか？"]
     expect(page.get_by_text("対応を終了しました。")).to_be_visible()
     expect(page.locator("[data-clock]")).to_have_count(0)

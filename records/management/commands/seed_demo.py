@@ -50,7 +50,8 @@ class Command(BaseCommand):
             f"デモデータを作成しました（{result.seconds:.1f}秒、対応記録 毎秒{rate:,.0f}件）。",
             f"  所属 {result.departments} 課 / 利用者 {result.users} 名 / 住民等 {result.residents:,} 名（繰り返し来庁する人 {result.repeaters} 名）",
             f"  対応記録 {tally.contacts:,} 件: 該当する {tally.kinds['yes']:,} 件、"
-            f"判断に迷う {tally.kinds['unsure']:,} 件、該当しない {tally.kinds['no']:,} 件",
+            f"判断に迷う {tally.kinds['unsure']:,} 件、該当しない {tally.kinds['no']:,} 件、"
+            f"未判断 {tally.kinds['undecided']:,} 件",
             "  類型: " + "、".join(f"{names.get(code, code)} {tally.categories[code]}" for code in names),
             f"  事案 {result.cases} 件（直近60日の「該当する」対応記録から、サービス経由で作成）",
             "",
