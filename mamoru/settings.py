@@ -112,6 +112,8 @@ TEMPLATES = [
                 "mamoru.context_processors.mamoru",
             ],
             "builtins": ["mamoru.templatetags.mamoru_tags"],
+            # {% panels "page" "slot" obj %} (mamoru.lib.panels); mamoru itself is not an installed app.
+            "libraries": {"panels": "mamoru.templatetags.panels"},
         },
     }
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import department_visible_ids
 from mamoru.lib.japanese import normalize
 
+from .choices import HarassmentJudgement
 from .models import Contact, contact_number
 
 
@@ -159,4 +161,25 @@ def contact_live_list(*, user) -> QuerySet[Contact]:
         .filter(ended_at__isnull=True, staff=user)
         .select_related("department", "resident")
         .order_by("started_at")
+    )
+
+
+def contact_resident_page(*, user, resident, number, per_page: int = 50) -> Page:
+    """A page of the resident's contacts in the departments the user may see,
+    newest first, as rows of the history table (``ContactRow``)."""
+    contacts = contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
+    page = Paginator(contacts, per_page).get_page(number)
+    page.object_list = contact_table_rows(page.object_list)
+    return page
+
+
+def contact_department_counts(*, user, resident):
+    """The resident's contacts the user may see, counted by department (with
+    those judged harassment), most first."""
+    return (
+        contact_list(user=user)
+        .filter(resident=resident)
+        .values("department__name")
+        .annotate(total=Count("id"), harassment=Count("id", filter=Q(harassment=HarassmentJudgement.YES)))
+        .order_by("-total")
     )

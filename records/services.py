@@ -21,6 +21,7 @@ from mamoru.lib.japanese import normalize
 from mamoru.policy.loader import current as current_policy
 
 from .choices import DefinitionAnswer, HarassmentJudgement
+from .hooks import contact_saved, contact_validating
 from .models import Contact, ContactCategory, ContactRevision
 
 TEXT_FIELDS = ("summary", "request_content", "words_and_behaviour", "staff_response", "outcome")
@@ -144,14 +145,6 @@ def validate_contact_data(*, actor, data: ContactData) -> None:
         raise ValidationError(errors)
 
 
-def _require_restriction_reason(data: ContactData) -> None:
-    """A contact outside the resident's active response restriction (対応制限)
-    needs a reason before it is saved."""
-    from measures.services import restriction_require_reason  # measures builds on records, not the reverse
-
-    restriction_require_reason(data=data)
-
-
 def _search_text(contact: Contact) -> str:
     parts = [getattr(contact, name) for name in (*TEXT_FIELDS, "resident_description", "place")]
     return normalize(" ".join(part for part in parts if part))
@@ -234,35 +227,22 @@ def _save_relations(contact: Contact, data: ContactData, *, created: bool = Fals
     )
 
 
-# What the repetition rules count: an edit of only the texts leaves them as they were.
-COUNTED_FIELDS = {"department", "channel", "resident", "started_at", "ended_at"}
-
-
-def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None) -> dict:
+def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None) -> tuple[dict, set]:
+    """Write the contact's revision; the snapshot and the keys that changed."""
     snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot
     )
-    if previous is None or COUNTED_FIELDS & set(changed):
-        _recount_repetition(contact.resident_id)
-    return snapshot
+    return snapshot, set(changed)
 
 
-def _recount_repetition(resident_id: int | None) -> None:
-    """Count the pack's 繰り返し rules for the resident after commit."""
-    from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
-
-    repetition_evaluate_later(resident_id=resident_id)
-
-
-def _open_case_if_harassment(*, actor, contact: Contact) -> None:
-    """A contact judged harassment opens an incident case (or joins the
-    resident's open one), in the same transaction. Idempotent per contact."""
-    if contact.harassment == HarassmentJudgement.YES:
-        from cases.services import case_open_or_join  # cases builds on records, not the reverse
-
-        case_open_or_join(actor=actor, contact=contact, reason="harassment")
+def _saved(*, actor, contact: Contact, created: bool, changed: set, previous_resident_id: int | None) -> None:
+    """Let the apps built on records act on the save, in its transaction
+    (repetition asks for a recount, cases opens a case: ``hooks.contact_saved``)."""
+    contact_saved.send(
+        actor=actor, contact=contact, created=created, changed=changed, previous_resident_id=previous_resident_id
+    )
 
 
 @transaction.atomic
@@ -290,8 +270,9 @@ def contact_start(
     contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data, created=True)
-    snapshot = _revise(contact, actor, None, data)
+    snapshot, changed = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.started", obj=contact, after=snapshot)
+    _saved(actor=actor, contact=contact, created=True, changed=changed, previous_resident_id=None)
     return contact
 
 
@@ -310,7 +291,7 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
     contact.duration_seconds = _duration(contact.started_at, ended_at)
     contact.version += 1
     contact.save(update_fields=["ended_at", "duration_seconds", "version", "updated_at"])
-    snapshot = _revise(contact, actor, previous)
+    snapshot, changed = _revise(contact, actor, previous)
     audit_record(
         actor=actor,
         action="records.contact.ended",
@@ -318,6 +299,7 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
         before={"ended_at": previous["ended_at"]},
         after={"ended_at": snapshot["ended_at"], "duration_seconds": contact.duration_seconds},
     )
+    _saved(actor=actor, contact=contact, created=False, changed=changed, previous_resident_id=contact.resident_id)
     return contact
 
 
@@ -326,13 +308,13 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     """Record a contact after the fact (a letter, a mail, a call logged later)."""
     _require_handler(actor)
     validate_contact_data(actor=actor, data=data)
-    _require_restriction_reason(data)
+    contact_validating.send(actor=actor, data=data, contact=None)
     contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data, created=True)
-    snapshot = _revise(contact, actor, None, data)
+    snapshot, changed = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.created", obj=contact, after=snapshot)
-    _open_case_if_harassment(actor=actor, contact=contact)
+    _saved(actor=actor, contact=contact, created=True, changed=changed, previous_resident_id=None)
     return contact
 
 
@@ -354,25 +336,22 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
             )
         )
     validate_contact_data(actor=actor, data=data)
-    _require_restriction_reason(data)
+    contact_validating.send(actor=actor, data=data, contact=contact)
     previous = contact_snapshot(contact)
     previous_resident_id = contact.resident_id
     _apply(contact, data)
     contact.version += 1
     contact.save()
     _save_relations(contact, data)
-    snapshot = _revise(contact, actor, previous, data)
-    if previous_resident_id != contact.resident_id:  # the contact left that resident's count
-        _recount_repetition(previous_resident_id)
-    changed = {k: snapshot[k] for k in snapshot if previous.get(k) != snapshot[k]}
+    snapshot, changed = _revise(contact, actor, previous, data)
     audit_record(
         actor=actor,
         action="records.contact.updated",
         obj=contact,
-        before={k: previous.get(k) for k in changed},
-        after=changed,
+        before={k: previous.get(k) for k in snapshot if k in changed},
+        after={k: snapshot[k] for k in snapshot if k in changed},
     )
-    _open_case_if_harassment(actor=actor, contact=contact)
+    _saved(actor=actor, contact=contact, created=False, changed=changed, previous_resident_id=previous_resident_id)
     return contact
 
 
@@ -390,7 +369,8 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     contact.deletion_reason = reason.strip()[:300]
     contact.save(update_fields=["deleted_at", "deleted_by", "deletion_reason", "updated_at"])
     audit_record(actor=actor, action="records.contact.deleted", obj=contact, after={"reason": contact.deletion_reason})
-    _recount_repetition(contact.resident_id)  # a proposal resting on this contact is rechecked
+    # e.g. a 繰り返し proposal resting on this contact is rechecked
+    _saved(actor=actor, contact=contact, created=False, changed={"deleted"}, previous_resident_id=contact.resident_id)
     return contact
 
 
