@@ -1,10 +1,18 @@
 """What records adds to the pages of people (residents), registered in
-``RecordsConfig.ready()``: a resident's contacts counted by department, their
-history, and the counts beside each other on the merge page. Reads only."""
+``RecordsConfig.ready()``: the buttons that start a contact with the resident,
+the resident's contacts counted by department, their history, and the counts
+beside each other on the merge page. Reads only."""
 
 from mamoru.lib.panels import register_panel
 
 from .selectors import contact_department_counts, contact_resident_page
+
+
+def resident_start_panel(*, request, obj):
+    """▶ 対応開始 with this resident (the page shows it only for a resident not merged away)."""
+    if obj.merged_into_id is not None or not request.user.handles_records:
+        return None
+    return {"resident": obj}
 
 
 def resident_department_counts_panel(*, request, obj):
@@ -23,6 +31,14 @@ def resident_merge_counts_panel(*, request, obj):
 
 
 def register() -> None:
+    register_panel(
+        page="people.resident_detail",
+        slot="actions",
+        name="records.resident_start",
+        template="records/_resident_start.html",
+        context=resident_start_panel,
+        order=10,
+    )
     register_panel(
         page="people.resident_detail",
         slot="main",
