@@ -158,7 +158,10 @@ def resident_merge(request, pk, other_pk):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("「{source}」を「{target}」に統合しました。").format(source=source.name, target=target.name)
+                request,
+                _("住民等 No.{source_pk}「{source}」を No.{target_pk}「{target}」に統合しました。").format(
+                    source_pk=source.pk, source=source.name, target_pk=target.pk, target=target.name
+                ),
             )
             return redirect("people:resident_detail", pk=target.pk)
     return render(request, "people/resident_merge.html", {"form": form, "residents": residents})
@@ -177,8 +180,11 @@ def resident_merge_undo(request, pk):
         else:
             messages.success(
                 request,
-                _("「{source}」と「{target}」の統合を取り消しました。").format(
-                    source=merge.source.name, target=merge.target.name
+                _("住民等 No.{source_pk}「{source}」と No.{target_pk}「{target}」の統合を取り消しました。").format(
+                    source_pk=merge.source_id,
+                    source=merge.source.name,
+                    target_pk=merge.target_id,
+                    target=merge.target.name,
                 ),
             )
             return redirect("people:resident_detail", pk=merge.source_id)
