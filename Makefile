@@ -72,9 +72,12 @@ bench: install-test
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
 
+# ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
+# docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 clean-db:
 	rm -f db.sqlite3

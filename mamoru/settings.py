@@ -112,7 +112,8 @@ TEMPLATES = [
                 "mamoru.context_processors.mamoru",
             ],
             "builtins": ["mamoru.templatetags.mamoru_tags"],
-            "libraries": {"panels": "mamoru.templatetags.panels"},  # the mamoru package is not an app
+            # {% panels "page" "slot" obj %} (mamoru.lib.panels); mamoru itself is not an installed app.
+            "libraries": {"panels": "mamoru.templatetags.panels"},
         },
     }
 ]

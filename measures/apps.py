@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = "措置"
+
+    def ready(self):
+        from people.hooks import resident_badges
+        from records.hooks import contact_clock_limits, contact_resident_annotations, contact_validating
+
+        from . import panels, receivers
+
+        contact_validating.connect(receivers.on_contact_validating)
+        contact_clock_limits.connect(receivers.contact_clock_limits)
+        contact_resident_annotations.connect(receivers.contact_resident_annotations)
+        resident_badges.connect(panels.resident_restriction_badges)
+        panels.register()

@@ -45,7 +45,7 @@ class ResidentMergeForm(forms.Form):
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].choices = [
-            (resident.pk, _("「{name}」（ID {pk}）を残す").format(name=resident.name, pk=resident.pk))
+            (resident.pk, _("「{name}」（住民等 No.{pk}）を残す").format(name=resident.name, pk=resident.pk))
             for resident in residents
         ]
 

@@ -1,6 +1,7 @@
 """What people (residents) lets the apps built on it do, without importing them.
 
-Apps connect receivers in their ``AppConfig.ready()`` (see ``mamoru.lib.hooks``)."""
+Apps connect receivers in their ``AppConfig.ready()`` (see ``mamoru.lib.hooks``). Every receiver
+is called with keyword arguments only, and takes ``**kwargs`` for those it does not use."""
 
 from mamoru.lib.hooks import Hook
 
@@ -14,7 +15,8 @@ resident_badges = Hook(
 resident_merging = Hook(
     "people.resident_merging",
     """In the merge's transaction, before rows move from ``source`` into ``target``: ``actor``,
-    ``source``, ``target``. A receiver may answer a dict to keep with the merge (``collect``).""",
+    ``source``, ``target``. A receiver may answer a dict of what it did, kept in the merge's audit entry
+    (``made_way``; e.g. repetition withdraws the source's open proposals that collide with the target's).""",
 )
 
 resident_merged = Hook(

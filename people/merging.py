@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
+from .hooks import resident_merged, resident_merging
 from .models import Resident, ResidentMerge, ResidentPhone
 
 PHONES_LABEL = ResidentPhone._meta.label_lower
@@ -97,21 +98,12 @@ def _move(model, field: str, pks, resident: Resident, key: str) -> None:
         ) from exc
 
 
-def _make_way_for_repetition_flags(source: Resident, target: Resident) -> None:
-    """Open 繰り返し proposals for the same rule on both records would collide;
-    the repetition app withdraws the source's, and proposes again afterwards."""
-    from repetition.services import repetition_flags_before_merge  # repetition builds on people
-
-    repetition_flags_before_merge(source=source, target=target)
-
-
-def _evaluate_repetition(*residents: Resident) -> None:
-    """Re-run the repeat-behaviour rules after the change is committed."""
-    from repetition.services import repetition_evaluate  # repetition builds on people
-
-    for resident in residents:
-        # robust: a failed evaluation is logged and never undoes the merge.
-        transaction.on_commit(lambda resident=resident: repetition_evaluate(resident=resident), robust=True)
+def _merged_after_commit(actor, *residents: Resident) -> None:
+    """Let the apps built on people act once the change is committed
+    (``hooks.resident_merged``; repetition counts the rules again). Robust: a
+    failure there is logged and never undoes the merge."""
+    resident_ids = [resident.pk for resident in residents]
+    transaction.on_commit(lambda: resident_merged.send(actor=actor, resident_ids=resident_ids), robust=True)
 
 
 @transaction.atomic
@@ -141,7 +133,10 @@ def resident_merge(*, actor, source: Resident, target: Resident, reason: str) ->
         )
     before = {"source": _snapshot(source), "target": _snapshot(target)}
 
-    _make_way_for_repetition_flags(source, target)
+    # The apps built on people make way (repetition: open proposals of one rule on both records would collide).
+    kept: dict = {}
+    for answer in resident_merging.collect(actor=actor, source=source, target=target):
+        kept.update(answer)
     moved: dict[str, list[int]] = {}
     for key, model, field in resident_links():
         pks = sorted(model._default_manager.filter(**{field: source}).values_list("pk", flat=True))
@@ -172,9 +167,10 @@ def resident_merge(*, actor, source: Resident, target: Resident, reason: str) ->
             "target": _snapshot(target),
             "moved": moved,
             "reason": reason,
+            **({"made_way": kept} if kept else {}),
         },
     )
-    _evaluate_repetition(target)
+    _merged_after_commit(actor, target)
     return merge
 
 
@@ -236,5 +232,5 @@ def resident_merge_undo(*, actor, merge: ResidentMerge, reason: str) -> Resident
             "reason": reason,
         },
     )
-    _evaluate_repetition(source, target)
+    _merged_after_commit(actor, source, target)
     return merge

@@ -1,11 +1,12 @@
-"""Finding residents, and a resident's history within the user's scope."""
+"""Finding residents within the user's scope. (A resident's contacts are
+records' to read: records adds them to the resident's page as panels.)"""
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
 
+from .hooks import resident_badges
 from .matching import POSSIBLE_THRESHOLD, Candidate, PersonFields, resident_candidates, resident_match_keys, same_person
 from .models import Resident, ResidentMerge
 
@@ -55,27 +56,19 @@ def resident_get(*, user, pk: int) -> Resident:
         raise Http404("住民等が見つかりません。") from exc
 
 
-def resident_contact_page(*, user, resident: Resident, number, per_page: int = 50) -> Page:
-    """A page of the resident's contacts in the departments the user may see,
-    newest first, as rows of the history table (records.selectors.ContactRow)."""
-    from records.selectors import ContactFilter, contact_table_list, contact_table_rows
-
-    contacts = contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
-    page = Paginator(contacts, per_page).get_page(number)
-    page.object_list = contact_table_rows(page.object_list)
-    return page
-
-
-def resident_department_counts(*, user, resident: Resident):
-    from records.selectors import contact_list
-
-    return (
-        contact_list(user=user)
-        .filter(resident=resident)
-        .values("department__name")
-        .annotate(total=Count("id"), harassment=Count("id", filter=Q(harassment="yes")))
-        .order_by("-total")
-    )
+def resident_list_with_badges(*, user, residents) -> list[Resident]:
+    """The residents, each with ``badges`` (``[(label, css_class), …]``) from the
+    apps built on people (``hooks.resident_badges``: 「繰り返し要確認」,
+    「対応制限中」), each app reading the whole list at once."""
+    residents = list(residents)
+    found: dict[int, list] = {}
+    if residents:
+        for answer in resident_badges.collect(user=user, residents=residents):
+            for resident_id, badges in answer.items():
+                found.setdefault(resident_id, []).extend(badges)
+    for resident in residents:
+        resident.badges = found.get(resident.pk, [])
+    return residents
 
 
 def resident_duplicates(*, user, fields, exclude_ids=(), limit: int = 5) -> list:

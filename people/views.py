@@ -23,6 +23,7 @@ def resident_list(request):
     query = request.GET.get("q", "")
     residents = selectors.resident_list(user=request.user, query=query)
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.resident_list_with_badges(user=request.user, residents=page.object_list)
     return render(request, "people/resident_list.html", {"page": page, "q": query})
 
 
@@ -31,6 +32,7 @@ def resident_pick(request):
     _require_handler(request)
     query = request.GET.get("q", "").strip()
     results = selectors.resident_pick_list(user=request.user, query=query)
+    selectors.resident_list_with_badges(user=request.user, residents=[resident for resident, _duplicates in results])
     return render(request, "people/_resident_pick.html", {"results": results, "q": query})
 
 
@@ -67,7 +69,6 @@ def resident_duplicates(request):
 def resident_detail(request, pk):
     resident = selectors.resident_get(user=request.user, pk=pk)
     services.resident_mark_viewed(actor=request.user, resident=resident)
-    page = selectors.resident_contact_page(user=request.user, resident=resident, number=request.GET.get("page"))
     merge = selectors.resident_active_merge(user=request.user, resident=resident)
     # The specialist's 「同一人物の可能性」 panel loads after the page (htmx), so the history shows at once.
     similar = request.user.is_specialist and resident.merged_into_id is None
@@ -76,8 +77,6 @@ def resident_detail(request, pk):
         "people/resident_detail.html",
         {
             "resident": resident,
-            "page": page,
-            "department_counts": selectors.resident_department_counts(user=request.user, resident=resident),
             "merge": merge,
             "undo_form": ResidentMergeUndoForm() if merge and request.user.is_specialist else None,
             "similar_url": reverse("people:resident_similar", args=[resident.pk]) if similar else "",
@@ -159,17 +158,13 @@ def resident_merge(request, pk, other_pk):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("「{source}」を「{target}」に統合しました。").format(source=source.name, target=target.name)
+                request,
+                _("住民等 No.{source_pk}「{source}」を No.{target_pk}「{target}」に統合しました。").format(
+                    source_pk=source.pk, source=source.name, target_pk=target.pk, target=target.name
+                ),
             )
             return redirect("people:resident_detail", pk=target.pk)
-    columns = [
-        {
-            "resident": resident,
-            "department_counts": selectors.resident_department_counts(user=request.user, resident=resident),
-        }
-        for resident in residents
-    ]
-    return render(request, "people/resident_merge.html", {"form": form, "columns": columns})
+    return render(request, "people/resident_merge.html", {"form": form, "residents": residents})
 
 
 def resident_merge_undo(request, pk):
@@ -185,8 +180,11 @@ def resident_merge_undo(request, pk):
         else:
             messages.success(
                 request,
-                _("「{source}」と「{target}」の統合を取り消しました。").format(
-                    source=merge.source.name, target=merge.target.name
+                _("住民等 No.{source_pk}「{source}」と No.{target_pk}「{target}」の統合を取り消しました。").format(
+                    source_pk=merge.source_id,
+                    source=merge.source.name,
+                    target_pk=merge.target_id,
+                    target=merge.target.name,
                 ),
             )
             return redirect("people:resident_detail", pk=merge.source_id)

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -232,3 +233,24 @@ def contact_judgement_waiting_list(*, user) -> QuerySet[Contact]:
     if not is_specialist(user):
         contacts = contacts.filter(department_id=user.department_id)
     return contacts.select_related("department", "staff", "resident").order_by("started_at", "id")
+
+
+def contact_resident_page(*, user, resident, number, per_page: int = 50) -> Page:
+    """A page of the resident's contacts in the departments the user may see,
+    newest first, as rows of the history table (``ContactRow``)."""
+    contacts = contact_table_list(user=user, filters=ContactFilter(resident_id=resident.pk))
+    page = Paginator(contacts, per_page).get_page(number)
+    page.object_list = contact_table_rows(page.object_list)
+    return page
+
+
+def contact_department_counts(*, user, resident):
+    """The resident's contacts the user may see, counted by department (with
+    those judged harassment), most first."""
+    return (
+        contact_list(user=user)
+        .filter(resident=resident)
+        .values("department__name")
+        .annotate(total=Count("id"), harassment=Count("id", filter=Q(harassment=HarassmentJudgement.YES)))
+        .order_by("-total")
+    )

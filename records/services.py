@@ -35,7 +35,7 @@ from .fields import (
     fields_of,
     names_of,
 )
-from .hooks import contact_saved
+from .hooks import contact_saved, contact_validating
 from .models import Contact, ContactCategory, ContactRevision
 from .permissions import may_decide_judgement
 from .rules import contact_rule_errors
@@ -111,14 +111,6 @@ def validate_contact_data(*, actor, data: ContactData) -> None:
     errors.update(contact_rule_errors(data, pack=current_policy()))
     if errors:
         raise ValidationError(errors)
-
-
-def _require_restriction_reason(data: ContactData) -> None:
-    """A contact outside the resident's active response restriction (対応制限)
-    needs a reason before it is saved."""
-    from measures.services import restriction_require_reason  # measures builds on records, not the reverse
-
-    restriction_require_reason(data=data)
 
 
 def _search_text(contact: Contact) -> str:
@@ -209,36 +201,25 @@ def _save_relations(contact: Contact, data: ContactData, *, created: bool = Fals
     )
 
 
-# What the repetition rules count: an edit of only the texts leaves them as they were.
-COUNTED_FIELDS = {"department", "channel", "resident", "started_at", "ended_at"}
-
-
-def _revise(contact: Contact, actor, previous: dict | None, data: ContactData | None = None, *, note: str = "") -> dict:
+def _revise(
+    contact: Contact, actor, previous: dict | None, data: ContactData | None = None, *, note: str = ""
+) -> tuple[dict, set]:
+    """Write the contact's revision (with ``note``, the reason of a supervisor's decision); the snapshot and the
+    keys that changed."""
     snapshot = contact_snapshot(contact, data)
     changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
     ContactRevision.objects.create(
         contact=contact, version=contact.version, changed_by=actor, changed_fields=changed, snapshot=snapshot, note=note
     )
-    if previous is None or COUNTED_FIELDS & set(changed):
-        _recount_repetition(contact.resident_id)
-    contact_saved.send(actor=actor, contact=contact, created=previous is None, changed=set(changed))
-    return snapshot
+    return snapshot, set(changed)
 
 
-def _recount_repetition(resident_id: int | None) -> None:
-    """Count the pack's 繰り返し rules for the resident after commit."""
-    from repetition.services import repetition_evaluate_later  # repetition builds on records, not the reverse
-
-    repetition_evaluate_later(resident_id=resident_id)
-
-
-def _open_case_if_harassment(*, actor, contact: Contact) -> None:
-    """A contact judged harassment opens an incident case (or joins the
-    resident's open one), in the same transaction. Idempotent per contact."""
-    if contact.harassment == HarassmentJudgement.YES:
-        from cases.services import case_open_or_join  # cases builds on records, not the reverse
-
-        case_open_or_join(actor=actor, contact=contact, reason="harassment")
+def _saved(*, actor, contact: Contact, created: bool, changed: set, previous_resident_id: int | None) -> None:
+    """Let the apps built on records act on the save, in its transaction
+    (repetition asks for a recount, cases opens a case: ``hooks.contact_saved``)."""
+    contact_saved.send(
+        actor=actor, contact=contact, created=created, changed=changed, previous_resident_id=previous_resident_id
+    )
 
 
 def default_place(channel: str, workplace: str) -> str:
@@ -280,8 +261,9 @@ def contact_start(
     contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data, created=True)
-    snapshot = _revise(contact, actor, None, data)
+    snapshot, changed = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.started", obj=contact, after=snapshot)
+    _saved(actor=actor, contact=contact, created=True, changed=changed, previous_resident_id=None)
     return contact
 
 
@@ -300,7 +282,7 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
     contact.duration_seconds = _duration(contact.started_at, ended_at)
     contact.version += 1
     contact.save(update_fields=["ended_at", "duration_seconds", "version", "updated_at"])
-    snapshot = _revise(contact, actor, previous)
+    snapshot, changed = _revise(contact, actor, previous)
     audit_record(
         actor=actor,
         action="records.contact.ended",
@@ -308,6 +290,7 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
         before={"ended_at": previous["ended_at"]},
         after={"ended_at": snapshot["ended_at"], "duration_seconds": contact.duration_seconds},
     )
+    _saved(actor=actor, contact=contact, created=False, changed=changed, previous_resident_id=contact.resident_id)
     return contact
 
 
@@ -316,13 +299,13 @@ def contact_create(*, actor, data: ContactData) -> Contact:
     """Record a contact after the fact (a letter, a mail, a call logged later)."""
     _require_handler(actor)
     validate_contact_data(actor=actor, data=data)
-    _require_restriction_reason(data)
+    contact_validating.send(actor=actor, data=data, contact=None)
     contact = contact_build(actor=actor, data=data)
     contact.save()
     _save_relations(contact, data, created=True)
-    snapshot = _revise(contact, actor, None, data)
+    snapshot, changed = _revise(contact, actor, None, data)
     audit_record(actor=actor, action="records.contact.created", obj=contact, after=snapshot)
-    _open_case_if_harassment(actor=actor, contact=contact)
+    _saved(actor=actor, contact=contact, created=True, changed=changed, previous_resident_id=None)
     return contact
 
 
@@ -344,25 +327,22 @@ def contact_update(*, actor, contact: Contact, data: ContactData, expected_versi
             )
         )
     validate_contact_data(actor=actor, data=data)
-    _require_restriction_reason(data)
+    contact_validating.send(actor=actor, data=data, contact=contact)
     previous = contact_snapshot(contact)
     previous_resident_id = contact.resident_id
     _apply(contact, data)
     contact.version += 1
     contact.save()
     _save_relations(contact, data)
-    snapshot = _revise(contact, actor, previous, data)
-    if previous_resident_id != contact.resident_id:  # the contact left that resident's count
-        _recount_repetition(previous_resident_id)
-    changed = {k: snapshot[k] for k in snapshot if previous.get(k) != snapshot[k]}
+    snapshot, changed = _revise(contact, actor, previous, data)
     audit_record(
         actor=actor,
         action="records.contact.updated",
         obj=contact,
-        before={k: previous.get(k) for k in changed},
-        after=changed,
+        before={k: previous.get(k) for k in snapshot if k in changed},
+        after={k: snapshot[k] for k in snapshot if k in changed},
     )
-    _open_case_if_harassment(actor=actor, contact=contact)
+    _saved(actor=actor, contact=contact, created=False, changed=changed, previous_resident_id=previous_resident_id)
     return contact
 
 
@@ -380,7 +360,8 @@ def contact_delete(*, actor, contact: Contact, reason: str) -> Contact:
     contact.deletion_reason = reason.strip()[:300]
     contact.save(update_fields=["deleted_at", "deleted_by", "deletion_reason", "updated_at"])
     audit_record(actor=actor, action="records.contact.deleted", obj=contact, after={"reason": contact.deletion_reason})
-    _recount_repetition(contact.resident_id)  # a proposal resting on this contact is rechecked
+    # e.g. a 繰り返し proposal resting on this contact is rechecked
+    _saved(actor=actor, contact=contact, created=False, changed={"deleted"}, previous_resident_id=contact.resident_id)
     return contact
 
 
@@ -431,7 +412,7 @@ def contact_judgement_decide(
     contact.version += 1
     contact.save(update_fields=["harassment", "version", "updated_at"])
     _save_relations(contact, data)
-    snapshot = _revise(contact, actor, previous, data, note=reason)
+    snapshot, changed = _revise(contact, actor, previous, data, note=reason)
     audit_record(
         actor=actor,
         action="records.contact.judgement_decided",
@@ -439,7 +420,7 @@ def contact_judgement_decide(
         before={"harassment": previous["harassment"], "categories": previous["categories"]},
         after={"harassment": snapshot["harassment"], "categories": snapshot["categories"], "reason": reason},
     )
-    _open_case_if_harassment(actor=actor, contact=contact)
+    _saved(actor=actor, contact=contact, created=False, changed=changed, previous_resident_id=contact.resident_id)
     return contact
 
 

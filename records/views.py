@@ -18,6 +18,7 @@ from mamoru.policy.loader import current as current_policy
 from . import exports, selectors, services
 from .choices import HarassmentJudgement
 from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactJudgementForm, ContactStartForm
+from .hooks import contact_clock_limits, contact_form_saved
 from .models import Contact, ContactRevision
 from .permissions import may_decide_judgement
 
@@ -77,20 +78,19 @@ def contact_detail(request, pk):
 
 
 def _clock_context(contact):
-    """The clock's limits: the pack's, or an active response restriction's (対応制限)."""
-    from measures.selectors import measure_restriction_for  # measures builds on records, not the reverse
-    from measures.services import restriction_clock_minutes
-
+    """The live clock's limits: the pack's, unless an app built on records
+    answers others for this contact (``hooks.contact_clock_limits``; measures:
+    a response restriction's time limit). Only a live contact shows the clock."""
+    if not contact.is_live:
+        return {}
     timing = current_policy().response_time
-    restriction = measure_restriction_for(resident=contact.resident, on=timezone.localtime(contact.started_at).date())
-    warning, limit = restriction_clock_minutes(restriction) or (timing.warning_minutes, timing.limit_minutes)
+    warning, limit = contact_clock_limits.first(contact=contact) or (timing.warning_minutes, timing.limit_minutes)
     return {
         "server_now": timezone.now(),
         "warning_seconds": warning * _seconds_per_minute(),
         "limit_seconds": limit * _seconds_per_minute(),
         "warning_minutes": warning,
         "limit_minutes": limit,
-        "restriction": restriction,
     }
 
 
@@ -150,11 +150,15 @@ def contact_edit(request, pk):
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                contact = services.contact_update(
-                    actor=request.user,
-                    contact=contact,
-                    data=_keep_exact_times(form.contact_data(), contact),
-                    expected_version=form.cleaned_data.get("version"),
+                contact = _save_with_form_additions(
+                    request,
+                    created=False,
+                    save=lambda: services.contact_update(
+                        actor=request.user,
+                        contact=contact,
+                        data=_keep_exact_times(form.contact_data(), contact),
+                        expected_version=form.cleaned_data.get("version"),
+                    ),
                 )
             except services.ContactVersionConflict:
                 conflict = _version_conflict(request, contact, form.cleaned_data.get("version"))
@@ -224,18 +228,18 @@ def _keep_exact_times(data, contact):
     return data
 
 
-def _create_with_suggestion_decisions(request, form):
-    """The contact, and the accept/reject clicks made on the assistant's
-    suggestions before it existed (kept in the form until now), together.
-    Without clicks (most contacts) the service's own transaction is enough."""
-    from assessment.services import suggestion_decisions_record  # assessment builds on records
-
-    decisions = request.POST.getlist("suggestion_decisions")
-    if not decisions:
-        return services.contact_create(actor=request.user, data=form.contact_data())
+def _save_with_form_additions(request, *, created, save):
+    """The contact (``save()``), and what apps added to the form through their
+    panels, together (``hooks.contact_form_saved``; assessment: the accept/reject
+    clicks on its suggestions made before the contact existed). When no app has
+    anything to add (most saves) the service's own transaction is enough."""
+    additions = contact_form_saved.collect(request=request, created=created)
+    if not additions:
+        return save()
     with transaction.atomic():
-        contact = services.contact_create(actor=request.user, data=form.contact_data())
-        suggestion_decisions_record(actor=request.user, contact=contact, decisions=decisions)
+        contact = save()
+        for addition in additions:
+            addition(contact=contact)
     return contact
 
 
@@ -246,7 +250,11 @@ def contact_new(request):
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                contact = _create_with_suggestion_decisions(request, form)
+                contact = _save_with_form_additions(
+                    request,
+                    created=True,
+                    save=lambda: services.contact_create(actor=request.user, data=form.contact_data()),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -266,11 +274,7 @@ def contact_new(request):
             },
             user=request.user,
         )
-    # Decisions on suggestions wait in the form until the contact is saved (kept through a refused save).
-    waiting = [(value.partition(":")[0], value) for value in request.POST.getlist("suggestion_decisions")]
-    return render(
-        request, "records/contact_form.html", {"form": form, "contact": None, "suggestion_decisions": waiting}
-    )
+    return render(request, "records/contact_form.html", {"form": form, "contact": None})
 
 
 def contact_list(request):

@@ -268,12 +268,12 @@ def test_only_the_departments_supervisors_or_the_specialist_section_decide(city,
 
 def test_counts_of_harassment_leave_undecided_out(city):
     from cases.selectors import staff_care_list
-    from people.selectors import resident_department_counts
+    from records.selectors import contact_department_counts
 
     resident = make_resident(city.staff)
     make_contact(city.staff, resident=resident)  # 未判断
     make_contact(city.staff, resident=resident, harassment="unsure")
     assert {u.username: u.harassment_contacts for u in staff_care_list(user=city.manager)}["staff1"] == 0
-    [row] = resident_department_counts(user=city.staff, resident=resident)
+    [row] = contact_department_counts(user=city.staff, resident=resident)
     assert (row["total"], row["harassment"]) == (2, 0)
     assert not Case.objects.exists()

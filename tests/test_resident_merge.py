@@ -274,3 +274,22 @@ def test_a_merged_resident_cannot_be_edited(city, pair, client_for):
     assert response.status_code == 302 and response.url == f"/residents/{twin.pk}/"
     twin.refresh_from_db()
     assert twin.name == "高橋　一郎"
+
+
+def test_merge_and_undo_messages_name_both_residents_by_number(city, client_for):
+    """Two records of one person usually share the name: the messages say
+    which record went into which (issue 12: 「「阿部 キヨ」を「阿部 キヨ」に統合しました」)."""
+    kept = make_resident(city.staff, name="阿部 キヨ", kana="あべ きよ", phones=["0287-11-1111"])
+    twin = make_resident(city.other_staff, name="阿部 キヨ", kana="あべ きよ", phones=["0287-22-2222"])
+    client = client_for(city.specialist)
+    page = client.get(f"/residents/{twin.pk}/merge/{kept.pk}/").content.decode()
+    assert f"No.{kept.pk}" in page and f"No.{twin.pk}" in page
+    response = client.post(
+        f"/residents/{twin.pk}/merge/{kept.pk}/", {"keep": kept.pk, "reason": "本人確認済み"}, follow=True
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"住民等 No.{twin.pk}「阿部 キヨ」を No.{kept.pk}「阿部 キヨ」に統合しました。"]
+    merge = ResidentMerge.objects.get(source=twin, target=kept)
+    response = client.post(f"/residents/merges/{merge.pk}/undo/", {"reason": "別人でした"}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"住民等 No.{twin.pk}「阿部 キヨ」と No.{kept.pk}「阿部 キヨ」の統合を取り消しました。"]

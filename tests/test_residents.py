@@ -81,3 +81,32 @@ def test_department_counts_on_the_resident_page(city, client_for):
     make_contact(city.other_staff, resident=resident)
     counts = list(client_for(city.specialist).get(f"/residents/{resident.pk}/").context["department_counts"])
     assert {(r["department__name"], r["total"], r["harassment"]) for r in counts} == {("市民課", 2, 1), ("税務課", 1, 0)}
+
+
+def test_the_resident_list_shows_the_badges_in_a_fixed_number_of_queries(city, client_for):
+    """The list marks a resident with an open 繰り返し proposal (people.hooks.resident_badges),
+    every app reading the whole page of residents at once: more residents, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from repetition.models import RepetitionFlag
+
+    client = client_for(city.staff)
+    flagged = make_resident(city.staff, name="山田 一郎", kana="やまだ いちろう", phones=["0287-00-0001"])
+    now = timezone.now()
+    RepetitionFlag.objects.create(
+        resident=flagged, rule_code="r", rule_name="基準", rule_description="基準", window_start=now, window_end=now
+    )
+    client.get("/residents/")  # the session's first request loads what later ones find ready
+    counts = []
+    for more in (0, 5):
+        for i in range(more):
+            make_resident(city.staff, name=f"山田 {i}", kana="やまだ", phones=[f"0287-10-{i:04d}"])
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/residents/", {"q": "山田"}).content.decode()
+        counts.append(len(queries))
+    assert page.count("繰り返し要確認") == 1
+    row = page[page.index("山田 一郎") :].split("</tr>", 1)[0]
+    assert "繰り返し要確認" in row
+    assert counts[0] == counts[1]

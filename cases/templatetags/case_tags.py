@@ -15,14 +15,6 @@ def follow_up_kind_name(code):
     return current_policy().follow_up_kind_name(code or "")
 
 
-@register.simple_tag(takes_context=True)
-def contact_case(context, contact):
-    """The case a contact belongs to, if the signed-in user may see it."""
-    from cases.selectors import case_for_contact
-
-    return case_for_contact(user=context["request"].user, contact=contact)
-
-
 @register.filter
 def case_reason_name(code):
     """「応援要請」 for ``backup_call``: why a contact was brought into a case."""

@@ -74,6 +74,12 @@ def category_name(code):
 
 
 @register.filter
+def policy_category(code):
+    """The policy pack's category for a code (with its examples), or None."""
+    return current_policy().category(code)
+
+
+@register.filter
 def harm_names(codes):
     names = dict(current_policy().harm_choices())
     return "、".join(names.get(code, code) for code in codes or [])

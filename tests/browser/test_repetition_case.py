@@ -96,11 +96,13 @@ def _merge(page, keep, other):
     expect(row).to_contain_text("電話番号が一致")
     row.get_by_role("link", name="統合").click()
     page.wait_for_url(f"**/residents/{keep.pk}/merge/{other.pk}/")
-    expect(page.get_by_label(f"「{keep.name}」（ID {keep.pk}）を残す")).to_be_checked()
+    expect(page.get_by_label(f"「{keep.name}」（住民等 No.{keep.pk}）を残す")).to_be_checked()
     page.get_by_label("統合の理由").fill("電話番号と氏名の読みが一致し、本人に電話で確認した。")
     page.get_by_role("button", name="統合する").click()
     page.wait_for_url(f"**/residents/{keep.pk}/")
-    expect(page.get_by_text(f"「{other.name}」を「{keep.name}」に統合しました。")).to_be_visible()
+    expect(
+        page.get_by_text(f"住民等 No.{other.pk}「{other.name}」を No.{keep.pk}「{keep.name}」に統合しました。")
+    ).to_be_visible()
     other.refresh_from_db()
     assert other.merged_into_id == keep.pk
 

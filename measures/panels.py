@@ -1,0 +1,95 @@
+"""What measures adds to the pages of the apps it builds on, registered in
+``MeasuresConfig.ready()``: the restriction beside a live contact's clock, the
+restriction section of the contact form, the resident's measures, and the
+「対応制限中」 badge of residents in lists. Reads only."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mamoru.lib.panels import register_panel
+
+from .selectors import measure_restriction_for, measure_timeline, resident_ids_restricted
+
+_MISSING = object()
+
+
+def contact_restriction(contact):
+    """The restriction active on the contact's day for its resident, or None.
+    Read once per contact object: the clock's limits and the notice beside the
+    clock both ask for it while one page is drawn."""
+    found = contact.__dict__.get("_measures_restriction", _MISSING)
+    if found is _MISSING:
+        found = measure_restriction_for(resident=contact.resident, on=timezone.localtime(contact.started_at).date())
+        contact.__dict__["_measures_restriction"] = found
+    return found
+
+
+def clock_restriction_panel(*, request, obj):
+    """Beside the live clock (slot ``live``): 対応制限中 and its conditions."""
+    restriction = contact_restriction(obj) if obj is not None else None
+    return {"restriction": restriction} if restriction is not None else None
+
+
+def contact_form_restriction_panel(*, request, obj):
+    """The contact form's 対応制限 section (slot ``after_staff``, ``obj`` the
+    form): the restriction of the resident chosen on the form, on the contact's
+    day, and the reason for a contact outside it; shown too when a reason was
+    given or is asked for."""
+    form = obj
+    started_at = form["started_at"].value()
+    on = None
+    if isinstance(started_at, dt.datetime):
+        on = (timezone.localtime(started_at) if timezone.is_aware(started_at) else started_at).date()
+    resident = form.selected_resident()
+    restriction = measure_restriction_for(resident=resident, on=on) if resident is not None else None
+    field = form["restriction_exception_reason"]
+    if restriction is None and not field.errors and not field.value():
+        return None
+    return {"form": form, "restriction": restriction}
+
+
+def resident_timeline_panel(*, request, obj):
+    """The resident's measures and their events in date order, as far as the
+    user may see: for approvers and the specialist section (staff see the
+    intake banner on a contact instead)."""
+    user = request.user
+    if not user.is_supervisor_or_above:
+        return None
+    measures, events = measure_timeline(user=user, resident=obj)
+    return {"resident": obj, "events": events, "measures": measures, "can_draft": user.is_specialist, "shown": True}
+
+
+def resident_restriction_badges(*, user, residents, **kwargs):
+    """「対応制限中」 for the listed residents (``people.hooks.resident_badges``), in one query."""
+    restricted = resident_ids_restricted(resident_ids=[resident.pk for resident in residents])
+    return {pk: [(_("対応制限中"), "repetition-badge restricted")] for pk in restricted} or None
+
+
+def register() -> None:
+    for page in ("records.contact_detail", "records.contact_form"):
+        register_panel(
+            page=page,
+            slot="live",
+            name="measures.clock_restriction",
+            template="measures/_clock_restriction.html",
+            context=clock_restriction_panel,
+            order=10,
+        )
+    register_panel(
+        page="records.contact_form",
+        slot="after_staff",
+        name="measures.contact_restriction",
+        template="measures/_contact_restriction.html",
+        context=contact_form_restriction_panel,
+        order=10,
+    )
+    register_panel(
+        page="people.resident_detail",
+        slot="main",
+        name="measures.resident_timeline",
+        template="measures/_timeline.html",
+        context=resident_timeline_panel,
+        order=50,
+    )
