@@ -10,7 +10,8 @@ managers and the specialist section (level ``supervisor``: a 上司 is expected 
 go). Unanswered for the pack's ``backup_call.escalation_seconds`` it moves to
 level ``manager`` (the department's managers are re-alerted), and after as long
 again to level ``specialist`` (the specialist section is re-alerted). Anyone
-alerted may take the call at any level.
+alerted may take the call at any level. Who is alerted, follows, takes and
+closes a call: ``backup_calls.permissions``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,54 +27,44 @@ from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 from realtime import groups
 from realtime.events import publish_on_commit
-from records.models import Contact, contact_number
+from records.models import Contact
 from records.services import contact_require_visible
 
 from .choices import NEXT_LEVEL, BackupLevel
 from .models import BackupCall
-from .selectors import user_may_respond
+from .permissions import may_resolve, may_respond
+from .selectors import backup_call_event_data
 
 REASON_LIMIT = 100
 
 
-def backup_call_event_data(call: BackupCall) -> dict:
-    """The JSON a browser needs to show an alert for the call."""
-    return {
-        "id": call.pk,
-        "contact_id": call.contact_id,
-        "contact_number": contact_number(call.contact_id),
-        "contact_url": reverse("records:contact_detail", args=[call.contact_id]),
-        "contact_started_at": call.contact.started_at.isoformat(),
-        "department_id": call.department_id,
-        "department": call.department.name,
-        "caller_id": call.caller_id,
-        "caller": call.caller.display_name,
-        "workplace": call.workplace,
-        "reason": call.reason,
-        "created_at": call.created_at.isoformat(),
-        "level": call.level,
-        "level_label": str(BackupLevel(call.level).label),
-        "taken_by": call.taken_by.display_name if call.taken_by_id else "",
-        "taken_by_id": call.taken_by_id,
-        "taken_at": call.taken_at.isoformat() if call.taken_at else None,
-        "resolved_at": call.resolved_at.isoformat() if call.resolved_at else None,
-        "take_url": reverse("backup_calls:take", args=[call.pk]),
-        "server_now": timezone.now().isoformat(),
-    }
+def _level_group(call: BackupCall) -> str:
+    """The group (re-)alerted when the call reaches its level."""
+    if call.level == BackupLevel.MANAGER:
+        return groups.department_managers(call.department_id)
+    if call.level == BackupLevel.SPECIALIST:
+        return groups.specialist_section()
+    return groups.department_supervisors(call.department_id)
 
 
-def _call_groups(call: BackupCall) -> list[str]:
-    """Every event about a call goes to its responders and its caller."""
-    return [
-        groups.department_supervisors(call.department_id),
-        groups.specialist_section(),
-        groups.user(call.caller_id),
-    ]
+def _follower_groups(call: BackupCall) -> list[str]:
+    """Everyone who follows a call: its responders and its caller."""
+    return [*groups.department_responders(call.department_id), groups.user(call.caller_id)]
 
 
 def _publish(call: BackupCall, kind: str) -> None:
+    """Send ``kind`` about the call to everyone who follows it. An escalation
+    re-alerts (``backup_call.escalated``) the new level's group only; the others
+    who follow the call, the caller among them, get ``backup_call.updated``."""
     call = BackupCall.objects.select_related("contact", "department", "caller", "taken_by").get(pk=call.pk)
-    publish_on_commit(_call_groups(call), {"kind": kind, "call": backup_call_event_data(call)})
+    data = backup_call_event_data(call)
+    followers = _follower_groups(call)
+    if kind == "backup_call.escalated":
+        alerted = _level_group(call)
+        publish_on_commit([alerted], {"kind": kind, "call": data})
+        publish_on_commit([name for name in followers if name != alerted], {"kind": "backup_call.updated", "call": data})
+    else:
+        publish_on_commit(followers, {"kind": kind, "call": data})
 
 
 def _timing(call: BackupCall) -> dict:
@@ -130,10 +120,13 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
         obj=call,
         after={"contact": contact.pk, "reason": reason, "workplace": call.workplace, **_timing(call)},
     )
+    # The alert first: events go out in the order they were queued for the commit,
+    # and the case's notices (the department's supervisors, the specialist
+    # section) must not hold up the call for help.
+    _publish(call, "backup_call.created")
     from cases.services import case_open_or_join
 
     case_open_or_join(actor=actor, contact=contact, reason="backup_call")
-    _publish(call, "backup_call.created")
     call.created = True
     return call
 
@@ -141,7 +134,7 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
 @transaction.atomic
 def backup_call_take(*, actor, call: BackupCall) -> BackupCall:
     """「向かいます」: the actor goes to help. Only one person takes a call."""
-    if not user_may_respond(user=actor, department_id=call.department_id):
+    if not may_respond(actor, call.department_id):
         raise PermissionDenied(_("この応援要請に対応できるのは、担当課の上司・管理職と専門部署です。"))
     now = timezone.now()
     updated = BackupCall.objects.filter(pk=call.pk, taken_at__isnull=True, resolved_at__isnull=True).update(
@@ -167,9 +160,7 @@ def backup_call_take(*, actor, call: BackupCall) -> BackupCall:
 def backup_call_resolve(*, actor, call: BackupCall) -> BackupCall:
     """Close a call (the situation is over). The caller, the person who took
     it and its responders may close it."""
-    if actor.pk not in (call.caller_id, call.taken_by_id) and not user_may_respond(
-        user=actor, department_id=call.department_id
-    ):
+    if not may_resolve(actor, call):
         raise PermissionDenied(_("この応援要請を終了する権限がありません。"))
     now = timezone.now()
     updated = BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).update(resolved_by=actor, resolved_at=now)

@@ -225,7 +225,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.InMemoryChannelLayer"}}
 
 # Browsers connect to /ws/events/ for alerts (0 turns it off, e.g. under a WSGI-only server).
 MAMORU_REALTIME = envbool("MAMORU_REALTIME", "1")

@@ -11,17 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.permissions import require_handler
 from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
 from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactStartForm
 from .models import Contact, ContactRevision
-
-
-def _require_handler(request):
-    if not request.user.handles_records:
-        raise PermissionDenied(_("対応記録を扱う権限がありません。"))
 
 
 def home(request):
@@ -39,7 +35,7 @@ def home(request):
 
 @require_POST
 def contact_start(request):
-    _require_handler(request)
+    require_handler(request.user)
     form = ContactStartForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(
@@ -170,7 +166,7 @@ def _create_with_suggestion_decisions(request, form):
 
 def contact_new(request):
     """Record a contact after the fact (a letter, a mail, a call written up later)."""
-    _require_handler(request)
+    require_handler(request.user)
     if request.method == "POST":
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
@@ -203,7 +199,7 @@ def contact_new(request):
 
 
 def contact_list(request):
-    _require_handler(request)
+    require_handler(request.user)
     form = ContactFilterForm(request.GET or None, user=request.user)
     contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
