@@ -51,6 +51,8 @@ extra = [
     User(username=f"bench-supervisor{i}", role="supervisor", department=city.shimin, full_name=f"上司 {i}")
     for i in range(options.get("supervisors", 0))
 ]
+if options.get("other_supervisor"):
+    extra.append(User(username="supervisor-zeimu", role="supervisor", department=city.zeimu, full_name="税務 課長補佐"))
 for user in extra:
     user.set_unusable_password()
 User.objects.bulk_create(extra)
@@ -226,7 +228,8 @@ class Cluster:
         )
         try:
             with opener.open(request, timeout=10) as response:
-                return response.status, json.loads(response.read())
+                body = response.read()  # a page (after a redirect) rather than JSON: no data
+                return response.status, json.loads(body) if "json" in response.headers.get("Content-Type", "") else {}
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
 
