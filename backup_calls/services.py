@@ -17,6 +17,7 @@ closes a call: ``backup_calls.permissions``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +35,8 @@ from .choices import NEXT_LEVEL, BackupLevel
 from .models import BackupCall
 from .permissions import may_resolve, may_respond
 from .selectors import backup_call_event_data
+
+logger = logging.getLogger(__name__)
 
 REASON_LIMIT = 100
 
@@ -87,13 +90,30 @@ def backup_call_create(*, actor, contact: Contact, reason: str = "") -> BackupCa
     if len(reason) > REASON_LIMIT:
         raise ValidationError({"reason": _("理由は{limit}文字以内で入力してください。").format(limit=REASON_LIMIT)})
     try:
-        return _create(actor=actor, contact=contact, reason=reason)
+        call = _create(actor=actor, contact=contact, reason=reason)
     except IntegrityError:
         # Another request opened a call in the same instant (the unique constraint
         # on open calls per contact kept it to one): answer with that one.
         call = BackupCall.objects.get(contact=contact, resolved_at__isnull=True)
         call.created = False
         return call
+    if call.created:
+        _open_case(actor=actor, contact=contact)
+    return call
+
+
+def _open_case(*, actor, contact: Contact) -> None:
+    """A backup call brings its contact into a case (事案), once the call is stored
+    and its alert sent: the call for help waits for none of the case's work (its
+    notices go to every supervisor of the department and the specialist section)
+    and never fails with it. Should the case fail to open, the call stands and
+    the contact can still be reported from its page."""
+    from cases.services import case_open_or_join
+
+    try:
+        case_open_or_join(actor=actor, contact=contact, reason="backup_call")
+    except Exception:
+        logger.exception("応援要請の対応記録を事案にできませんでした（対応記録 %s）", contact.pk)
 
 
 @transaction.atomic
@@ -120,13 +140,7 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
         obj=call,
         after={"contact": contact.pk, "reason": reason, "workplace": call.workplace, **_timing(call)},
     )
-    # The alert first: events go out in the order they were queued for the commit,
-    # and the case's notices (the department's supervisors, the specialist
-    # section) must not hold up the call for help.
     _publish(call, "backup_call.created")
-    from cases.services import case_open_or_join
-
-    case_open_or_join(actor=actor, contact=contact, reason="backup_call")
     call.created = True
     return call
 

@@ -10,9 +10,9 @@ taken), so a page that was offline, or a server that restarted, loses nothing:
 events are only a push of what is already stored.
 
 Speed: one event reaches every connection of a department at once (a few
-hundred). Each connection's check is plain Python on the event loop; the
-users are reloaded in one query per event for the whole process, in a worker
-thread of its own rather than the one thread that serves the pages."""
+hundred). Each connection's check is plain Python on the event loop, and the
+users are reloaded in one query per event for the whole process; no other trip
+to the thread that serves the pages is made per connection (see ``dispatch``)."""
 
 from __future__ import annotations
 
@@ -40,10 +40,11 @@ def _load_users(user_ids):
     return {user.pk: user for user in User.objects.filter(pk__in=user_ids, is_active=True)}
 
 
-# Not the thread that runs the pages' views (thread_sensitive): a page being
-# served, such as the very request whose commit sent this event, must not hold
-# up the alerts.
-_load_users_async = database_sync_to_async(_load_users, thread_sensitive=False)
+# In the one thread that also serves the pages (thread-sensitive, Django's
+# default). A worker thread of its own was tried: with SQLite its read then waits
+# on the writes of the request that sent the event (seconds for the first call
+# after a start, measured), while in one thread they simply follow each other.
+_load_users_async = database_sync_to_async(_load_users)
 
 
 class _UserReloader:
@@ -112,7 +113,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         # the one thread that serves the pages: for an event that reaches hundreds
         # of connections at once that is hundreds of trips queued behind the page
         # that sent it. This handler's only database work (the batched reload)
-        # runs in a worker thread that closes stale connections itself.
+        # goes through database_sync_to_async, which closes stale connections itself.
         if message.get("type") == EVENT_MESSAGE:
             await self.mamoru_event(message)
         else:

@@ -205,14 +205,22 @@ class Cluster:
     def cookie(self, username: str) -> str:
         return f"sessionid={self.data['sessions'][username]}"
 
-    def post(self, name: str, username: str, path: str, fields: dict | None = None) -> tuple[int, dict]:
-        """POST as a signed-in user, with the CSRF cookie and header a browser would send."""
+    def csrf_token(self, name: str, username: str) -> str:
+        """The CSRF token a page (the home page) gives this signed-in user."""
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        base = self.url(name)
         headers = {"Cookie": self.cookie(username)}
-        opener.open(urllib.request.Request(base + "/", headers=headers), timeout=10).read()
-        token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        opener.open(urllib.request.Request(self.url(name) + "/", headers=headers), timeout=10).read()
+        return next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+
+    def post(
+        self, name: str, username: str, path: str, fields: dict | None = None, *, token: str | None = None
+    ) -> tuple[int, dict]:
+        """POST as a signed-in user, with the CSRF cookie and header a browser would send
+        (``token`` from ``csrf_token``: the page is already open, as a browser's is)."""
+        opener = urllib.request.build_opener()
+        base = self.url(name)
+        token = token or self.csrf_token(name, username)
         body = urllib.parse.urlencode(fields or {}).encode()
         request = urllib.request.Request(
             base + path,

@@ -227,7 +227,9 @@ def test_button_and_steps_on_the_live_contact_page(city, live, client_for):
     client = client_for(city.staff)
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "応援要請" in page and "data-backup-button" in page and "Alt+B" in page
-    response = client.post(f"/backup-calls/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/backup-calls/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 201
     data = response.json()["call"]
     assert data["caller"] == "市民 一郎" and data["workplace"] == "窓口3番" and data["reason"] == "威嚇"
@@ -277,3 +279,23 @@ def test_close_from_the_contact_page(city, live, client_for):
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "応援要請を終了する" not in page and "応援要請を終了しました。" in page
     assert AuditEntry.objects.filter(action="backup.call.resolved").exists()
+
+
+def test_the_call_stands_and_is_sent_when_its_case_cannot_be_opened(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The case is opened after the call is stored and its alert queued: a failure
+    there is logged, and the call for help is neither lost nor held up."""
+    import cases.services
+
+    def broken(**kwargs):
+        raise RuntimeError("case bookkeeping failed")
+
+    monkeypatch.setattr(cases.services, "case_open_or_join", broken)
+    published = []
+    monkeypatch.setattr("realtime.events.publish", lambda groups, event: published.append(event["kind"]))
+    live = contact_start(actor=city.staff, channel="counter")
+    with django_capture_on_commit_callbacks(execute=True):
+        call = backup_call_create(actor=city.staff, contact=live)
+    assert call.created and BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).exists()
+    assert published == ["backup_call.created"]

@@ -127,8 +127,7 @@ def test_backup_call_followers_and_closers(people):
     shimin = city.shimin.pk
     follow = {"staff", "supervisor", "manager", "specialist"}  # the caller and the responders
     assert (
-        _who(users, lambda u: backup_permissions.may_follow(u, department_id=shimin, caller_id=city.staff.pk))
-        == follow
+        _who(users, lambda u: backup_permissions.may_follow(u, department_id=shimin, caller_id=city.staff.pk)) == follow
     )
 
     class Call:
