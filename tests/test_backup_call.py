@@ -299,3 +299,20 @@ def test_the_call_stands_and_is_sent_when_its_case_cannot_be_opened(
         call = backup_call_create(actor=city.staff, contact=live)
     assert call.created and BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).exists()
     assert published == ["backup_call.created"]
+
+
+def test_the_caller_is_told_when_the_call_escalates(city, live, client_for):
+    """Not 「対応者を待っています…」 for ever: the contact page (and every event the
+    caller's page receives) says the call moved to the managers, then the specialist section."""
+    call = backup_call_create(actor=city.staff, contact=live)
+    client = client_for(city.staff)
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応援を要請しました。対応者を待っています…" in page
+    backup_call_escalate_due(now=call.created_at + dt.timedelta(seconds=61))
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応答がないため管理職へ引き上げました。対応者を待っています…" in page
+    backup_call_escalate_due(now=call.created_at + dt.timedelta(seconds=200))
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応答がないため専門部署へ引き上げました。対応者を待っています…" in page
+    response = client.post(f"/backup-calls/{call.pk}/resolve/", HTTP_ACCEPT="application/json")
+    assert response.json()["call"]["level_note"] == "応答がないため専門部署へ引き上げました"

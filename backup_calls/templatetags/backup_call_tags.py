@@ -1,6 +1,6 @@
 from django import template
 
-from backup_calls.selectors import backup_call_for_contact
+from backup_calls.selectors import backup_call_for_contact, backup_call_level_note
 
 register = template.Library()
 
@@ -16,6 +16,7 @@ def backup_section(context, contact):
         "contact": contact,
         "calls": calls,
         "open_call": open_call,
+        "level_note": backup_call_level_note(open_call.level) if open_call else "",
         "user": user,
         "csrf_token": context.get("csrf_token"),
     }
