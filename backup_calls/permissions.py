@@ -42,9 +42,9 @@ def may_follow(user, *, department_id: int | None, caller_id: int | None) -> boo
 
 
 def may_resolve(user, call) -> bool:
-    return (
-        permissions.handles_contacts(user) and user.pk in (call.caller_id, call.taken_by_id)
-    ) or may_respond(user, call.department_id)
+    return (permissions.handles_contacts(user) and user.pk in (call.caller_id, call.taken_by_id)) or may_respond(
+        user, call.department_id
+    )
 
 
 def may_receive_event(user, event: dict) -> bool:

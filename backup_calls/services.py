@@ -65,7 +65,9 @@ def _publish(call: BackupCall, kind: str) -> None:
     if kind == "backup_call.escalated":
         alerted = _level_group(call)
         publish_on_commit([alerted], {"kind": kind, "call": data})
-        publish_on_commit([name for name in followers if name != alerted], {"kind": "backup_call.updated", "call": data})
+        publish_on_commit(
+            [name for name in followers if name != alerted], {"kind": "backup_call.updated", "call": data}
+        )
     else:
         publish_on_commit(followers, {"kind": kind, "call": data})
 
@@ -230,4 +232,3 @@ def _escalate_one(*, pk: int, level: str, now: dt.datetime, wait: dt.timedelta) 
     )
     _publish(call, "backup_call.escalated")
     return call
-

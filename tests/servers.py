@@ -135,9 +135,7 @@ class Cluster:
         if template is not None and template.exists():
             shutil.copy(template, self.database)
             return
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
-        )
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True)
         if template is not None:
             shutil.copy(self.database, template)
 

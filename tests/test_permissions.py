@@ -95,7 +95,7 @@ def test_the_responder_queryset_matches_the_rule(people):
 
 def test_requires(people):
     city, users = people
-    for name, user in users.items():
+    for user in users.values():
         for check, allowed in (
             (permissions.require_handler, permissions.handles_contacts),
             (permissions.require_supervisor, permissions.is_supervisor_or_above),
@@ -179,7 +179,7 @@ def test_case_rules(people):
     authenticated = {n: u for n, u in users.items() if u.is_authenticated}
     # The reporter is not told of their own report.
     assert _who(authenticated, lambda u: case_permissions.may_receive_event(u, event)) == {"manager", "specialist"}
-    for name, user in users.items():
+    for user in users.values():
         if case_permissions.may_act_on_case(user, Case):
             case_permissions.require_case_action(user, Case, "理由")
         else:

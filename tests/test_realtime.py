@@ -229,8 +229,12 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             assert await _receive(ws) == {"kind": "backup_call.synced", "ids": []}  # nothing pending yet
             # A double click that reaches both processes at once: one call.
             answers = await asyncio.gather(
-                asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
-                asyncio.to_thread(cluster.post, "b", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
+                asyncio.to_thread(
+                    cluster.post, "a", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}
+                ),
+                asyncio.to_thread(
+                    cluster.post, "b", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}
+                ),
             )
             assert sorted(status for status, _ in answers) == [200, 201]
             assert len({body["call"]["id"] for _, body in answers}) == 1
@@ -252,11 +256,15 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             # Taking it through A reaches the caller connected to B.
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "staff1")) as caller:
                 [await _receive(caller) for _ in range(3)]  # the caller's own open calls, then the list
-                status, body = await asyncio.to_thread(cluster.post, "a", "supervisor1", f"/backup-calls/{second_call}/take/")
+                status, body = await asyncio.to_thread(
+                    cluster.post, "a", "supervisor1", f"/backup-calls/{second_call}/take/"
+                )
                 assert status == 200
                 event = await _receive(caller, timeout=1)
                 assert event["kind"] == "backup_call.taken" and event["call"]["taken_by"] == "市民 課長補佐"
-                status, body = await asyncio.to_thread(cluster.post, "a", "manager1", f"/backup-calls/{second_call}/take/")
+                status, body = await asyncio.to_thread(
+                    cluster.post, "a", "manager1", f"/backup-calls/{second_call}/take/"
+                )
                 assert status == 409 and "市民 課長補佐さんが対応しています" in body["message"]
 
     servers.run_async(scenario)
@@ -303,7 +311,9 @@ def test_background_escalation_in_two_processes_escalates_once(tmp_path, databas
         async def scenario():
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "manager1")) as ws:
                 assert (await _receive(ws))["kind"] == "backup_call.synced"
-                status, _ = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{contact}/call/")
+                status, _ = await asyncio.to_thread(
+                    cluster.post, "a", "staff1", f"/backup-calls/contacts/{contact}/call/"
+                )
                 assert status == 201
                 events = []
                 while len(events) < 4:
