@@ -71,6 +71,7 @@ eval: install-test
 bench: install-test
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
+	$(PY) benchmarks/backup_latency.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .
