@@ -13,7 +13,7 @@ from records.selectors import contact_get
 
 from . import selectors, services
 from .forms import CaseHandlerForm, CaseStateForm, CaseStepForm, FollowUpCompleteForm, FollowUpForm
-from .permissions import may_view_staff_care, require_case_handler
+from .permissions import may_act_on_case, may_view_staff_care, require_case_handler
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -74,7 +74,7 @@ def case_detail(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
     services.case_mark_viewed(actor=request.user, case=case)
     context = _detail_context(request, case)
-    if request.user.is_supervisor_or_above:
+    if may_act_on_case(request.user, case):
         context["handler_form"] = CaseHandlerForm(initial={"handler": case.handler_id}, user=request.user)
         context["follow_up_form"] = FollowUpForm(user=request.user)
     context["state_form"] = CaseStateForm()
@@ -151,7 +151,7 @@ def case_handler(request, pk):
 @require_POST
 def follow_up_create(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    if not request.user.is_supervisor_or_above:
+    if not may_act_on_case(request.user, case):
         raise PermissionDenied(_("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
     form = FollowUpForm(request.POST, user=request.user)
     if form.is_valid():
