@@ -373,7 +373,7 @@
     offline.dataset.offline = "";
     offline.hidden = true;
     bar.appendChild(offline);
-    if (root.dataset.userRole !== "staff") { bar.appendChild(soundToggle()); }
+    if (root.dataset.alerted === "true") { bar.appendChild(soundToggle()); }  // those alerted of calls
     root.appendChild(bar);
     window.setInterval(function () {
       Object.keys(alerts).forEach(function (id) { tickBanner(alerts[id]); });
