@@ -316,3 +316,11 @@ def test_the_caller_is_told_when_the_call_escalates(city, live, client_for):
     assert "応答がないため専門部署へ引き上げました。対応者を待っています…" in page
     response = client.post(f"/backup-calls/{call.pk}/resolve/", HTTP_ACCEPT="application/json")
     assert response.json()["call"]["level_note"] == "応答がないため専門部署へ引き上げました"
+
+
+def test_alert_container_says_who_is_alerted_and_carries_the_new_labels(city, client_for):
+    page = client_for(city.staff).get("/").content.decode()
+    assert 'data-alerted="false"' in page and 'data-label-own-call="あなたの応援要請"' in page
+    assert 'data-label-case="事案"' in page and 'data-label-waiting-escalated="対応者を待っています…"' in page
+    page = client_for(city.supervisor).get("/").content.decode()
+    assert 'data-alerted="true"' in page
