@@ -237,7 +237,7 @@ MAMORU_REPETITION_RECOUNT_INTERVAL = float(os.environ.get("MAMORU_REPETITION_REC
 # The jobs every server process runs in the background (mamoru.background): function, interval setting.
 MAMORU_BACKGROUND_JOBS = (
     ("backup_calls.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
-    ("repetition.services.repetition_recount_pending", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
+    ("repetition.services.repetition_recount_step", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
 )
 
 # Letters (警告書, 対応制限通知書) are A4 PDFs set in Debian's IPAex fonts
