@@ -1,8 +1,10 @@
 """Who may see what. Every record query starts from these."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from .choices import Role
 from .models import Department, User
+from .permissions import DEPARTMENT_RESPONDER_ROLES
 
 
 def department_visible_list(*, user) -> QuerySet[Department]:
@@ -45,7 +47,7 @@ def staff_is_selectable(*, user, staff: User) -> bool:
     ``staff_selectable_list``, checked on an object already loaded."""
     return (
         staff.is_active
-        and staff.role != "administrator"
+        and staff.role != Role.ADMINISTRATOR
         and staff.department_id in department_visible_ids(user=user)
     )
 
@@ -54,6 +56,16 @@ def staff_selectable_list(*, user) -> QuerySet[User]:
     """Staff the user may name on a contact: active members of visible departments."""
     return (
         User.objects.filter(is_active=True, department__in=department_visible_ids(user=user))
-        .exclude(role="administrator")
+        .exclude(role=Role.ADMINISTRATOR)
         .select_related("department")
+    )
+
+
+def department_responder_list(*, department_id: int) -> QuerySet[User]:
+    """Who is alerted in a department's name (a backup call, a case report, a measure
+    waiting for the department's supervisors): the active 上司 and 管理職 of the
+    department, and the active specialist section. The queryset form of
+    ``accounts.permissions.is_department_responder``."""
+    return User.objects.filter(is_active=True).filter(
+        Q(department_id=department_id, role__in=DEPARTMENT_RESPONDER_ROLES) | Q(role=Role.SPECIALIST)
     )

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +16,13 @@ from audit.services import audit_record
 
 from .choices import Role
 from .models import ApiToken, Department, LoginAttempt, User
+from .permissions import require_administrator
 
 TOKEN_PREFIX = "mamoru_"
 
 
 def _require_administrator(actor) -> None:
-    if not actor.is_administrator:
-        raise PermissionDenied(_("この操作はシステム管理者のみ行えます。"))
+    require_administrator(actor, _("この操作はシステム管理者のみ行えます。"))
 
 
 def user_apply_role(user: User) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from audit.services import audit_record
 from . import services
 from .forms import LoginForm, PreferencesForm, TokenIssueForm
 from .models import ApiToken
+from .permissions import require_administrator
 
 BLOCKED_MESSAGE = gettext_lazy(
     "ログインの失敗が続いたため、しばらくログインできません。"
@@ -64,8 +65,7 @@ def preferences(request):
 
 
 def _require_administrator(request):
-    if not request.user.is_administrator:
-        raise PermissionDenied(_("システム管理者のみが利用できます。"))
+    require_administrator(request.user, _("システム管理者のみが利用できます。"))
 
 
 def administration(request):

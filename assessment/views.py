@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import require_handler
 from people.models import Resident
 from records import selectors as record_selectors
 
 from . import services
 from .models import SuggestionDecision
-
-
-def _require_handler(request):
-    if not request.user.handles_records:
-        raise PermissionDenied("対応記録を扱う権限がありません。")
 
 
 def _posted_duration(request, contact) -> int | None:
@@ -45,7 +40,7 @@ def _posted_resident(request, contact):
 @require_POST
 def suggest(request, pk=None):
     """Suggestions for the text now in the form (debounced as staff type)."""
-    _require_handler(request)
+    require_handler(request.user)
     contact = record_selectors.contact_get(user=request.user, pk=pk) if pk is not None else None
     text = request.POST.get("words_and_behaviour", "")[: settings.MAMORU_TEXT_LIMIT]
     suggestions = services.suggestions_for_contact(
@@ -65,7 +60,7 @@ def suggest(request, pk=None):
 @require_POST
 def decide(request, pk):
     """Store a staff member's accept or reject of one suggestion."""
-    _require_handler(request)
+    require_handler(request.user)
     contact = record_selectors.contact_get(user=request.user, pk=pk)
     decision = request.POST.get("decision", "")
     code = request.POST.get("code", "")

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BackupLevel(models.TextChoices):
     """Who an unanswered backup call is alerting now (see docs/architecture.md).
 
-    Every level alerts the department's supervisors and managers and the
+    A new call alerts the department's supervisors and managers and the
     specialist section; the level says whose turn it is, and each escalation
-    re-alerts (sound and banner again) the users of the new level."""
+    re-alerts (sound and banner again) the new level's group only: the
+    department's managers at 管理職, the specialist section at 専門部署
+    (``backup_calls.permissions.is_alerted_at``)."""
 
     SUPERVISOR = "supervisor", _("上司")
     MANAGER = "manager", _("管理職")

@@ -3,7 +3,7 @@
 
 from mamoru.lib.panels import register_panel
 
-from .selectors import backup_call_for_contact
+from .selectors import backup_call_for_contact, backup_call_level_note
 
 
 def contact_calls_panel(*, request, obj):
@@ -13,7 +13,12 @@ def contact_calls_panel(*, request, obj):
     if not obj.is_live and not calls:
         return None
     open_call = next((call for call in calls if call.is_open), None)
-    return {"contact": obj, "calls": calls, "open_call": open_call}
+    return {
+        "contact": obj,
+        "calls": calls,
+        "open_call": open_call,
+        "level_note": backup_call_level_note(open_call.level) if open_call else "",
+    }
 
 
 def register() -> None:

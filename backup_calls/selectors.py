@@ -3,35 +3,32 @@
 Who is alerted (a *responder*): the supervisors and managers of the call's
 department, and the specialist section (every department). The caller sees
 their own calls. Other staff, other departments and the administrator see none.
+The rules are in ``backup_calls.permissions``.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts import permissions as account_permissions
 from accounts.selectors import department_visible_ids
+from records.models import contact_number
 
+from .choices import BackupLevel
 from .models import BackupCall
-
-
-def user_may_respond(*, user, department_id: int) -> bool:
-    """May this user be alerted to, and take, a call of this department?"""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.SPECIALIST:
-        return True
-    return user.role in (Role.SUPERVISOR, Role.MANAGER) and user.department_id == department_id
 
 
 def backup_call_list(*, user) -> QuerySet[BackupCall]:
     """Calls the user may see: their own, and those of departments they respond to."""
-    if not user.is_authenticated or not user.is_active or not user.handles_records:
+    if not account_permissions.handles_contacts(user):
         return BackupCall.objects.none()
     mine = Q(caller=user)
-    if user.role == Role.SPECIALIST:
+    if account_permissions.is_specialist(user):
         return BackupCall.objects.filter(mine | Q(department__in=department_visible_ids(user=user)))
-    if user.role in (Role.SUPERVISOR, Role.MANAGER) and user.department_id:
+    if account_permissions.is_department_supervisor(user, user.department_id):
         return BackupCall.objects.filter(mine | Q(department_id=user.department_id))
     return BackupCall.objects.filter(mine)
 
@@ -64,3 +61,52 @@ def backup_call_for_contact(*, user, contact) -> list[BackupCall]:
     return list(
         BackupCall.objects.filter(contact=contact).select_related("caller", "taken_by", "resolved_by").order_by("id")
     )
+
+
+def backup_call_level_note(level: str) -> str:
+    """What the caller is told when nobody answered and the call moved up a level."""
+    if level == BackupLevel.MANAGER:
+        return _("応答がないため管理職へ引き上げました")
+    if level == BackupLevel.SPECIALIST:
+        return _("応答がないため専門部署へ引き上げました")
+    return ""
+
+
+def backup_call_event_data(call: BackupCall) -> dict:
+    """The JSON a browser needs to show an alert for the call (or the caller's
+    status): ``call`` loaded with its contact, department, caller and taker."""
+    return {
+        "id": call.pk,
+        "contact_id": call.contact_id,
+        "contact_number": contact_number(call.contact_id),
+        "contact_url": reverse("records:contact_detail", args=[call.contact_id]),
+        "contact_started_at": call.contact.started_at.isoformat(),
+        "department_id": call.department_id,
+        "department": call.department.name,
+        "caller_id": call.caller_id,
+        "caller": call.caller.display_name,
+        "workplace": call.workplace,
+        "reason": call.reason,
+        "created_at": call.created_at.isoformat(),
+        "level": call.level,
+        "level_label": str(BackupLevel(call.level).label),
+        "level_note": backup_call_level_note(call.level),
+        "taken_by": call.taken_by.display_name if call.taken_by_id else "",
+        "taken_by_id": call.taken_by_id,
+        "taken_at": call.taken_at.isoformat() if call.taken_at else None,
+        "resolved_at": call.resolved_at.isoformat() if call.resolved_at else None,
+        "take_url": reverse("backup_calls:take", args=[call.pk]),
+        "server_now": timezone.now().isoformat(),
+    }
+
+
+def backup_call_connect_events(user) -> list[dict]:
+    """What a page is sent when it connects (``realtime.registry.register_on_connect``):
+    each pending call (``backup_call.pending``), then the list of their ids
+    (``backup_call.synced``), so a page that reconnects drops alerts that were
+    taken or closed while it was away."""
+    pending = [
+        {"kind": "backup_call.pending", "call": backup_call_event_data(call)}
+        for call in backup_call_pending_list(user=user)
+    ]
+    return [*pending, {"kind": "backup_call.synced", "ids": [event["call"]["id"] for event in pending]}]

@@ -10,16 +10,17 @@ managers and the specialist section (level ``supervisor``: a 上司 is expected 
 go). Unanswered for the pack's ``backup_call.escalation_seconds`` it moves to
 level ``manager`` (the department's managers are re-alerted), and after as long
 again to level ``specialist`` (the specialist section is re-alerted). Anyone
-alerted may take the call at any level.
+alerted may take the call at any level. Who is alerted, follows, takes and
+closes a call: ``backup_calls.permissions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,54 +28,48 @@ from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 from realtime import groups
 from realtime.events import publish_on_commit
-from records.models import Contact, contact_number
+from records.models import Contact
 from records.services import contact_require_visible
 
 from .choices import NEXT_LEVEL, BackupLevel
 from .models import BackupCall
-from .selectors import user_may_respond
+from .permissions import may_resolve, may_respond
+from .selectors import backup_call_event_data
+
+logger = logging.getLogger(__name__)
 
 REASON_LIMIT = 100
 
 
-def backup_call_event_data(call: BackupCall) -> dict:
-    """The JSON a browser needs to show an alert for the call."""
-    return {
-        "id": call.pk,
-        "contact_id": call.contact_id,
-        "contact_number": contact_number(call.contact_id),
-        "contact_url": reverse("records:contact_detail", args=[call.contact_id]),
-        "contact_started_at": call.contact.started_at.isoformat(),
-        "department_id": call.department_id,
-        "department": call.department.name,
-        "caller_id": call.caller_id,
-        "caller": call.caller.display_name,
-        "workplace": call.workplace,
-        "reason": call.reason,
-        "created_at": call.created_at.isoformat(),
-        "level": call.level,
-        "level_label": str(BackupLevel(call.level).label),
-        "taken_by": call.taken_by.display_name if call.taken_by_id else "",
-        "taken_by_id": call.taken_by_id,
-        "taken_at": call.taken_at.isoformat() if call.taken_at else None,
-        "resolved_at": call.resolved_at.isoformat() if call.resolved_at else None,
-        "take_url": reverse("backup_calls:take", args=[call.pk]),
-        "server_now": timezone.now().isoformat(),
-    }
+def _level_group(call: BackupCall) -> str:
+    """The group (re-)alerted when the call reaches its level."""
+    if call.level == BackupLevel.MANAGER:
+        return groups.department_managers(call.department_id)
+    if call.level == BackupLevel.SPECIALIST:
+        return groups.specialist_section()
+    return groups.department_supervisors(call.department_id)
 
 
-def _call_groups(call: BackupCall) -> list[str]:
-    """Every event about a call goes to its responders and its caller."""
-    return [
-        groups.department_supervisors(call.department_id),
-        groups.specialist_section(),
-        groups.user(call.caller_id),
-    ]
+def _follower_groups(call: BackupCall) -> list[str]:
+    """Everyone who follows a call: its responders and its caller."""
+    return [*groups.department_responders(call.department_id), groups.user(call.caller_id)]
 
 
 def _publish(call: BackupCall, kind: str) -> None:
+    """Send ``kind`` about the call to everyone who follows it. An escalation
+    re-alerts (``backup_call.escalated``) the new level's group only; the others
+    who follow the call, the caller among them, get ``backup_call.updated``."""
     call = BackupCall.objects.select_related("contact", "department", "caller", "taken_by").get(pk=call.pk)
-    publish_on_commit(_call_groups(call), {"kind": kind, "call": backup_call_event_data(call)})
+    data = backup_call_event_data(call)
+    followers = _follower_groups(call)
+    if kind == "backup_call.escalated":
+        alerted = _level_group(call)
+        publish_on_commit([alerted], {"kind": kind, "call": data})
+        publish_on_commit(
+            [name for name in followers if name != alerted], {"kind": "backup_call.updated", "call": data}
+        )
+    else:
+        publish_on_commit(followers, {"kind": kind, "call": data})
 
 
 def _timing(call: BackupCall) -> dict:
@@ -97,13 +92,30 @@ def backup_call_create(*, actor, contact: Contact, reason: str = "") -> BackupCa
     if len(reason) > REASON_LIMIT:
         raise ValidationError({"reason": _("理由は{limit}文字以内で入力してください。").format(limit=REASON_LIMIT)})
     try:
-        return _create(actor=actor, contact=contact, reason=reason)
+        call = _create(actor=actor, contact=contact, reason=reason)
     except IntegrityError:
         # Another request opened a call in the same instant (the unique constraint
         # on open calls per contact kept it to one): answer with that one.
         call = BackupCall.objects.get(contact=contact, resolved_at__isnull=True)
         call.created = False
         return call
+    if call.created:
+        _open_case(actor=actor, contact=contact, detail=call.reason)
+    return call
+
+
+def _open_case(*, actor, contact: Contact, detail: str) -> None:
+    """A backup call brings its contact into a case (事案), once the call is stored
+    and its alert sent: the call for help waits for none of the case's work (its
+    notices go to every supervisor of the department and the specialist section)
+    and never fails with it. Should the case fail to open, the call stands and
+    the contact can still be reported from its page."""
+    from cases.services import case_open_or_join
+
+    try:
+        case_open_or_join(actor=actor, contact=contact, reason="backup_call", detail=detail)
+    except Exception:
+        logger.exception("応援要請の対応記録を事案にできませんでした（対応記録 %s）", contact.pk)
 
 
 @transaction.atomic
@@ -130,9 +142,6 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
         obj=call,
         after={"contact": contact.pk, "reason": reason, "workplace": call.workplace, **_timing(call)},
     )
-    from cases.services import case_open_or_join
-
-    case_open_or_join(actor=actor, contact=contact, reason="backup_call", detail=reason)
     _publish(call, "backup_call.created")
     call.created = True
     return call
@@ -141,7 +150,7 @@ def _create(*, actor, contact: Contact, reason: str) -> BackupCall:
 @transaction.atomic
 def backup_call_take(*, actor, call: BackupCall) -> BackupCall:
     """「向かいます」: the actor goes to help. Only one person takes a call."""
-    if not user_may_respond(user=actor, department_id=call.department_id):
+    if not may_respond(actor, call.department_id):
         raise PermissionDenied(_("この応援要請に対応できるのは、担当課の上司・管理職と専門部署です。"))
     now = timezone.now()
     updated = BackupCall.objects.filter(pk=call.pk, taken_at__isnull=True, resolved_at__isnull=True).update(
@@ -167,9 +176,7 @@ def backup_call_take(*, actor, call: BackupCall) -> BackupCall:
 def backup_call_resolve(*, actor, call: BackupCall) -> BackupCall:
     """Close a call (the situation is over). The caller, the person who took
     it and its responders may close it."""
-    if actor.pk not in (call.caller_id, call.taken_by_id) and not user_may_respond(
-        user=actor, department_id=call.department_id
-    ):
+    if not may_resolve(actor, call):
         raise PermissionDenied(_("この応援要請を終了する権限がありません。"))
     now = timezone.now()
     updated = BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).update(resolved_by=actor, resolved_at=now)
@@ -225,4 +232,3 @@ def _escalate_one(*, pk: int, level: str, now: dt.datetime, wait: dt.timedelta) 
     )
     _publish(call, "backup_call.escalated")
     return call
-

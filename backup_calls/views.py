@@ -1,4 +1,4 @@
-"""Backup call endpoints: thin views over backup.services.
+"""Backup call endpoints: thin views over backup_calls.services.
 
 The browser script posts with ``Accept: application/json`` and gets JSON;
 without the script the forms post and are redirected to the contact page."""
@@ -23,7 +23,7 @@ def _answer(request, call, message, *, status=200, level=messages.SUCCESS):
     if _wants_json(request):
         data = {"message": message}
         if call is not None:
-            data["call"] = services.backup_call_event_data(call)
+            data["call"] = selectors.backup_call_event_data(call)
         return JsonResponse(data, status=status)
     messages.add_message(request, level, message)
     return redirect("records:contact_detail", pk=call.contact_id) if call is not None else redirect("records:home")

@@ -12,10 +12,12 @@ SQLite file database migrated for the run (tests/servers.py):
   calls are made through the first.
 
 The clients are real WebSocket clients (the ``websockets`` library), each
-signed in as its own 上司 of the caller's department. For each call the clock
-starts just before the HTTP POST of 応援要請 is sent and stops, per client,
-when that client has the alert; the figures are over every (call, client)
-pair. The results are merged into benchmarks/results/latest.json as
+signed in as its own 上司 of the caller's department; the calls start once every
+client has its first message (the pending list a connecting page is sent), as
+pages that are open. For each call the clock starts just before the HTTP POST of
+応援要請 is sent (the caller's page is open: its CSRF token was read once
+before) and stops, per client, when that client has the alert; the figures are
+over every (call, client) pair. The results are merged into benchmarks/results/latest.json as
 ``backup_alert_p50_ms``, ``backup_alert_p95_ms``, ``backup_alert_max_ms``
 with ``clients`` and ``mode`` (earlier backup figures are replaced, the rest kept).
 """
@@ -64,21 +66,25 @@ async def measure(cluster: servers.Cluster, names: list[str], clients: int, call
         async with connect(
             cluster.ws_url(name), additional_headers=cluster.ws_headers(name, username), max_queue=None
         ) as ws:
-            connected += 1
-            if connected == clients:
-                ready.set()
             async for raw in ws:
                 now = time.perf_counter()
                 event = json.loads(raw)
-                if event.get("kind") == "backup_call.created":
+                if event.get("kind") == "backup_call.synced":
+                    connected += 1
+                    if connected == clients:
+                        ready.set()
+                elif event.get("kind") == "backup_call.created":
                     arrivals.setdefault(event["call"]["contact_id"], []).append(now)
 
     tasks = [asyncio.create_task(client(i, username)) for i, username in enumerate(supervisors)]
     await asyncio.wait_for(ready.wait(), 60)
-    await asyncio.sleep(0.5)  # every consumer has joined its groups
+    await asyncio.sleep(0.5)
+    token = await asyncio.to_thread(cluster.csrf_token, names[0], "staff1")
     for contact in contacts[:calls]:
         started[contact] = time.perf_counter()
-        status, _ = await asyncio.to_thread(cluster.post, names[0], "staff1", f"/backup-calls/contacts/{contact}/call/")
+        status, _ = await asyncio.to_thread(
+            cluster.post, names[0], "staff1", f"/backup-calls/contacts/{contact}/call/", token=token
+        )
         if status != 201:
             raise RuntimeError(f"応援要請に失敗しました（HTTP {status}）")
         deadline = time.perf_counter() + 10

@@ -11,6 +11,7 @@ from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Valu
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.models import User
 from accounts.selectors import department_visible_ids
 from mamoru.policy.loader import current as current_policy
@@ -20,6 +21,7 @@ from records.models import Contact
 
 from .choices import EventKind
 from .models import Case, CaseEvent, StaffFollowUp
+from .permissions import may_view_staff_care
 
 STAFF_CARE_DAYS = 90
 
@@ -127,10 +129,6 @@ def follow_up_get(*, user, pk) -> StaffFollowUp:
         raise Http404("見つかりません。") from exc
 
 
-def can_view_staff_care(user) -> bool:
-    return user.is_authenticated and (user.is_specialist or (user.role == "manager" and user.department_id))
-
-
 class _Count(Subquery):
     """COUNT(*) of a subquery's rows, as a column (one query for the whole list)."""
 
@@ -144,7 +142,7 @@ def staff_care_list(*, user, today: dt.date | None = None) -> QuerySet[User]:
     they handled or attended), ``open_follow_ups`` and ``overdue_follow_ups``, and
     ``overdue_case_id``/``overdue_follow_up_id`` (the oldest overdue follow-up).
     Managers see their department; the specialist section every department."""
-    if not can_view_staff_care(user):
+    if not may_view_staff_care(user):
         return User.objects.none()
     today = today or timezone.localdate()
     since = timezone.now() - dt.timedelta(days=STAFF_CARE_DAYS)
@@ -162,7 +160,7 @@ def staff_care_list(*, user, today: dt.date | None = None) -> QuerySet[User]:
     ).values("pk")
     return (
         User.objects.filter(is_active=True, department__in=visible)
-        .exclude(role="administrator")
+        .exclude(role=Role.ADMINISTRATOR)
         .select_related("department")
         .annotate(
             harassment_contacts=_Count(contacts),

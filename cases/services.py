@@ -15,13 +15,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import department_visible_ids, staff_selectable_list
+from accounts.selectors import department_responder_list, department_visible_ids, staff_selectable_list
 from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 from notifications.services import notification_send
@@ -30,27 +29,11 @@ from records.models import Contact
 
 from .choices import CaseReason, EventKind
 from .models import Case, CaseEvent, StaffFollowUp
+from .permissions import require_case_action, require_case_handler, require_case_visible
 
 logger = logging.getLogger(__name__)
 
 NOTE_LIMIT = 2000
-
-
-def _require_handler(actor) -> None:
-    if not actor.is_authenticated or not actor.handles_records:
-        raise PermissionDenied(_("事案を扱う権限がありません。"))
-
-
-def case_require_visible(*, actor, case: Case) -> None:
-    _require_handler(actor)
-    if case.department_id not in department_visible_ids(user=actor):
-        raise PermissionDenied(_("この事案を扱う権限がありません。"))
-
-
-def _require_supervisor(actor, case: Case, message: str) -> None:
-    case_require_visible(actor=actor, case=case)
-    if not actor.is_supervisor_or_above:
-        raise PermissionDenied(message)
 
 
 def _note(note: str, field: str = "note") -> str:
@@ -66,12 +49,8 @@ def _touch(case: Case, when: dt.datetime | None = None) -> None:
 
 def case_recipients(case: Case) -> list[User]:
     """Who hears of a case at once: the department's supervisors and managers,
-    and the specialist section."""
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(Q(department_id=case.department_id, role__in=("supervisor", "manager")) | Q(role="specialist"))
-        .order_by("id")
-    )
+    and the specialist section (``cases.permissions.is_case_audience``)."""
+    return list(department_responder_list(department_id=case.department_id).order_by("id"))
 
 
 def _push_on_commit(group_names: list[str], event: dict) -> None:
@@ -101,11 +80,12 @@ def _notify(*, actor, case: Case, contact: Contact, opened: bool) -> None:
         )
     notification_send(users=recipients, kind="case.reported" if opened else "case.joined", text=text, url=url)
     _push_on_commit(
-        [groups.department_supervisors(case.department_id), groups.specialist_section()],
+        groups.department_responders(case.department_id),
         {
             "kind": "case.reported" if opened else "case.joined",
             "case_id": case.pk,
             "department_id": case.department_id,
+            "actor_id": actor.pk,
             "text": text,
             "url": url,
         },
@@ -157,7 +137,7 @@ def case_open_or_join(*, actor, contact: Contact, reason: str, detail: str = "")
     ``"backup_call"`` by a backup call (``detail``: the call's reason), ``"report"``
     by 「事案として報告」.
     A contact with no known resident only joins a case that already holds it."""
-    _require_handler(actor)
+    require_case_handler(actor)
     if reason not in CaseReason.values:
         raise ValidationError({"reason": _("事案にする理由「{reason}」は使えません。").format(reason=reason)})
     if contact.department_id not in department_visible_ids(user=actor) or contact.deleted_at is not None:
@@ -216,7 +196,7 @@ def case_change_state(*, actor, case: Case, state: str, reason: str = "") -> Cas
     """Move a case one step along the pack's states. Skipping a step is refused
     naming the step skipped; closing needs a note; going back one step needs a
     reason. Supervisors, managers and the specialist section only."""
-    _require_supervisor(actor, case, _("事案の状態を変更できるのは上司・管理職・専門部署のみです。"))
+    require_case_action(actor, case, _("事案の状態を変更できるのは上司・管理職・専門部署のみです。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
     pack = current_policy()
     codes = pack.case_state_codes()
@@ -286,7 +266,7 @@ def case_record_step(
     """Record a pack step on the timeline (e.g. 退去命令). Counted steps get
     their running number; a step asking for the police station needs one
     (「110」 for an emergency call). Anyone who may see the case records."""
-    case_require_visible(actor=actor, case=case)
+    require_case_visible(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.is_closed:
         raise ValidationError(_("終結した事案には記録できません。"))
@@ -327,7 +307,7 @@ def case_record_step(
 def case_assign_handler(*, actor, case: Case, handler: User | None) -> Case:
     """Name the member of staff in charge of a case (担当者), or clear it.
     Supervisors, managers and the specialist section only."""
-    _require_supervisor(actor, case, _("事案の担当者を指定できるのは上司・管理職・専門部署のみです。"))
+    require_case_action(actor, case, _("事案の担当者を指定できるのは上司・管理職・専門部署のみです。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if handler is not None and not staff_selectable_list(user=actor).filter(pk=handler.pk).exists():
         raise ValidationError({"handler": _("担当者は、あなたが指定できる課の職員から選んでください。")})
@@ -368,7 +348,7 @@ def follow_up_record(
     rotation) with a due date. A due date in the past is refused unless the user
     confirmed it (``past_due_confirmed``: the care is overdue from the start).
     Supervisors, managers and the specialist section."""
-    _require_supervisor(actor, case, _("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
+    require_case_action(actor, case, _("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
     errors = {}
     if kind not in {code for code, _ in current_policy().follow_up_kind_choices()}:
         errors["kind"] = _("ケアの内容「{kind}」はポリシーパックにありません。").format(kind=kind)
@@ -402,7 +382,7 @@ def follow_up_record(
 @transaction.atomic
 def follow_up_complete(*, actor, follow_up: StaffFollowUp, note: str = "") -> StaffFollowUp:
     """Record that a follow-up was done."""
-    _require_supervisor(actor, follow_up.case, _("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
+    require_case_action(actor, follow_up.case, _("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
     follow_up = StaffFollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.done_at is not None:
         raise ValidationError(_("このケアは既に実施済みです。"))

@@ -13,11 +13,7 @@ from records.selectors import contact_get
 
 from . import selectors, services
 from .forms import CaseHandlerForm, CaseStateForm, CaseStepForm, FollowUpCompleteForm, FollowUpForm
-
-
-def _require_handler(request):
-    if not request.user.handles_records:
-        raise PermissionDenied(_("事案を扱う権限がありません。"))
+from .permissions import may_act_on_case, may_view_staff_care, require_case_handler
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -30,7 +26,7 @@ def _refused_form(request, form) -> None:
 
 
 def case_list(request):
-    _require_handler(request)
+    require_case_handler(request.user)
     shown = request.GET.get("state", "open")
     cases = selectors.case_list_for_display(user=request.user)
     if shown == "open":
@@ -45,7 +41,7 @@ def case_list(request):
             "page": page,
             "shown": shown,
             "query_string": f"state={shown}",
-            "can_view_staff_care": selectors.can_view_staff_care(request.user),
+            "can_view_staff_care": may_view_staff_care(request.user),
         },
     )
 
@@ -53,7 +49,7 @@ def case_list(request):
 def case_open_list(request):
     """Open cases, those nobody handles and the longest untouched first (the
     specialist section's page; others see their own department's)."""
-    _require_handler(request)
+    require_case_handler(request.user)
     page = Paginator(selectors.case_open_list(user=request.user), 100).get_page(request.GET.get("page"))
     return render(request, "cases/case_open_list.html", {"page": page, "now": timezone.now()})
 
@@ -78,7 +74,7 @@ def case_detail(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
     services.case_mark_viewed(actor=request.user, case=case)
     context = _detail_context(request, case)
-    if request.user.is_supervisor_or_above:
+    if may_act_on_case(request.user, case):
         context["handler_form"] = CaseHandlerForm(initial={"handler": case.handler_id}, user=request.user)
         context["follow_up_form"] = FollowUpForm(user=request.user)
     context["state_form"] = CaseStateForm()
@@ -155,7 +151,7 @@ def case_handler(request, pk):
 @require_POST
 def follow_up_create(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    if not request.user.is_supervisor_or_above:
+    if not may_act_on_case(request.user, case):
         raise PermissionDenied(_("職員のケアを記録できるのは上司・管理職・専門部署のみです。"))
     form = FollowUpForm(request.POST, user=request.user)
     if form.is_valid():
@@ -201,7 +197,7 @@ def case_report(request, contact_pk):
 def staff_care(request):
     """Per member of staff: harassment contacts in the last 90 days and overdue
     follow-ups, to decide rotation. Managers and the specialist section only."""
-    if not selectors.can_view_staff_care(request.user):
+    if not may_view_staff_care(request.user):
         raise PermissionDenied(_("このページは管理職と専門部署のみが閲覧できます。"))
     return render(
         request,

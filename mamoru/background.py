@@ -41,10 +41,17 @@ def ensure_running() -> None:
 
 
 async def _run(path: str, interval: float) -> None:
+    """Run the job every ``interval`` seconds. The job runs in the thread that also
+    serves the pages (and reloads users for the alerts), so it must do a short
+    pass and say whether it did anything (a truthy result: some work done, maybe
+    more waiting); then it runs again at once, behind whatever page work queued
+    meanwhile, rather than holding that thread for a long batch or waiting a
+    whole interval with work left."""
     job = database_sync_to_async(import_string(path))
     while True:
         try:
-            await job()
+            more = await job()
         except Exception:  # keep the loop alive through a database hiccup
             logger.exception("background job %s failed", path)
-        await asyncio.sleep(interval)
+            more = False
+        await asyncio.sleep(0 if more else interval)

@@ -227,7 +227,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.InMemoryChannelLayer"}}
 
 # Browsers connect to /ws/events/ for alerts (0 turns it off, e.g. under a WSGI-only server).
 MAMORU_REALTIME = envbool("MAMORU_REALTIME", "1")
@@ -239,7 +239,7 @@ MAMORU_REPETITION_RECOUNT_INTERVAL = float(os.environ.get("MAMORU_REPETITION_REC
 # The jobs every server process runs in the background (mamoru.background): function, interval setting.
 MAMORU_BACKGROUND_JOBS = (
     ("backup_calls.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
-    ("repetition.services.repetition_recount_pending", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
+    ("repetition.services.repetition_recount_step", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
 )
 
 # Letters (警告書, 対応制限通知書) are A4 PDFs set in Debian's IPAex fonts

@@ -8,11 +8,12 @@ merge can be undone exactly."""
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_specialist
 from audit.services import audit_record
 
 from .hooks import resident_merged, resident_merging
@@ -22,8 +23,7 @@ PHONES_LABEL = ResidentPhone._meta.label_lower
 
 
 def _require_specialist(actor) -> None:
-    if actor is None or not getattr(actor, "is_specialist", False):
-        raise PermissionDenied(_("住民等を統合できるのは専門部署のみです。"))
+    require_specialist(actor, _("住民等を統合できるのは専門部署のみです。"))
 
 
 def resident_links() -> list[tuple[str, type[models.Model], str]]:

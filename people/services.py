@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_handler
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
 
@@ -20,8 +21,7 @@ def resident_search_key(name: str, name_kana: str) -> str:
 
 
 def _require_record_handler(actor) -> None:
-    if not actor.handles_records:
-        raise PermissionDenied(_("住民等の情報を扱う権限がありません。"))
+    require_handler(actor, _("住民等の情報を扱う権限がありません。"))
 
 
 def _clean_phones(phones: list[str]) -> list[tuple[str, str]]:

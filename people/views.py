@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.permissions import is_specialist, require_handler
 from mamoru.forms import add_service_errors
 
 from . import merging, selectors, services
@@ -14,8 +15,7 @@ from .matching import PersonFields
 
 
 def _require_handler(request):
-    if not request.user.handles_records:
-        raise PermissionDenied(_("住民等の情報を扱う権限がありません。"))
+    require_handler(request.user, _("住民等の情報を扱う権限がありません。"))
 
 
 def resident_list(request):
@@ -138,7 +138,7 @@ def resident_edit(request, pk):
 
 
 def _require_specialist(request):
-    if not request.user.is_specialist:
+    if not is_specialist(request.user):
         raise Http404(_("ページが見つかりません。"))
 
 

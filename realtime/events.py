@@ -21,9 +21,12 @@ def publish(groups: list[str], event: dict) -> None:
         return
     message = {"type": "mamoru.event", "event": event}
 
-    def send():
+    async def send_all():
         for group in dict.fromkeys(groups):
-            async_to_sync(layer.group_send)(group, message)
+            await layer.group_send(group, message)
+
+    def send():
+        async_to_sync(send_all)()  # one trip to the event loop for every group
 
     try:
         asyncio.get_running_loop()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_handler
 from accounts.selectors import department_visible_ids, staff_is_selectable
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize
@@ -85,13 +86,8 @@ class ContactVersionConflict(ValidationError):
     """Someone saved the contact after the user began editing it (the API answers 409)."""
 
 
-def _require_handler(actor) -> None:
-    if not actor.is_authenticated or not actor.handles_records:
-        raise PermissionDenied(_("対応記録を扱う権限がありません。"))
-
-
 def contact_require_visible(*, actor, contact: Contact) -> None:
-    _require_handler(actor)
+    require_handler(actor)
     if contact.department_id not in department_visible_ids(user=actor) or contact.deleted_at is not None:
         raise PermissionDenied(_("この対応記録を扱う権限がありません。"))
 
@@ -247,7 +243,7 @@ def contact_start(
     place: str = "",
 ) -> Contact:
     """Begin a live contact now (対応開始). The clock runs from the server's time."""
-    _require_handler(actor)
+    require_handler(actor)
     data = ContactData(
         department=department or actor.department,
         channel=channel,
@@ -297,7 +293,7 @@ def contact_end(*, actor, contact: Contact, ended_at: dt.datetime | None = None)
 @transaction.atomic
 def contact_create(*, actor, data: ContactData) -> Contact:
     """Record a contact after the fact (a letter, a mail, a call logged later)."""
-    _require_handler(actor)
+    require_handler(actor)
     validate_contact_data(actor=actor, data=data)
     contact_validating.send(actor=actor, data=data, contact=None)
     contact = contact_build(actor=actor, data=data)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.permissions import require_handler
 from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
@@ -21,11 +22,6 @@ from .forms import ContactDeleteForm, ContactFilterForm, ContactForm, ContactJud
 from .hooks import contact_clock_limits, contact_form_saved
 from .models import Contact, ContactRevision
 from .permissions import may_decide_judgement
-
-
-def _require_handler(request):
-    if not request.user.handles_records:
-        raise PermissionDenied(_("対応記録を扱う権限がありません。"))
 
 
 def home(request):
@@ -43,7 +39,7 @@ def home(request):
 
 @require_POST
 def contact_start(request):
-    _require_handler(request)
+    require_handler(request.user)
     form = ContactStartForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(
@@ -245,7 +241,7 @@ def _save_with_form_additions(request, *, created, save):
 
 def contact_new(request):
     """Record a contact after the fact (a letter, a mail, a call written up later)."""
-    _require_handler(request)
+    require_handler(request.user)
     if request.method == "POST":
         form = ContactForm(request.POST, user=request.user)
         if form.is_valid():
@@ -278,7 +274,7 @@ def contact_new(request):
 
 
 def contact_list(request):
-    _require_handler(request)
+    require_handler(request.user)
     form = ContactFilterForm(request.GET or None, user=request.user)
     contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))

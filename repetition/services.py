@@ -337,6 +337,17 @@ def repetition_evaluate_later(*, resident_id: int | None) -> None:
     )
 
 
+RECOUNT_STEP = 10
+
+
+def repetition_recount_step() -> int:
+    """One short pass of the background recount (``mamoru.background``): a few
+    residents at a time, so the thread that also serves the pages and the alerts
+    is never held for a long batch (a pass of 200 residents held it for seconds);
+    the runner comes back at once while residents are counted."""
+    return repetition_recount_pending(limit=RECOUNT_STEP)
+
+
 def repetition_recount_pending(*, limit: int | None = 200, resident_id: int | None = None) -> int:
     """Count the rules again for the residents waiting for it (oldest first),
     or only for ``resident_id``. Returns how many were counted.

@@ -2,12 +2,13 @@
 repetition.selectors and repetition.services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import require_specialist
 from mamoru.forms import add_service_errors
 
 from . import selectors, services
@@ -15,8 +16,7 @@ from .forms import STATUS_FILTERS, FlagDecisionForm
 
 
 def _require_specialist(request):
-    if not request.user.is_specialist:
-        raise PermissionDenied(_("繰り返しの確認は専門部署のみが使えます。"))
+    require_specialist(request.user, _("繰り返しの確認は専門部署のみが使えます。"))
 
 
 def flag_list(request):

@@ -51,6 +51,8 @@ extra = [
     User(username=f"bench-supervisor{i}", role="supervisor", department=city.shimin, full_name=f"上司 {i}")
     for i in range(options.get("supervisors", 0))
 ]
+if options.get("other_supervisor"):
+    extra.append(User(username="supervisor-zeimu", role="supervisor", department=city.zeimu, full_name="税務 課長補佐"))
 for user in extra:
     user.set_unusable_password()
 User.objects.bulk_create(extra)
@@ -133,9 +135,7 @@ class Cluster:
         if template is not None and template.exists():
             shutil.copy(template, self.database)
             return
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
-        )
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True)
         if template is not None:
             shutil.copy(self.database, template)
 
@@ -203,14 +203,22 @@ class Cluster:
     def cookie(self, username: str) -> str:
         return f"sessionid={self.data['sessions'][username]}"
 
-    def post(self, name: str, username: str, path: str, fields: dict | None = None) -> tuple[int, dict]:
-        """POST as a signed-in user, with the CSRF cookie and header a browser would send."""
+    def csrf_token(self, name: str, username: str) -> str:
+        """The CSRF token a page (the home page) gives this signed-in user."""
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        base = self.url(name)
         headers = {"Cookie": self.cookie(username)}
-        opener.open(urllib.request.Request(base + "/", headers=headers), timeout=10).read()
-        token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        opener.open(urllib.request.Request(self.url(name) + "/", headers=headers), timeout=10).read()
+        return next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+
+    def post(
+        self, name: str, username: str, path: str, fields: dict | None = None, *, token: str | None = None
+    ) -> tuple[int, dict]:
+        """POST as a signed-in user, with the CSRF cookie and header a browser would send
+        (``token`` from ``csrf_token``: the page is already open, as a browser's is)."""
+        opener = urllib.request.build_opener()
+        base = self.url(name)
+        token = token or self.csrf_token(name, username)
         body = urllib.parse.urlencode(fields or {}).encode()
         request = urllib.request.Request(
             base + path,
@@ -226,7 +234,8 @@ class Cluster:
         )
         try:
             with opener.open(request, timeout=10) as response:
-                return response.status, json.loads(response.read())
+                body = response.read()  # a page (after a redirect) rather than JSON: no data
+                return response.status, json.loads(body) if "json" in response.headers.get("Content-Type", "") else {}
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
 

@@ -9,7 +9,8 @@ import pytest
 
 from mamoru import background
 
-CALLS = {"steady": 0, "flaky": 0, "off": 0}
+CALLS = {"steady": 0, "flaky": 0, "off": 0, "busy": 0}
+BACKLOG = {"left": 0}
 
 
 def in_a_fresh_thread(function):
@@ -33,6 +34,14 @@ def flaky():
 
 def off():
     CALLS["off"] += 1
+
+
+def busy():
+    """A job with a backlog: a short pass each time, saying how much it did."""
+    CALLS["busy"] += 1
+    done = min(BACKLOG["left"], 10)
+    BACKLOG["left"] -= done
+    return done
 
 
 @pytest.mark.django_db(transaction=True)  # the jobs run in a thread that opens its own connection
@@ -67,3 +76,26 @@ def test_nothing_starts_outside_an_event_loop(settings):
     before = dict(background._tasks)
     in_a_fresh_thread(background.ensure_running)
     assert background._tasks == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_with_work_left_runs_again_at_once_in_short_passes(settings):
+    """A backlog is worked through in short passes, one after another (each lets the
+    pages' work in between), not one long pass nor one pass per interval."""
+    settings.MAMORU_BACKGROUND_JOBS = (("tests.test_background.busy", "TEST_BUSY_INTERVAL"),)
+    settings.TEST_BUSY_INTERVAL = 30  # far longer than the test
+    CALLS["busy"], BACKLOG["left"] = 0, 95
+
+    async def wait():
+        background.ensure_running()
+        await asyncio.sleep(0.5)
+
+    in_a_fresh_thread(lambda: asyncio.run(wait()))
+    assert BACKLOG["left"] == 0
+    assert CALLS["busy"] == 11  # ten passes of up to 10, then one that found nothing and waits
+
+
+def test_the_recount_runs_in_short_steps(settings):
+    assert ("repetition.services.repetition_recount_step", "MAMORU_REPETITION_RECOUNT_INTERVAL") in (
+        settings.MAMORU_BACKGROUND_JOBS
+    )

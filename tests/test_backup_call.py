@@ -227,7 +227,9 @@ def test_button_and_steps_on_the_live_contact_page(city, live, client_for):
     client = client_for(city.staff)
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "応援要請" in page and "data-backup-button" in page and "Alt+B" in page
-    response = client.post(f"/backup-calls/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/backup-calls/contacts/{live.pk}/call/", {"reason": "威嚇"}, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 201
     data = response.json()["call"]
     assert data["caller"] == "市民 一郎" and data["workplace"] == "窓口3番" and data["reason"] == "威嚇"
@@ -277,3 +279,48 @@ def test_close_from_the_contact_page(city, live, client_for):
     page = client.get(f"/contacts/{live.pk}/").content.decode()
     assert "応援要請を終了する" not in page and "応援要請を終了しました。" in page
     assert AuditEntry.objects.filter(action="backup.call.resolved").exists()
+
+
+def test_the_call_stands_and_is_sent_when_its_case_cannot_be_opened(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The case is opened after the call is stored and its alert queued: a failure
+    there is logged, and the call for help is neither lost nor held up."""
+    import cases.services
+
+    def broken(**kwargs):
+        raise RuntimeError("case bookkeeping failed")
+
+    monkeypatch.setattr(cases.services, "case_open_or_join", broken)
+    published = []
+    monkeypatch.setattr("realtime.events.publish", lambda groups, event: published.append(event["kind"]))
+    live = contact_start(actor=city.staff, channel="counter")
+    with django_capture_on_commit_callbacks(execute=True):
+        call = backup_call_create(actor=city.staff, contact=live)
+    assert call.created and BackupCall.objects.filter(pk=call.pk, resolved_at__isnull=True).exists()
+    assert published == ["backup_call.created"]
+
+
+def test_the_caller_is_told_when_the_call_escalates(city, live, client_for):
+    """Not 「対応者を待っています…」 for ever: the contact page (and every event the
+    caller's page receives) says the call moved to the managers, then the specialist section."""
+    call = backup_call_create(actor=city.staff, contact=live)
+    client = client_for(city.staff)
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応援を要請しました。対応者を待っています…" in page
+    backup_call_escalate_due(now=call.created_at + dt.timedelta(seconds=61))
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応答がないため管理職へ引き上げました。対応者を待っています…" in page
+    backup_call_escalate_due(now=call.created_at + dt.timedelta(seconds=200))
+    page = client.get(f"/contacts/{live.pk}/").content.decode()
+    assert "応答がないため専門部署へ引き上げました。対応者を待っています…" in page
+    response = client.post(f"/backup-calls/{call.pk}/resolve/", HTTP_ACCEPT="application/json")
+    assert response.json()["call"]["level_note"] == "応答がないため専門部署へ引き上げました"
+
+
+def test_alert_container_says_who_is_alerted_and_carries_the_new_labels(city, client_for):
+    page = client_for(city.staff).get("/").content.decode()
+    assert 'data-alerted="false"' in page and 'data-label-own-call="あなたの応援要請"' in page
+    assert 'data-label-case="事案"' in page and 'data-label-waiting-escalated="対応者を待っています…"' in page
+    page = client_for(city.supervisor).get("/").content.decode()
+    assert 'data-alerted="true"' in page

@@ -372,7 +372,11 @@ def test_reporting_notifies_supervisors_managers_and_specialists_after_commit(
         "supervisor1@city.example.lg.jp",
     ]
     assert "事案" in mail.outbox[0].subject and f"/cases/{case.pk}/" in mail.outbox[0].body
-    assert published[0][0] == [f"dept-{city.shimin.pk}-supervisors", "specialist-section"]
+    assert published[0][0] == [
+        f"dept-{city.shimin.pk}-supervisors",
+        f"dept-{city.shimin.pk}-managers",
+        "specialist-section",
+    ]
     assert published[0][1]["kind"] == "case.reported" and published[0][1]["case_id"] == case.pk
 
 

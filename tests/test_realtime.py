@@ -89,6 +89,9 @@ def test_alert_reaches_department_supervisors_and_specialists_only(city):
             assert data["id"] == call.pk and data["caller"] == "市民 一郎" and data["workplace"] == "窓口3番"
             assert data["contact_url"] == f"/contacts/{live.pk}/" and data["reason"] == "威嚇"
             assert data["contact_started_at"] and data["take_url"] == f"/backup-calls/{call.pk}/take/"
+            # The call opened a case: its report follows the alert, never before it.
+            report = await clients[name].receive_json_from(timeout=1)
+            assert report["kind"] == "case.reported" and report["department_id"] == city.shimin.pk
         # The caller hears about their own call; other staff and other departments hear nothing.
         assert (await clients["staff"].receive_json_from(timeout=1))["kind"] == "backup_call.created"
         await _nothing(clients["other_staff"])
@@ -226,8 +229,12 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             assert await _receive(ws) == {"kind": "backup_call.synced", "ids": []}  # nothing pending yet
             # A double click that reaches both processes at once: one call.
             answers = await asyncio.gather(
-                asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
-                asyncio.to_thread(cluster.post, "b", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}),
+                asyncio.to_thread(
+                    cluster.post, "a", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}
+                ),
+                asyncio.to_thread(
+                    cluster.post, "b", "staff1", f"/backup-calls/contacts/{first}/call/", {"reason": "威嚇"}
+                ),
             )
             assert sorted(status for status, _ in answers) == [200, 201]
             assert len({body["call"]["id"] for _, body in answers}) == 1
@@ -249,11 +256,15 @@ def test_alert_crosses_processes_and_survives_a_restart(cluster):
             # Taking it through A reaches the caller connected to B.
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "staff1")) as caller:
                 [await _receive(caller) for _ in range(3)]  # the caller's own open calls, then the list
-                status, body = await asyncio.to_thread(cluster.post, "a", "supervisor1", f"/backup-calls/{second_call}/take/")
+                status, body = await asyncio.to_thread(
+                    cluster.post, "a", "supervisor1", f"/backup-calls/{second_call}/take/"
+                )
                 assert status == 200
                 event = await _receive(caller, timeout=1)
                 assert event["kind"] == "backup_call.taken" and event["call"]["taken_by"] == "市民 課長補佐"
-                status, body = await asyncio.to_thread(cluster.post, "a", "manager1", f"/backup-calls/{second_call}/take/")
+                status, body = await asyncio.to_thread(
+                    cluster.post, "a", "manager1", f"/backup-calls/{second_call}/take/"
+                )
                 assert status == 409 and "市民 課長補佐さんが対応しています" in body["message"]
 
     servers.run_async(scenario)
@@ -300,15 +311,18 @@ def test_background_escalation_in_two_processes_escalates_once(tmp_path, databas
         async def scenario():
             async with connect(cluster.ws_url("b"), additional_headers=cluster.ws_headers("b", "manager1")) as ws:
                 assert (await _receive(ws))["kind"] == "backup_call.synced"
-                status, _ = await asyncio.to_thread(cluster.post, "a", "staff1", f"/backup-calls/contacts/{contact}/call/")
+                status, _ = await asyncio.to_thread(
+                    cluster.post, "a", "staff1", f"/backup-calls/contacts/{contact}/call/"
+                )
                 assert status == 201
                 events = []
-                while len(events) < 3:
+                while len(events) < 4:
                     events.append(await _receive(ws, timeout=5))
-                assert [(e["kind"], e["call"]["level"]) for e in events] == [
+                assert [(e["kind"], e.get("call", {}).get("level")) for e in events] == [
                     ("backup_call.created", "supervisor"),
-                    ("backup_call.escalated", "manager"),
-                    ("backup_call.escalated", "specialist"),
+                    ("case.reported", None),  # the call opened a case
+                    ("backup_call.escalated", "manager"),  # the managers' turn: alerted again
+                    ("backup_call.updated", "specialist"),  # the specialist section's turn: the alert follows, quietly
                 ]
                 with pytest.raises(asyncio.TimeoutError):
                     await _receive(ws, timeout=1.5)  # no second alert for a step, nothing past the last level

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+
 from .schema_base import Named, PolicyPackError, named_list, positive_int, text, texts
 
 # How a repetition rule counts a resident's contacts, and how it reads in Japanese.
@@ -20,8 +22,8 @@ RULE_KINDS = {
     "minutes_in_days": "{days}日間の対応時間が合計{threshold}分以上",
 }
 
-# Roles that may approve (決裁) a measure, in the words of accounts.choices.Role.
-APPROVER_ROLES = ("supervisor", "manager", "specialist")
+# Roles that may approve (決裁) a measure, as the pack names them (accounts.choices.Role).
+APPROVER_ROLES = (Role.SUPERVISOR.value, Role.MANAGER.value, Role.SPECIALIST.value)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,17 @@
-/* mamoru: real-time alerts (応援要請) on every page, and the 応援要請 button of a
-   live contact. No inline scripts (CSP); labels come translated from the page
-   (#realtime-alerts data-label-*). The server stores every call before it
-   sends it, and sends what is pending whenever this page (re)connects. */
+/* mamoru: real-time alerts (応援要請) and case reports on every page, and the
+   応援要請 button of a live contact. No inline scripts (CSP); labels come
+   translated from the page (#realtime-alerts data-label-*). The server stores
+   every call before it sends it, and sends what is pending whenever this page
+   (re)connects. Alerts dock at the bottom edge of the window, and the page gets
+   as much room below its content, so no form field stays hidden under them. */
 (function () {
   "use strict";
 
   var SOUND_KEY = "mamoru.backupSound";
-  var root, labels, me, socket, retries = 0, offset = 0, audio = null;
+  var root, dock, labels, me, socket, retries = 0, offset = 0, audio = null;
   var alerts = {};   // call id → banner element
+  var ownCalls = {}; // call id → the caller's own status line (pages other than the contact's)
+  var MAX_NOTICES = 3;
 
   function label(name) { return labels[name] || ""; }
 
@@ -107,9 +111,18 @@
     actions.appendChild(take);
     actions.appendChild(close);
     box.appendChild(actions);
-    root.insertBefore(box, root.firstChild);
+    dock.insertBefore(box, dock.firstChild);
     alerts[call.id] = box;
+    fitDock();
     return box;
+  }
+
+  /* The dock sits over the bottom of the window: the page gets the same room
+     below its content, so whatever the alerts cover can be scrolled above them. */
+  function fitDock() {
+    var empty = !dock.firstChild;
+    dock.hidden = empty;
+    document.body.style.paddingBottom = empty ? "" : dock.offsetHeight + "px";
   }
 
   function fillBanner(box, call) {
@@ -147,7 +160,27 @@
 
   function removeBanner(id) {
     var box = alerts[id];
-    if (box) { box.remove(); delete alerts[id]; }
+    if (box) { box.remove(); delete alerts[id]; fitDock(); }
+  }
+
+  /* ---- case reports: a small notice linking to the case ---- */
+  function caseNotice(event) {
+    if (!event.url || !event.text) { return; }
+    var notices = dock.querySelectorAll("[data-case-notice]");
+    if (notices.length >= MAX_NOTICES) { notices[notices.length - 1].remove(); }
+    var box = el("section", "case-notice");
+    box.dataset.caseNotice = event.case_id;
+    box.setAttribute("role", "status");
+    box.appendChild(el("strong", "", label("case")));
+    var link = el("a", "", event.text);
+    link.href = event.url;
+    box.appendChild(link);
+    var close = el("button", "button case-notice-close", label("close"));
+    close.type = "button";
+    close.addEventListener("click", function () { box.remove(); fitDock(); });
+    box.appendChild(close);
+    dock.appendChild(box);
+    fitDock();
   }
 
   function takeCall(box, button) {
@@ -171,52 +204,86 @@
   }
 
   /* ---- the caller's side: the contact page's status line ---- */
+  function callerText(call) {
+    if (call.resolved_at) { return label("resolved"); }
+    if (call.taken_by) { return call.taken_by + label("coming"); }
+    // Nobody answered and the call moved up a level: say so, not just "waiting".
+    return call.level_note ? call.level_note + "。" + label("waitingEscalated") : label("waitingCaller");
+  }
+
   function callerStatus(call) {
     var section = document.querySelector('[data-backup-section][data-contact-id="' + call.contact_id + '"]');
     var status = section && section.querySelector("[data-backup-status]");
-    var text = call.resolved_at ? label("resolved")
-      : call.taken_by ? call.taken_by + label("coming") : label("waitingCaller");
     if (status) {
       status.hidden = false;
-      status.textContent = text;
+      status.textContent = callerText(call);
       status.dataset.taken = call.taken_by ? "true" : "false";
       return true;
     }
     return false;
   }
 
+  /* On any other page the caller sees a one-line status in the dock (a link back
+     to the contact), not an alert to take their own call. */
+  function ownCallLine(call) {
+    var line = ownCalls[call.id];
+    if (call.resolved_at) {
+      if (line) { line.remove(); delete ownCalls[call.id]; fitDock(); }
+      return;
+    }
+    if (!line) {
+      line = el("a", "realtime-own-call");
+      line.dataset.ownCall = call.id;
+      line.setAttribute("role", "status");
+      dock.appendChild(line);
+      ownCalls[call.id] = line;
+    }
+    line.href = call.contact_url;
+    line.dataset.taken = call.taken_by ? "true" : "false";
+    line.textContent = label("ownCall") + " No." + call.contact_number + ": " + callerText(call);
+    fitDock();
+  }
+
   function handle(event) {
-    if (event.kind === "backup_call.synced") {
+    var kind = String(event.kind || "");
+    if (kind.indexOf("case.") === 0) { caseNotice(event); return; }
+    if (kind === "backup_call.synced") {
       // After a reconnect: alerts no longer pending were taken or closed meanwhile.
       Object.keys(alerts).forEach(function (id) {
         var box = alerts[id];
         if (event.ids.indexOf(Number(id)) === -1 && box.dataset.taken !== "true") { removeBanner(id); }
       });
+      Object.keys(ownCalls).forEach(function (id) {
+        if (event.ids.indexOf(Number(id)) === -1) { ownCalls[id].remove(); delete ownCalls[id]; }
+      });
+      fitDock();
       return;
     }
     var call = event.call;
     if (!call) { return; }
-    if (event.server_now || call.server_now) { offset = Date.parse(call.server_now) - Date.now(); }
-    var mine = String(call.caller_id) === me;
-    if (mine) {
-      if (!callerStatus(call) && !call.resolved_at && call.taken_by) {
-        // On another page: tell the caller in the banner area.
-        var own = banner(call);
-        fillBanner(own, call);
-        own.querySelector("[data-backup-take]").hidden = true;
-        own.querySelector("[data-backup-state]").textContent = call.taken_by + label("coming");
-      }
+    if (call.server_now) { offset = Date.parse(call.server_now) - Date.now(); }
+    if (String(call.caller_id) === me) {
+      if (!callerStatus(call)) { ownCallLine(call); }
       return;
     }
-    if (event.kind === "backup_call.resolved" || call.resolved_at) {
+    if (kind === "backup_call.resolved" || call.resolved_at) {
       removeBanner(call.id);
+      return;
+    }
+    if (kind === "backup_call.updated") {
+      // Moved to another level's turn: the alert follows quietly (only that level is alerted again).
+      var shown = alerts[call.id];
+      if (shown) {
+        fillBanner(shown, call);
+        if (!call.taken_by && call.level_note) { shown.querySelector("[data-backup-state]").textContent = call.level_note; }
+      }
       return;
     }
     var isNew = !alerts[call.id];
     var box = banner(call);
     fillBanner(box, call);
-    if (!call.taken_by && (isNew || event.kind === "backup_call.escalated")) {
-      if (event.kind === "backup_call.escalated") {
+    if (!call.taken_by && (isNew || kind === "backup_call.escalated")) {
+      if (kind === "backup_call.escalated") {
         box.querySelector("[data-backup-state]").textContent = label("escalated") + "（" + call.level_label + "）";
       }
       beep();
@@ -297,12 +364,16 @@
       }
     });
     me = root.dataset.userId;
+    dock = el("div", "realtime-dock no-print");
+    dock.hidden = true;
+    document.body.appendChild(dock);
+    window.addEventListener("resize", fitDock);
     var bar = el("div", "realtime-bar");
     var offline = el("span", "realtime-offline", label("offline"));
     offline.dataset.offline = "";
     offline.hidden = true;
     bar.appendChild(offline);
-    if (root.dataset.userRole !== "staff") { bar.appendChild(soundToggle()); }
+    if (root.dataset.alerted === "true") { bar.appendChild(soundToggle()); }  // those alerted of calls
     root.appendChild(bar);
     window.setInterval(function () {
       Object.keys(alerts).forEach(function (id) { tickBanner(alerts[id]); });
