@@ -18,4 +18,7 @@ urlpatterns = [
     path("<int:pk>/appeal/", views.measure_appeal, name="measure_appeal"),
     path("<int:pk>/appeal/<int:appeal_pk>/decide/", views.measure_appeal_decide, name="measure_appeal_decide"),
     path("<int:pk>/letter.pdf", views.measure_letter, name="measure_letter"),
+    path("<int:pk>/letter-sample.pdf", views.measure_letter_preview, name="measure_letter_preview"),
+    path("restriction/<int:contact_pk>/", views.contact_restriction_breaches, name="contact_restriction_breaches"),
+    path("<int:pk>/contacts/<int:contact_pk>/", views.measure_contact, name="measure_contact"),
 ]

@@ -1,12 +1,14 @@
 """Measure pieces for other apps' pages: the resident's timeline and the
-restriction notice beside a contact's clock."""
+restriction notice beside a contact's clock (with the conditions the contact breaks)."""
 
 import datetime as dt
 
 from django import template
 from django.utils import timezone
 
-from measures.selectors import measure_restriction_for, measure_timeline
+from accounts import permissions as base_permissions
+from measures import permissions
+from measures.selectors import contact_restriction_breaches, measure_restriction_for, measure_timeline
 
 register = template.Library()
 
@@ -17,14 +19,13 @@ def measure_timeline_for(context, resident):
     request = context.get("request")
     user = request.user
     # staff see the intake banner instead; the ladder is for approvers and the specialist section
-    shown = user.is_supervisor_or_above
+    shown = permissions.may_view_measures(user)
     measures, events = measure_timeline(user=user, resident=resident) if shown else ([], [])
     return {
         "request": request,
         "resident": resident,
         "events": events,
         "measures": measures,
-        "can_draft": user.is_specialist,
         "shown": shown,
     }
 
@@ -38,3 +39,13 @@ def restriction_for(resident, started_at=None):
     if isinstance(started_at, dt.datetime):
         on = (timezone.localtime(started_at) if timezone.is_aware(started_at) else started_at).date()
     return measure_restriction_for(resident=resident, on=on)
+
+
+@register.simple_tag(takes_context=True)
+def restriction_breaches(context, contact, restriction=None):
+    """Which of the restriction's conditions this contact breaks, as of now
+    (a live contact: the time limit and the allowed hours too)."""
+    user = getattr(context.get("request"), "user", None)
+    if not base_permissions.handles_contacts(user) or contact is None or not getattr(contact, "pk", None):
+        return []
+    return contact_restriction_breaches(contact=contact, restriction=restriction)
