@@ -112,6 +112,7 @@ TEMPLATES = [
                 "mamoru.context_processors.mamoru",
             ],
             "builtins": ["mamoru.templatetags.mamoru_tags"],
+            "libraries": {"panels": "mamoru.templatetags.panels"},
         },
     }
 ]
