@@ -3,7 +3,7 @@ people answer through ``people.hooks.resident_badges`` (「対応制限中」,
 「繰り返し要確認」 …), asked once for every resident of the list being drawn."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from people.hooks import resident_badges as badges_hook
 
@@ -30,6 +30,4 @@ def resident_badges(context, resident, residents=None):
     badges = cache.get(resident.pk, [])
     if not badges:
         return ""
-    return format_html_join(
-        " ", '<span class="tag repetition-badge {}">{}</span>', ((css, label) for label, css in badges)
-    ) + format_html(" ")
+    return format_html_join(" ", '<span class="tag repetition-badge {}">{}</span>', ((css, label) for label, css in badges))
