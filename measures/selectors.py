@@ -12,7 +12,6 @@ import functools
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
@@ -293,9 +292,7 @@ def measure_letter_context(*, measure: Measure, issued_on: dt.date):
     drafter wrote them (the facts drafted from the contacts if none were)."""
     from letters.services import LetterContext
 
-    facts = measure.letter_facts or measure_facts_draft(
-        contacts=measure.contacts.filter(deleted_at__isnull=True)
-    )
+    facts = measure.letter_facts or measure_facts_draft(contacts=measure.contacts.filter(deleted_at__isnull=True))
     return LetterContext(
         addressee_name=measure.resident.name,
         addressee_address=measure.resident.address,
@@ -372,9 +369,7 @@ def restriction_breaches(
             )
         )
     if measure.max_minutes and now is not None and now - started_at >= dt.timedelta(minutes=measure.max_minutes):
-        problems.append(
-            _("1回の対応時間の上限（{minutes}分）を超えています。").format(minutes=measure.max_minutes)
-        )
+        problems.append(_("1回の対応時間の上限（{minutes}分）を超えています。").format(minutes=measure.max_minutes))
     return problems
 
 
@@ -390,9 +385,7 @@ def restriction_violations(*, resident, department, channel: str, staff, started
     measure = measure_restriction_for(resident=resident, on=timezone.localtime(started_at).date())
     if measure is None:
         return []
-    return restriction_breaches(
-        measure, department=department, channel=channel, staff=staff, started_at=started_at
-    )
+    return restriction_breaches(measure, department=department, channel=channel, staff=staff, started_at=started_at)
 
 
 def contact_restriction_breaches(*, contact, restriction: Measure | None = None, now=None) -> list[str]:

@@ -128,7 +128,8 @@ def measure_detail(request, pk):
             "contacts": contacts,
             "has_letter": selectors.measure_has_letter(measure),
             "can_preview": selectors.measure_has_letter(measure)
-            and measure.status in (MeasureStatus.DRAFT, MeasureStatus.SENT_BACK, MeasureStatus.PENDING, MeasureStatus.APPROVED),
+            and measure.status
+            in (MeasureStatus.DRAFT, MeasureStatus.SENT_BACK, MeasureStatus.PENDING, MeasureStatus.APPROVED),
             "current_step": step,
             "approvals": [a for a in measure.approvals.all()],
             "can_decide": can_decide,

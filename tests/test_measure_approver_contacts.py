@@ -33,9 +33,13 @@ def resident(city):
 def linked(city, resident):
     """Three contacts: one of 税務課 (the lead department), two of 市民課."""
     return [
-        make_contact(city.other_staff, resident=resident, words_and_behaviour="税務課の窓口で大声", ago=dt.timedelta(days=5)),
+        make_contact(
+            city.other_staff, resident=resident, words_and_behaviour="税務課の窓口で大声", ago=dt.timedelta(days=5)
+        ),
         make_contact(city.staff, resident=resident, words_and_behaviour="市民課で机を叩いた", ago=dt.timedelta(days=4)),
-        make_contact(city.staff, resident=resident, words_and_behaviour="市民課に1日5回の電話", ago=dt.timedelta(days=3)),
+        make_contact(
+            city.staff, resident=resident, words_and_behaviour="市民課に1日5回の電話", ago=dt.timedelta(days=3)
+        ),
     ]
 
 
@@ -60,7 +64,9 @@ def url(measure, contact):
     return reverse("measures:measure_contact", args=[measure.pk, contact.pk])
 
 
-def test_approver_of_another_department_reads_the_linked_contacts_audited(city, resident, linked, zeimu_manager, client_for):
+def test_approver_of_another_department_reads_the_linked_contacts_audited(
+    city, resident, linked, zeimu_manager, client_for
+):
     measure = warning(city, resident, linked)
     client = client_for(zeimu_manager)
     # records itself still refuses the other department's contact

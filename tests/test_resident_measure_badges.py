@@ -39,7 +39,9 @@ def issue(city, resident, kind, conditions=None, approvers=None):
     services.measure_submit(actor=city.specialist, measure=measure)
     services.measure_approve(actor=city.manager, measure=measure)
     if kind == "restriction":
-        second = user_create(actor=None, username=f"sp{measure.pk}", password=None, role="specialist", department=city.somu)
+        second = user_create(
+            actor=None, username=f"sp{measure.pk}", password=None, role="specialist", department=city.somu
+        )
         services.measure_approve(actor=second, measure=measure)
     return services.measure_issue(actor=city.specialist, measure=measure)
 
@@ -102,7 +104,11 @@ def test_resident_page_shows_the_measure_its_conditions_and_the_flag(city, resid
     restricted, warned, flagged, plain = residents
     open_flag(restricted)
     html = client_for(city.staff).get(reverse("people:resident_detail", args=[restricted.pk])).content.decode()
-    panel = html[html.index('id="resident-measures-title"') : html.index("</section>", html.index('id="resident-measures-title"'))]
+    panel = html[
+        html.index('id="resident-measures-title"') : html.index(
+            "</section>", html.index('id="resident-measures-title"')
+        )
+    ]
     assert "対応制限中" in panel
     assert "1回の対応は15分以内" in panel and "対応は指定職員（市民 課長補佐）に限る" in panel
     assert "繰り返し要確認" in html and "30日間に3部署以上" in html

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0001_initial'),
+        ("measures", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measure',
-            name='letter_facts',
-            field=models.TextField(blank=True, verbose_name='事実（通知文書に記載）'),
+            model_name="measure",
+            name="letter_facts",
+            field=models.TextField(blank=True, verbose_name="事実（通知文書に記載）"),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='letter_requests',
-            field=models.TextField(blank=True, verbose_name='今後守っていただく事項'),
+            model_name="measure",
+            name="letter_requests",
+            field=models.TextField(blank=True, verbose_name="今後守っていただく事項"),
         ),
     ]

@@ -30,4 +30,6 @@ def resident_badges(context, resident, residents=None):
     badges = cache.get(resident.pk, [])
     if not badges:
         return ""
-    return format_html_join(" ", '<span class="tag repetition-badge {}">{}</span>', ((css, label) for label, css in badges))
+    return format_html_join(
+        " ", '<span class="tag repetition-badge {}">{}</span>', ((css, label) for label, css in badges)
+    )
