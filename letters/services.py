@@ -25,7 +25,7 @@ from mamoru.lib.wareki import fiscal_year, format_wareki
 from mamoru.policy.loader import current
 from mamoru.policy.schema import PolicyPack
 
-from . import placeholders
+from . import permissions, placeholders
 from .models import DocumentNumberSequence, IssuedLetter, LetterTemplate
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
@@ -62,10 +62,6 @@ class LetterContext:
 def document_number(prefix: str, serial: int | None) -> str:
     """大総第12号 (half-width digits, as the 和暦 dates). No serial: 大総第　　号 (a draft)."""
     return f"{prefix}第{serial}号" if serial is not None else f"{prefix}第　　号"
-
-
-def may_edit_templates(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (user.is_administrator or user.is_specialist)
 
 
 def letter_measure(measure_code: str, pack: PolicyPack | None = None):
@@ -221,8 +217,7 @@ def _next_serial(prefix: str, year: int) -> int:
 
 def letter_issue(*, actor, measure_code: str, context: LetterContext) -> IssuedLetter:
     """Number, render and store the letter of a measure, in one transaction."""
-    if not getattr(actor, "is_authenticated", False) or not actor.handles_records:
-        raise PermissionDenied(_("文書を発出できるのは対応記録を扱う職員のみです。"))
+    permissions.require_issuer(actor)
     pack = current()
     measure = letter_measure(measure_code, pack)
     _check_context(context)
@@ -312,7 +307,7 @@ def letter_preview(
 def letter_template_update(*, actor, template: LetterTemplate, title: str, body: str) -> LetterTemplate:
     """Change a template (system administrator or the specialist section only).
     An unknown placeholder or a broken brace is refused and nothing is saved."""
-    if not may_edit_templates(actor):
+    if not permissions.may_edit_templates(actor):
         raise PermissionDenied(_("文書テンプレートを変更できるのはシステム管理者と専門部署の職員のみです。"))
     title = title.strip()
     body = body.replace("\r\n", "\n").rstrip()

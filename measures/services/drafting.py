@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import permissions as base_permissions
 from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 from measures import permissions
@@ -103,7 +104,7 @@ def _validate(*, resident, kind: str, terms: MeasureTerms):
         errors["allowed_until"] = _("対応時間帯は開始と終了の両方を入力してください。")
     elif conditions.allowed_from and conditions.allowed_until <= conditions.allowed_from:
         errors["allowed_until"] = _("対応時間帯の終了は開始より後にしてください。")
-    if any(not user.handles_records or not user.is_active for user in conditions.designated_staff):
+    if not all(base_permissions.handles_contacts(user) for user in conditions.designated_staff):
         errors["designated_staff"] = _("指定職員には、対応記録を扱う職員を選んでください。")
     if errors:
         raise ValidationError(errors)
