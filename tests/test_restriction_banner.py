@@ -37,6 +37,9 @@ def test_not_the_designated_officer(city, resident, client_for):
     html = live_page(client_for(city.staff), contact)
     assert "この対応は対応制限の条件の外です" in html
     assert "対応している市民 一郎さんは指定職員ではありません（指定職員: 市民 課長補佐）。" in html
+    # the record form of the live contact says it once, beside its clock
+    form = client_for(city.staff).get(reverse("records:contact_edit", args=[contact.pk])).content.decode()
+    assert form.count("さんは指定職員ではありません") == 1
     # the designated officer sees no breach
     own = contact_start(actor=city.supervisor, channel="counter", resident=resident)
     assert "条件の外" not in live_page(client_for(city.supervisor), own)
