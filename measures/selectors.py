@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
@@ -271,6 +272,9 @@ def specialist_section_users():
 # The letter ----------------------------------------------------------------------------------
 
 
+FACT_CHARS = 300  # a drafted fact's words, at most (the drafter shortens or completes them)
+
+
 def measure_facts_draft(*, contacts) -> str:
     """The letter's 「事実」 drafted from the linked contacts, one a line: the
     day (和暦), the channel and what the resident said or did, as recorded
@@ -279,7 +283,7 @@ def measure_facts_draft(*, contacts) -> str:
     lines = []
     for contact in sorted(contacts, key=lambda c: c.started_at):
         day = format_wareki(timezone.localtime(contact.started_at).date())
-        words = " ".join((contact.words_and_behaviour or "").split())
+        words = Truncator(" ".join((contact.words_and_behaviour or "").split())).chars(FACT_CHARS)
         channel = pack.channel_name(contact.channel)
         if words:
             lines.append(_("{day}　{channel}での対応において、{words}").format(day=day, channel=channel, words=words))

@@ -148,3 +148,14 @@ def test_the_form_takes_the_requests_and_facts(city, resident, contacts, client_
     assert response.status_code == 302
     measure = Measure.objects.get()
     assert measure.letter_requests == REQUESTS and WORDS in measure.letter_facts
+
+
+def test_a_warning_drafted_without_requests_is_not_submitted(city, resident, contacts):
+    """A draft stored before the requests were asked for cannot go for approval without them."""
+    measure = draft(city, resident, contacts)
+    Measure.objects.filter(pk=measure.pk).update(letter_requests="")
+    with pytest.raises(ValidationError) as error:
+        services.measure_submit(actor=city.specialist, measure=measure)
+    assert "今後守っていただく事項" in error.value.messages[0]
+    measure.refresh_from_db()
+    assert measure.status == "draft"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from audit.services import audit_record
+from mamoru.policy.loader import current as current_policy
 from measures import permissions
 from measures.choices import ApprovalDecision, MeasureEventKind, MeasureStatus
 from measures.models import Measure, MeasureApproval
@@ -39,6 +40,14 @@ def measure_submit(*, actor, measure: Measure) -> Measure:
     measure = locked(measure)
     if not measure.is_editable:
         raise ValidationError(_("起案中または差戻しの措置のみ決裁に回せます。"))
+    rung = current_policy().measure(measure.kind)
+    if rung is not None and rung.letter and not rung.restricts and not measure.letter_requests.strip():
+        # a draft made before the requests were asked for: its letter would print 「なし」
+        raise ValidationError(
+            _("「今後守っていただく事項」を入力してから決裁に回してください（{letter}に記載します）。").format(
+                letter=rung.letter
+            )
+        )
     before = measure.get_status_display()
     measure.round += 1
     measure.status = MeasureStatus.PENDING if measure_steps(measure) else MeasureStatus.APPROVED
