@@ -288,7 +288,8 @@ def measure_facts_draft(*, contacts) -> str:
         if words:
             lines.append(_("{day}　{channel}での対応において、{words}").format(day=day, channel=channel, words=words))
         else:
-            lines.append(_("{day}　{channel}での対応（言動を記入してください）").format(day=day, channel=channel))
+            # no words recorded: the drafter completes the line (the approvers read it, and the 見本)
+            lines.append(_("{day}　{channel}での対応").format(day=day, channel=channel))
     return "\n".join(lines)
 
 

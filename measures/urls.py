@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.measure_list, name="measure_list"),
     path("inbox/", views.measure_inbox, name="measure_inbox"),
     path("new/<int:resident_pk>/", views.measure_new, name="measure_new"),
+    path("new/<int:resident_pk>/facts/", views.measure_facts_draft, name="measure_facts_draft"),
     path("<int:pk>/", views.measure_detail, name="measure_detail"),
     path("<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("<int:pk>/submit/", views.measure_submit, name="measure_submit"),

@@ -280,3 +280,15 @@ def contact_restriction_breaches(request, contact_pk):
     contact = contact_get(user=request.user, pk=contact_pk)
     breaches = selectors.contact_restriction_breaches(contact=contact)
     return render(request, "measures/_restriction_breaches.html", {"breaches": breaches})
+
+
+@require_GET
+def measure_facts_draft(request, resident_pk):
+    """The letter's 「事実」 drafted from the contacts ticked on the draft form
+    (htmx: replaces the facts box; without JavaScript they are drafted on saving)."""
+    _require_drafter(request)
+    resident = resident_get(user=request.user, pk=resident_pk)
+    ids = [value for value in request.GET.getlist("contacts") if value.isdigit()]
+    contacts = selectors.resident_contacts_for_measure(user=request.user, resident=resident).filter(pk__in=ids)
+    form = MeasureForm(initial={"facts": selectors.measure_facts_draft(contacts=list(contacts))}, contacts=contacts)
+    return render(request, "measures/_facts_field.html", {"field": form["facts"]})

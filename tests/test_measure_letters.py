@@ -159,3 +159,12 @@ def test_a_warning_drafted_without_requests_is_not_submitted(city, resident, con
     assert "今後守っていただく事項" in error.value.messages[0]
     measure.refresh_from_db()
     assert measure.status == "draft"
+
+
+def test_the_form_drafts_the_facts_from_the_ticked_contacts(city, resident, contacts, client_for):
+    url = reverse("measures:measure_facts_draft", args=[resident.pk])
+    html = client_for(city.specialist).get(url, {"contacts": [contacts[0].pk]}).content.decode()
+    assert 'name="facts"' in html and "机を叩いた。" in html and "同じ要求" not in html and SUBJECT not in html
+    form = client_for(city.specialist).get(reverse("measures:measure_new", args=[resident.pk])).content.decode()
+    assert url in form
+    assert client_for(city.manager).get(url, {"contacts": [contacts[0].pk]}).status_code == 403
