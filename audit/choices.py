@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "measures.appeal.decided": _("不服の申出への判断を記録"),
     "measures.measure.review_reminded": _("措置の見直し日を通知"),
     "measures.measure.ended": _("措置が期間満了"),
+    "measures.contact.read_as_approver": _("措置の決裁のため対応記録を閲覧"),
     "letters.letter.issued": _("文書（警告書・通知書）を発出"),
     "letters.template.created": _("文書テンプレートを作成（既定の文面）"),
     "letters.template.updated": _("文書テンプレートを変更"),

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from accounts.models import Department, User
 from mamoru.policy.loader import current as current_policy
 from measures.services import (
+    MeasureTerms,
     RestrictionConditions,
     measure_appeal_decide,
     measure_appeal_record,
@@ -91,13 +92,18 @@ def measures_create(*, today: dt.date) -> int:
             actor=drafter,
             resident=resident,
             kind=kind.code,
-            reasons="別紙の対応記録のとおり、職員に対する威圧的な言動が繰り返されたため。",
-            contacts=contacts,
-            lead_department=department,
-            starts_on=today - dt.timedelta(days=7) if index in (0, 1, 5) else today + dt.timedelta(days=7),
-            ends_on=today + dt.timedelta(days=180) if kind.restricts else None,
-            review_on=today + dt.timedelta(days=10) if kind.restricts else None,
-            conditions=conditions,
+            terms=MeasureTerms(
+                reasons="別紙の対応記録のとおり、職員に対する威圧的な言動が繰り返されたため。",
+                contacts=contacts,
+                lead_department=department,
+                starts_on=today - dt.timedelta(days=7) if index in (0, 1, 5) else today + dt.timedelta(days=7),
+                ends_on=today + dt.timedelta(days=180) if kind.restricts else None,
+                review_on=today + dt.timedelta(days=10) if kind.restricts else None,
+                conditions=conditions or RestrictionConditions(),
+                requests=""
+                if kind.restricts
+                else "窓口や電話で大声を出したり、職員を威圧したりしないこと。\n御用件は1回30分以内でお話しください。",
+            ),
         )
         made += 1
         if index == 4:

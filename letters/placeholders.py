@@ -33,6 +33,7 @@ PLACEHOLDERS = {
     "終了日": gettext_lazy("期間の終了日（和暦。定めがなければ「定めなし」）"),
     "見直し日": gettext_lazy("見直し日（和暦。定めがなければ「定めなし」）"),
     "条件": gettext_lazy("条件（1件1行で（1）（2）…と番号付き。なければ「なし」）"),
+    "要請事項": gettext_lazy("今後守っていただく事項（起案者が記入。1件1行で（1）（2）…と番号付き）"),
     "不服申出": gettext_lazy("御意見・不服の申出の方法（ポリシーパックの documents.objection）"),
     "連絡先": gettext_lazy("問合せ先（ポリシーパックの city.contact）"),
 }

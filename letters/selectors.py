@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import LetterTemplate
-from .services import may_edit_templates
+from .permissions import may_edit_templates
 
 
 def letter_template_list(*, user) -> QuerySet[LetterTemplate]:

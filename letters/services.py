@@ -25,7 +25,7 @@ from mamoru.lib.wareki import fiscal_year, format_wareki
 from mamoru.policy.loader import current
 from mamoru.policy.schema import PolicyPack
 
-from . import placeholders
+from . import permissions, placeholders
 from .models import DocumentNumberSequence, IssuedLetter, LetterTemplate
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
@@ -39,6 +39,10 @@ class LetterContext:
     addressee_name: str
     addressee_address: str = ""
     facts: list[tuple[dt.date, str]] = field(default_factory=list)
+    # The facts as the drafter reviewed them, one a line (dates written in): used instead of ``facts``.
+    fact_lines: list[str] = field(default_factory=list)
+    # 今後守っていただく事項, one a line.
+    requests: list[str] = field(default_factory=list)
     measure_name: str = ""  # empty: the measure's name in the policy pack
     reasons: str = ""
     starts_on: dt.date | None = None
@@ -58,10 +62,6 @@ class LetterContext:
 def document_number(prefix: str, serial: int | None) -> str:
     """大総第12号 (half-width digits, as the 和暦 dates). No serial: 大総第　　号 (a draft)."""
     return f"{prefix}第{serial}号" if serial is not None else f"{prefix}第　　号"
-
-
-def may_edit_templates(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (user.is_administrator or user.is_specialist)
 
 
 def letter_measure(measure_code: str, pack: PolicyPack | None = None):
@@ -153,9 +153,20 @@ def _period(context: LetterContext) -> str:
     return _("{start}から当分の間").format(start=format_wareki(context.starts_on))
 
 
+def _facts(context: LetterContext) -> str:
+    lines = _lines(context.fact_lines)
+    if lines:
+        return _numbered([_one_line(line) for line in lines])
+    return _numbered([f"{format_wareki(day)}　{_one_line(text)}" for day, text in context.facts])
+
+
 def letter_values(*, pack: PolicyPack, measure, context: LetterContext, number: str, issued_on: dt.date) -> dict:
-    """The text each placeholder is replaced with."""
+    """The text each placeholder is replaced with. A letter without conditions
+    prints the requests under {条件} (a warning's template written before
+    {要請事項} existed), and the other way round."""
     none = _("定めなし")
+    conditions = _numbered(_lines(context.conditions))
+    requests = _numbered(_lines(context.requests))
     return {
         "文書番号": number,
         "発出日": format_wareki(issued_on),
@@ -166,13 +177,14 @@ def letter_values(*, pack: PolicyPack, measure, context: LetterContext, number: 
         "発信者": pack.documents.issuer,
         "担当課": pack.city.specialist_section,
         "措置": context.measure_name or measure.name,
-        "事実": _numbered([f"{format_wareki(day)}　{_one_line(text)}" for day, text in context.facts]) or _("なし"),
+        "事実": _facts(context) or _("なし"),
         "理由": (context.reasons or "").strip() or _("なし"),
         "期間": _period(context),
         "開始日": format_wareki(context.starts_on) if context.starts_on else none,
         "終了日": format_wareki(context.ends_on) if context.ends_on else none,
         "見直し日": format_wareki(context.review_on) if context.review_on else none,
-        "条件": _numbered(_lines(context.conditions)) or _("なし"),
+        "条件": conditions or requests or _("なし"),
+        "要請事項": requests or conditions or _("なし"),
         "不服申出": pack.documents.objection or _("なし"),
         "連絡先": pack.city.contact,
     }
@@ -205,8 +217,7 @@ def _next_serial(prefix: str, year: int) -> int:
 
 def letter_issue(*, actor, measure_code: str, context: LetterContext) -> IssuedLetter:
     """Number, render and store the letter of a measure, in one transaction."""
-    if not getattr(actor, "is_authenticated", False) or not actor.handles_records:
-        raise PermissionDenied(_("文書を発出できるのは対応記録を扱う職員のみです。"))
+    permissions.require_issuer(actor)
     pack = current()
     measure = letter_measure(measure_code, pack)
     _check_context(context)
@@ -269,6 +280,7 @@ def sample_context(measure_code: str, *, today: dt.date | None = None) -> Letter
         ends_on=today + dt.timedelta(days=90),
         review_on=today + dt.timedelta(days=60),
         conditions=["御用件は書面（郵送）でお寄せください。", "窓口での対応は30分以内とし、職員2名で対応します。"],
+        requests=["窓口や電話で大声を出したり、職員を罵倒したりしないこと。", "御用件は1回30分以内でお話しください。"],
         issued_on=today,
     )
 
@@ -295,7 +307,7 @@ def letter_preview(
 def letter_template_update(*, actor, template: LetterTemplate, title: str, body: str) -> LetterTemplate:
     """Change a template (system administrator or the specialist section only).
     An unknown placeholder or a broken brace is refused and nothing is saved."""
-    if not may_edit_templates(actor):
+    if not permissions.may_edit_templates(actor):
         raise PermissionDenied(_("文書テンプレートを変更できるのはシステム管理者と専門部署の職員のみです。"))
     title = title.strip()
     body = body.replace("\r\n", "\n").rstrip()

@@ -10,7 +10,7 @@ from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from mamoru.policy.loader import current
 
-from . import placeholders, selectors, services
+from . import permissions, placeholders, selectors, services
 from .forms import LetterTemplateForm
 from .models import IssuedLetter
 
@@ -34,7 +34,7 @@ def _measure_names() -> dict[str, str]:
 
 def template_list(request):
     """Letter templates of the measures in the pack in force (system administrator, specialist section)."""
-    if not services.may_edit_templates(request.user):
+    if not permissions.may_edit_templates(request.user):
         raise Http404
     services.letter_templates_ensure()
     names = _measure_names()

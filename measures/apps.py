@@ -14,5 +14,5 @@ class MeasuresConfig(AppConfig):
         contact_validating.connect(receivers.on_contact_validating)
         contact_clock_limits.connect(receivers.contact_clock_limits)
         contact_resident_annotations.connect(receivers.contact_resident_annotations)
-        resident_badges.connect(panels.resident_restriction_badges)
+        resident_badges.connect(panels.measure_resident_badges)
         panels.register()

@@ -1,23 +1,19 @@
 """Forms for measures. They only parse input; the rules are in services."""
 
+from collections import Counter
+
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
 from accounts.models import Department, User
 from mamoru.policy.loader import current as current_policy
 
 from .choices import WEEKDAY_NAMES, AppealOutcome
-from .services import RestrictionConditions
+from .terms import MeasureTerms, RestrictionConditions
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class ContactChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        started = timezone.localtime(obj.started_at)
-        return f"{started:%Y-%m-%d %H:%M} {obj.department.name} {obj.summary or obj.request_content[:40]}"
 
 
 class StaffChoiceField(forms.ModelMultipleChoiceField):
@@ -29,13 +25,30 @@ class MeasureForm(forms.Form):
     """Drafting or correcting a measure (起案)."""
 
     kind = forms.ChoiceField(label=_("措置"))
-    contacts = ContactChoiceField(
+    # Drawn as a table (date in the user's style, department, channel, judgement, categories).
+    contacts = forms.ModelMultipleChoiceField(
         label=_("理由となる対応記録"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("理由となる対応記録を1件以上選んでください。")},
     )
     reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}))
+    facts = forms.CharField(
+        label=_("事実（通知文書の「事実」）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "1件1行で、日付・対応方法・住民等の言動を書きます（通知文書にそのまま記載します）。"
+            "空欄で保存すると、選んだ対応記録の日付・対応方法・住民等の言動から下書きします。"
+            "件名など内部の記載は使いません。"
+        ),
+    )
+    requests = forms.CharField(
+        label=_("今後守っていただく事項"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("1件1行で書きます。警告書の「今後守っていただく事項」に記載します（警告では必須）。"),
+    )
     lead_department = forms.ModelChoiceField(label=_("主管課"), queryset=Department.objects.filter(is_active=True))
     starts_on = forms.DateField(label=_("開始日"), widget=DATE_WIDGET)
     ends_on = forms.DateField(label=_("終了日"), widget=DATE_WIDGET, required=False)
@@ -49,7 +62,7 @@ class MeasureForm(forms.Form):
         label=_("対応する指定職員"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     max_minutes = forms.IntegerField(label=_("1回の対応時間の上限（分）"), required=False, min_value=1)
     allowed_weekdays = forms.TypedMultipleChoiceField(
@@ -83,7 +96,10 @@ class MeasureForm(forms.Form):
         self.fields["contacts"].queryset = contacts
         self.fields["written_channels"].choices = pack.channel_choices()
         self.fields["designated_staff"].queryset = (
-            User.objects.filter(is_active=True).exclude(role="administrator").select_related("department")
+            User.objects.filter(is_active=True)
+            .exclude(role=Role.ADMINISTRATOR)
+            .select_related("department")
+            .order_by("department__sort_order", "department__name", "full_name", "username")
         )
         self.fields["max_minutes"].help_text = _("基本方針の上限（{limit}分）より短くしてください。").format(
             limit=pack.response_time.limit_minutes
@@ -91,6 +107,21 @@ class MeasureForm(forms.Form):
         if editing:
             self.fields["kind"].disabled = True
             self.fields["kind"].required = False
+
+    def designated_staff_groups(self) -> list[tuple[str, bool, list]]:
+        """The designated-staff checkboxes grouped by department: (name, related,
+        checkboxes), the departments the resident's contacts were with first
+        (most contacts first), then the others in their usual order."""
+        contacts = self.fields["contacts"].queryset
+        counts = Counter(contacts.values_list("department_id", flat=True)) if contacts is not None else Counter()
+        groups: dict[object, tuple[str, int, list]] = {}
+        for index, box in enumerate(self["designated_staff"]):
+            user = box.data["value"].instance
+            key = user.department_id
+            name = user.department.name if user.department_id else _("所属なし")
+            groups.setdefault(key, (str(name), index, []))[2].append(box)
+        ordered = sorted(groups.items(), key=lambda item: (-counts.get(item[0], 0), item[1][1]))
+        return [(name, counts.get(key, 0) > 0, boxes) for key, (name, _first, boxes) in ordered]
 
     def conditions(self) -> RestrictionConditions:
         data = self.cleaned_data
@@ -105,18 +136,20 @@ class MeasureForm(forms.Form):
             counter_department=data.get("counter_department"),
         )
 
-    def values(self) -> dict:
+    def terms(self) -> MeasureTerms:
         data = self.cleaned_data
-        return {
-            "reasons": data["reasons"],
-            "contacts": list(data["contacts"]),
-            "lead_department": data["lead_department"],
-            "starts_on": data["starts_on"],
-            "ends_on": data.get("ends_on"),
-            "review_on": data.get("review_on"),
-            "reminder_days_before_review": data["reminder_days_before_review"],
-            "conditions": self.conditions(),
-        }
+        return MeasureTerms(
+            reasons=data["reasons"],
+            contacts=list(data["contacts"]),
+            lead_department=data["lead_department"],
+            starts_on=data["starts_on"],
+            ends_on=data.get("ends_on"),
+            review_on=data.get("review_on"),
+            reminder_days_before_review=data["reminder_days_before_review"],
+            conditions=self.conditions(),
+            facts=data.get("facts") or "",
+            requests=data.get("requests") or "",
+        )
 
     @classmethod
     def initial_for(cls, measure) -> dict:
@@ -124,6 +157,8 @@ class MeasureForm(forms.Form):
             "kind": measure.kind,
             "contacts": list(measure.contacts.all()),
             "reasons": measure.reasons,
+            "facts": measure.letter_facts,
+            "requests": measure.letter_requests,
             "lead_department": measure.lead_department,
             "starts_on": measure.starts_on,
             "ends_on": measure.ends_on,

@@ -24,6 +24,9 @@ class Measure(models.Model):
         _("状態"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.DRAFT, db_index=True
     )
     reasons = models.TextField(_("理由"))
+    # What the letter says, as the drafter wrote and the approvers read it (one item a line).
+    letter_facts = models.TextField(_("事実（通知文書に記載）"), blank=True)
+    letter_requests = models.TextField(_("今後守っていただく事項"), blank=True)
     contacts = models.ManyToManyField("records.Contact", related_name="measures", verbose_name=_("理由となる対応記録"))
     lead_department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("主管課")

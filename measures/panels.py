@@ -8,9 +8,17 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions as base_permissions
 from mamoru.lib.panels import register_panel
 
-from .selectors import measure_restriction_for, measure_timeline, resident_ids_restricted
+from . import permissions
+from .selectors import (
+    contact_restriction_breaches,
+    measure_active_for_residents,
+    measure_list,
+    measure_restriction_for,
+    measure_timeline,
+)
 
 _MISSING = object()
 
@@ -29,7 +37,12 @@ def contact_restriction(contact):
 def clock_restriction_panel(*, request, obj):
     """Beside the live clock (slot ``live``): 対応制限中 and its conditions."""
     restriction = contact_restriction(obj) if obj is not None else None
-    return {"restriction": restriction} if restriction is not None else None
+    if restriction is None:
+        return None
+    breaches = []
+    if base_permissions.handles_contacts(request.user) and obj.pk:
+        breaches = contact_restriction_breaches(contact=obj, restriction=restriction)
+    return {"restriction": restriction, "contact": obj, "breaches": breaches}
 
 
 def contact_form_restriction_panel(*, request, obj):
@@ -55,16 +68,45 @@ def resident_timeline_panel(*, request, obj):
     user may see: for approvers and the specialist section (staff see the
     intake banner on a contact instead)."""
     user = request.user
-    if not user.is_supervisor_or_above:
+    if not permissions.may_view_measures(user):
         return None
     measures, events = measure_timeline(user=user, resident=obj)
-    return {"resident": obj, "events": events, "measures": measures, "can_draft": user.is_specialist, "shown": True}
+    return {"resident": obj, "events": events, "measures": measures, "shown": True}
 
 
-def resident_restriction_badges(*, user, residents, **kwargs):
-    """「対応制限中」 for the listed residents (``people.hooks.resident_badges``), in one query."""
-    restricted = resident_ids_restricted(resident_ids=[resident.pk for resident in residents])
-    return {pk: [(_("対応制限中"), "repetition-badge restricted")] for pk in restricted} or None
+def _badge(measure) -> tuple[str, str]:
+    css = "repetition-badge restricted" if measure.restricts else "repetition-badge warned"
+    return _("{title}中").format(title=measure.title), css
+
+
+def measure_resident_badges(*, user, residents, **kwargs) -> dict | None:
+    """「対応制限中」「警告中」…: the strictest measure in force for each listed
+    resident, all of them read in one query."""
+    if not base_permissions.handles_contacts(user):
+        return None
+    ids = [r.pk for r in residents if getattr(r, "pk", None)]
+    if not ids:
+        return None
+    found = measure_active_for_residents(resident_ids=ids)
+    return {resident_id: [_badge(measures[0])] for resident_id, measures in found.items() if measures}
+
+
+def resident_measures_panel(*, request, obj) -> dict | None:
+    """The measures in force for the resident, with their conditions, and
+    the specialist's 「措置を起案」 (not on the page of a resident merged away)."""
+    user = request.user
+    if not base_permissions.handles_contacts(user) or obj is None:
+        return None
+    active = measure_active_for_residents(resident_ids=[obj.pk], with_conditions=True).get(obj.pk, [])
+    can_draft = permissions.may_draft_for(user, obj)
+    if not active and not can_draft:
+        return None
+    visible = set(measure_list(user=user).filter(pk__in=[m.pk for m in active]).values_list("pk", flat=True))
+    return {
+        "resident": obj,
+        "active": [(measure, measure.pk in visible) for measure in active],
+        "can_draft": can_draft,
+    }
 
 
 def register() -> None:
@@ -92,4 +134,12 @@ def register() -> None:
         template="measures/_timeline.html",
         context=resident_timeline_panel,
         order=50,
+    )
+    register_panel(
+        page="people.resident_detail",
+        slot="top",
+        name="measures.resident_measures",
+        template="measures/_resident_measures.html",
+        context=resident_measures_panel,
+        order=10,
     )

@@ -9,27 +9,37 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
+from accounts import permissions as base_permissions
 from accounts.choices import Role
+from mamoru.lib.wareki import format_wareki
+from mamoru.policy.loader import current as current_policy
 from people.models import Resident
+from records.models import Contact
 
-from .choices import MeasureStatus
-from .models import Measure, MeasureEvent
+from . import permissions
+from .choices import WEEKDAY_NAMES, ApprovalDecision, MeasureStatus
+from .models import Measure, MeasureApproval, MeasureEvent
 
 # Stricter rungs come later in the pack's ladder; among equals, the later start wins.
 ACTIVE_STATUSES = (MeasureStatus.ISSUED,)
 
 
 def measure_list(*, user) -> QuerySet[Measure]:
-    if not (user.is_authenticated and user.handles_records):
+    """The specialist section sees every measure; a department's supervisors and
+    managers those their department leads; nobody else any."""
+    if not permissions.may_view_measures(user):
         return Measure.objects.none()
     measures = Measure.objects.select_related("resident", "lead_department", "drafted_by")
-    if user.is_specialist:
+    if base_permissions.is_specialist(user):
         return measures
-    if user.role in (Role.SUPERVISOR, Role.MANAGER) and user.department_id:
+    if permissions.in_department_audience(user, user.department_id):
         return measures.filter(lead_department_id=user.department_id)
     return Measure.objects.none()
 
@@ -60,16 +70,30 @@ def measure_active_list(*, resident, on: dt.date | None = None) -> list[Measure]
     return sorted(measures, key=lambda m: (_rank(m.kind), m.starts_on), reverse=True)
 
 
-def _rank(kind: str) -> int:
-    from mamoru.policy.loader import current as current_policy
+def measure_active_for_residents(
+    *, resident_ids, on: dt.date | None = None, with_conditions: bool = False
+) -> dict[int, list[Measure]]:
+    """The measures in force on a day for each of these residents, strictest
+    first, each marked ``restricts`` (from the pack). One query (two more
+    with the conditions' staff and counter, for showing the conditions)."""
+    on = on or timezone.localdate()
+    measures = _active(Measure.objects.filter(resident_id__in=list(resident_ids)), on)
+    if with_conditions:
+        measures = measures.select_related("counter_department").prefetch_related("designated_staff")
+    restricting = set(_restricting_kinds())
+    found: dict[int, list[Measure]] = {}
+    for measure in sorted(measures, key=lambda m: (_rank(m.kind), m.starts_on), reverse=True):
+        measure.restricts = measure.kind in restricting
+        found.setdefault(measure.resident_id, []).append(measure)
+    return found
 
+
+def _rank(kind: str) -> int:
     codes = [m.code for m in current_policy().measures]
     return codes.index(kind) if kind in codes else -1
 
 
 def _restricting_kinds() -> tuple[str, ...]:
-    from mamoru.policy.loader import current as current_policy
-
     return tuple(m.code for m in current_policy().measures if m.restricts)
 
 
@@ -142,21 +166,15 @@ def measure_restriction_for(*, resident, on: dt.date | None = None) -> Measure |
 
 def measure_pending_for(*, user) -> list[Measure]:
     """Measures waiting for this user's approval (決裁待ち)."""
-    from .services import holds_step_role, measure_current_step, measure_steps
-
-    if not (user.is_authenticated and user.handles_records and user.role != Role.STAFF):
+    if not permissions.may_view_measures(user):
         return []
-    candidates = Measure.objects.filter(status=MeasureStatus.PENDING).select_related(
-        "resident", "lead_department", "drafted_by"
-    )
-    if not user.is_specialist:
-        candidates = candidates.filter(lead_department_id=user.department_id)
+    candidates = measure_list(user=user).filter(status=MeasureStatus.PENDING)
     waiting = []
     for measure in candidates.order_by("drafted_at"):
         step = measure_current_step(measure)
         if step is None or measure.drafted_by_id == user.pk:
             continue
-        if holds_step_role(user, measure, measure_steps(measure)[step]):
+        if permissions.holds_step_role(user, measure, measure_steps(measure)[step]):
             waiting.append(measure)
     return waiting
 
@@ -192,8 +210,6 @@ def measure_with_details(measure: Measure) -> Measure:
 
 
 def _contacts_qs():
-    from records.models import Contact
-
     return Contact.objects.select_related("department", "staff").order_by("started_at")
 
 
@@ -202,4 +218,222 @@ def resident_contacts_for_measure(*, user, resident):
     specialist section), oldest first."""
     from records.selectors import contact_list
 
-    return contact_list(user=user).filter(resident=resident).select_related("department").order_by("-started_at")
+    return (
+        contact_list(user=user)
+        .filter(resident=resident)
+        .select_related("department")
+        .prefetch_related("categories")
+        .order_by("-started_at")
+    )
+
+
+def measure_linked_contact(*, measure: Measure, pk):
+    """One contact linked to the measure (not deleted), loaded for records'
+    contact partial; 404 otherwise. Who may read it is the caller's check."""
+    try:
+        return (
+            _contacts_qs()
+            .filter(measures=measure, deleted_at__isnull=True)
+            .select_related("resident", "created_by")
+            .prefetch_related("categories", "other_staff")
+            .get(pk=pk)
+        )
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("対応記録が見つかりません。")) from exc
+
+
+# The approval ladder -------------------------------------------------------------------------
+
+
+def measure_steps(measure: Measure) -> tuple[str, ...]:
+    """The roles whose approval the measure needs, in order (from the pack)."""
+    rung = current_policy().measure(measure.kind)
+    return rung.approvers if rung is not None else ()
+
+
+def measure_round_approvals(measure: Measure) -> list[MeasureApproval]:
+    """The approvals of the measure's current round, in step order."""
+    return list(
+        MeasureApproval.objects.filter(
+            measure=measure, round=measure.round, decision=ApprovalDecision.APPROVED
+        ).order_by("step")
+    )
+
+
+def measure_current_step(measure: Measure) -> int | None:
+    """The index of the step awaiting approval, or None when none is."""
+    if measure.status != MeasureStatus.PENDING:
+        return None
+    steps = measure_steps(measure)
+    done = len(measure_round_approvals(measure))
+    return done if done < len(steps) else None
+
+
+def step_label(measure: Measure, role: str) -> str:
+    """「市民課の管理職」「総務課（専門部署）」: who approves a step."""
+    if role == permissions.SPECIALIST_STEP:
+        return _("{section}（専門部署）").format(section=current_policy().city.specialist_section)
+    return _("{department}の{role}").format(department=measure.lead_department.name, role=str(Role(role).label))
+
+
+def measure_waits_for(*, user, measure: Measure) -> bool:
+    """Whether the measure waits for this user's decision now."""
+    step = measure_current_step(measure)
+    role = measure_steps(measure)[step] if step is not None else None
+    return permissions.may_approve_step(user, measure, step=step, role=role)
+
+
+def specialist_section_users():
+    """The active members of the specialist section (for the review reminders)."""
+    from accounts.models import User
+
+    return User.objects.filter(role=Role.SPECIALIST, is_active=True)
+
+
+# The letter ----------------------------------------------------------------------------------
+
+
+FACT_CHARS = 300  # a drafted fact's words, at most (the drafter shortens or completes them)
+
+
+def measure_facts_draft(*, contacts) -> str:
+    """The letter's 「事実」 drafted from the linked contacts, one a line: the
+    day (和暦), the channel and what the resident said or did, as recorded
+    (never the contact's internal subject). The drafter reviews it."""
+    pack = current_policy()
+    lines = []
+    for contact in sorted(contacts, key=lambda c: c.started_at):
+        day = format_wareki(timezone.localtime(contact.started_at).date())
+        words = Truncator(" ".join((contact.words_and_behaviour or "").split())).chars(FACT_CHARS)
+        channel = pack.channel_name(contact.channel)
+        if words:
+            lines.append(_("{day}　{channel}での対応において、{words}").format(day=day, channel=channel, words=words))
+        else:
+            # no words recorded: the drafter completes the line (the approvers read it, and the 見本)
+            lines.append(_("{day}　{channel}での対応").format(day=day, channel=channel))
+    return "\n".join(lines)
+
+
+def measure_letter_context(*, measure: Measure, issued_on: dt.date):
+    """What goes into the measure's letter: the facts and requests as the
+    drafter wrote them (the facts drafted from the contacts if none were)."""
+    from letters.services import LetterContext
+
+    facts = measure.letter_facts or measure_facts_draft(contacts=measure.contacts.filter(deleted_at__isnull=True))
+    return LetterContext(
+        addressee_name=measure.resident.name,
+        addressee_address=measure.resident.address,
+        fact_lines=[line for line in facts.splitlines() if line.strip()],
+        requests=[line for line in measure.letter_requests.splitlines() if line.strip()],
+        measure_name=measure.title,
+        reasons=measure.reasons,
+        starts_on=measure.starts_on,
+        ends_on=measure.ends_on,
+        review_on=measure.review_on,
+        conditions=measure.conditions_text(),
+        issued_on=issued_on,
+    )
+
+
+def measure_has_letter(measure: Measure) -> bool:
+    rung = current_policy().measure(measure.kind)
+    return bool(rung is not None and rung.letter)
+
+
+# Applying an active restriction to a contact -------------------------------------------------
+
+
+def restriction_breaches(
+    measure: Measure,
+    *,
+    department,
+    channel: str,
+    staff,
+    started_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Which of the restriction's conditions a contact breaks, each as a
+    Japanese sentence that names the condition and what this contact does.
+    With ``now`` (a live contact), also what has happened since it started:
+    the time limit passed, the allowed hours ended."""
+    pack = current_policy()
+    local = timezone.localtime(started_at)
+    problems = []
+    if measure.written_only and channel not in measure.written_channels:
+        allowed = "・".join(pack.channel_name(code) for code in measure.written_channels)
+        problems.append(
+            _("書面でのやり取りに限られています。{channel}での対応は条件の外です（認める方法: {allowed}）。").format(
+                channel=pack.channel_name(channel), allowed=allowed
+            )
+        )
+    designated = list(measure.designated_staff.all())
+    if designated and getattr(staff, "pk", None) not in {user.pk for user in designated}:
+        problems.append(
+            _("対応している{name}さんは指定職員ではありません（指定職員: {names}）。").format(
+                name=getattr(staff, "display_name", "") or _("職員"),
+                names="、".join(user.display_name for user in designated),
+            )
+        )
+    if measure.allowed_weekdays and local.weekday() not in measure.allowed_weekdays:
+        problems.append(
+            _("{day}曜日は対応する曜日ではありません（{hours}）。").format(
+                day=WEEKDAY_NAMES[local.weekday()], hours=measure.hours_text()
+            )
+        )
+    start, until = measure.allowed_from, measure.allowed_until
+    if start and until and not (start <= local.time().replace(tzinfo=None) < until):
+        problems.append(
+            _("開始した{time}は対応時間帯（{start}〜{until}）の外です。").format(
+                time=f"{local.hour}:{local.minute:02d}", start=_clock(start), until=_clock(until)
+            )
+        )
+    elif start and until and now is not None and timezone.localtime(now).time().replace(tzinfo=None) >= until:
+        problems.append(_("対応時間帯（〜{until}）を過ぎています。").format(until=_clock(until)))
+    if measure.counter_department_id and getattr(department, "pk", None) != measure.counter_department_id:
+        problems.append(
+            _("{here}での対応です。対応する窓口は{department}に限られています。").format(
+                here=getattr(department, "name", "") or _("他の課"), department=measure.counter_department.name
+            )
+        )
+    # The clock's minute (shorter in demos and tests: MAMORU_TIMER_SECONDS_PER_MINUTE), as the live clock counts it.
+    minute = dt.timedelta(seconds=settings.MAMORU_TIMER_SECONDS_PER_MINUTE)
+    if measure.max_minutes and now is not None and now - started_at >= minute * measure.max_minutes:
+        problems.append(_("1回の対応時間の上限（{minutes}分）を超えています。").format(minutes=measure.max_minutes))
+    return problems
+
+
+def _clock(value: dt.time) -> str:
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def restriction_violations(*, resident, department, channel: str, staff, started_at: dt.datetime | None) -> list[str]:
+    """Why a contact falls outside the resident's active response restriction
+    (Japanese sentences); empty when it does not or there is none."""
+    if resident is None or started_at is None:
+        return []
+    measure = measure_restriction_for(resident=resident, on=timezone.localtime(started_at).date())
+    if measure is None:
+        return []
+    return restriction_breaches(measure, department=department, channel=channel, staff=staff, started_at=started_at)
+
+
+def contact_restriction_breaches(*, contact, restriction: Measure | None = None, now=None) -> list[str]:
+    """What the contact breaks of the resident's restriction on its day; for a
+    live contact, as of ``now`` (the time limit, the end of the allowed hours)."""
+    if contact is None or getattr(contact, "started_at", None) is None or getattr(contact, "resident", None) is None:
+        return []
+    if restriction is None:
+        restriction = measure_restriction_for(
+            resident=contact.resident, on=timezone.localtime(contact.started_at).date()
+        )
+    if restriction is None:
+        return []
+    live = getattr(contact, "ended_at", True) is None
+    return restriction_breaches(
+        restriction,
+        department=contact.department,
+        channel=contact.channel,
+        staff=contact.staff,
+        started_at=contact.started_at,
+        now=(now or timezone.now()) if live else None,
+    )

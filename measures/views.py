@@ -4,22 +4,27 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from letters.views import issued_letter_response
+from accounts import permissions as base_permissions
+from accounts.selectors import department_visible_ids
+from letters.services import letter_preview
+from letters.views import issued_letter_response, pdf_response
 from mamoru.forms import add_service_errors
+from mamoru.lib.pdf import FontMissingError
 from people.selectors import resident_get
+from records.selectors import contact_get
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .choices import MeasureStatus
 from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, WithdrawForm
 from .models import MeasureAppeal
 
 
-def _require_specialist(request):
-    if not request.user.is_specialist:
-        raise PermissionDenied(_("措置を起案・発出できるのは専門部署の職員のみです。"))
+def _require_drafter(request):
+    permissions.require_drafter(request.user, _("措置を起案・発出できるのは専門部署の職員のみです。"))
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -27,7 +32,7 @@ def _refused(request, error: ValidationError) -> None:
 
 
 def measure_list(request):
-    if not request.user.handles_records:
+    if not base_permissions.handles_contacts(request.user):
         raise PermissionDenied(_("措置を扱う権限がありません。"))
     measures = selectors.measure_list(user=request.user)
     status = request.GET.get("status", "")
@@ -49,14 +54,17 @@ def measure_inbox(request):
 
 
 def measure_new(request, resident_pk):
-    _require_specialist(request)
+    _require_drafter(request)
     resident = resident_get(user=request.user, pk=resident_pk)
+    if not permissions.may_draft_for(request.user, resident):
+        messages.error(request, _("この住民等は他の住民等に統合されています。統合先の住民等で起案してください。"))
+        return redirect("people:resident_detail", pk=resident.merged_into_id or resident.pk)
     contacts = selectors.resident_contacts_for_measure(user=request.user, resident=resident)
     form = MeasureForm(request.POST or None, contacts=contacts, initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.measure_draft(
-                actor=request.user, resident=resident, kind=form.cleaned_data["kind"], **form.values()
+                actor=request.user, resident=resident, kind=form.cleaned_data["kind"], terms=form.terms()
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -67,7 +75,7 @@ def measure_new(request, resident_pk):
 
 
 def measure_edit(request, pk):
-    _require_specialist(request)
+    _require_drafter(request)
     measure = selectors.measure_get(user=request.user, pk=pk)
     if not measure.is_editable:
         messages.error(request, _("起案中または差戻しの措置のみ修正できます。"))
@@ -77,7 +85,7 @@ def measure_edit(request, pk):
         form = MeasureForm(request.POST, contacts=contacts, editing=True, initial={"kind": measure.kind})
         if form.is_valid():
             try:
-                services.measure_update(actor=request.user, measure=measure, **form.values())
+                services.measure_update(actor=request.user, measure=measure, terms=form.terms())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -93,23 +101,35 @@ def measure_edit(request, pk):
 def measure_detail(request, pk):
     measure = selectors.measure_with_details(selectors.measure_get(user=request.user, pk=pk))
     user = request.user
-    step = services.measure_current_step(measure)
-    steps = services.measure_steps(measure)
-    can_decide = (
-        step is not None
-        and services.holds_step_role(user, measure, steps[step])
-        and measure.drafted_by_id != user.pk
-        and not any(
-            a.approver_id == user.pk and a.round == measure.round and a.decision == "approved"
-            for a in measure.approvals.all()
-        )
+    step = selectors.measure_current_step(measure)
+    steps = selectors.measure_steps(measure)
+    can_decide = permissions.may_approve_step(
+        user,
+        measure,
+        step=step,
+        role=steps[step] if step is not None else None,
+        approvals=list(measure.approvals.all()),
     )
+    visible = set(department_visible_ids(user=user))
+    # Each contact opens where this user may read it: records' page, or (for the
+    # approver the measure waits for) the audited read through the measure.
+    contacts = [
+        (contact, "records" if contact.department_id in visible else "approver" if can_decide else "")
+        for contact in measure.contacts.all()
+        if contact.deleted_at is None
+    ]
+    may_draft = permissions.may_draft(user)
     return render(
         request,
         "measures/measure_detail.html",
         {
             "measure": measure,
-            "steps": [(index, services.step_label(measure, role)) for index, role in enumerate(steps)],
+            "steps": [(index, selectors.step_label(measure, role)) for index, role in enumerate(steps)],
+            "contacts": contacts,
+            "has_letter": selectors.measure_has_letter(measure),
+            "can_preview": selectors.measure_has_letter(measure)
+            and measure.status
+            in (MeasureStatus.DRAFT, MeasureStatus.SENT_BACK, MeasureStatus.PENDING, MeasureStatus.APPROVED),
             "current_step": step,
             "approvals": [a for a in measure.approvals.all()],
             "can_decide": can_decide,
@@ -117,10 +137,10 @@ def measure_detail(request, pk):
             "withdraw_form": WithdrawForm(),
             "appeal_form": AppealForm(),
             "appeal_decide_form": AppealDecideForm(),
-            "is_specialist": user.is_specialist,
-            "can_appeal": user.is_specialist
+            "is_specialist": may_draft,
+            "can_appeal": may_draft
             and measure.status in (MeasureStatus.ISSUED, MeasureStatus.WITHDRAWN, MeasureStatus.ENDED),
-            "can_withdraw": user.is_specialist and measure.status not in (MeasureStatus.WITHDRAWN, MeasureStatus.ENDED),
+            "can_withdraw": may_draft and measure.status not in (MeasureStatus.WITHDRAWN, MeasureStatus.ENDED),
         },
     )
 
@@ -222,3 +242,53 @@ def measure_letter(request, pk):
     if measure.letter_id is None:
         raise PermissionDenied(_("この措置には通知文書がありません。"))
     return issued_letter_response(measure.letter, as_attachment=True)
+
+
+@require_GET
+def measure_contact(request, pk, contact_pk):
+    """A contact linked to the measure, read by an approver the measure waits
+    for (also of another department). Audited; 404 to anyone else."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    contact = selectors.measure_linked_contact(measure=measure, pk=contact_pk)
+    services.measure_contact_read(actor=request.user, measure=measure, contact=contact)
+    return render(request, "measures/measure_contact.html", {"measure": measure, "contact": contact})
+
+
+@require_GET
+def measure_letter_preview(request, pk):
+    """The letter as it would be issued today, marked 見本: no number is taken
+    and nothing is stored. For the drafter and the approvers before issue."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if not selectors.measure_has_letter(measure):
+        raise PermissionDenied(_("この措置には通知文書がありません。"))
+    if measure.status in (MeasureStatus.ISSUED, MeasureStatus.WITHDRAWN, MeasureStatus.ENDED):
+        messages.error(request, _("発出後の通知文書は、発出したものをご覧ください。"))
+        return redirect("measures:measure_detail", pk=pk)
+    context = selectors.measure_letter_context(measure=measure, issued_on=timezone.localdate())
+    try:
+        content = letter_preview(measure_code=measure.kind, context=context)
+    except (ValidationError, FontMissingError) as error:
+        messages.error(request, "、".join(getattr(error, "messages", None) or [str(error)]))
+        return redirect("measures:measure_detail", pk=pk)
+    return pdf_response(content, _("見本_{title}.pdf").format(title=measure.title))
+
+
+@require_GET
+def contact_restriction_breaches(request, contact_pk):
+    """The conditions of the resident's restriction a live contact breaks now
+    (htmx: the notice beside the clock asks every 30 seconds)."""
+    contact = contact_get(user=request.user, pk=contact_pk)
+    breaches = selectors.contact_restriction_breaches(contact=contact)
+    return render(request, "measures/_restriction_breaches.html", {"breaches": breaches})
+
+
+@require_GET
+def measure_facts_draft(request, resident_pk):
+    """The letter's 「事実」 drafted from the contacts ticked on the draft form
+    (htmx: replaces the facts box; without JavaScript they are drafted on saving)."""
+    _require_drafter(request)
+    resident = resident_get(user=request.user, pk=resident_pk)
+    ids = [value for value in request.GET.getlist("contacts") if value.isdigit()]
+    contacts = selectors.resident_contacts_for_measure(user=request.user, resident=resident).filter(pk__in=ids)
+    form = MeasureForm(initial={"facts": selectors.measure_facts_draft(contacts=list(contacts))}, contacts=contacts)
+    return render(request, "measures/_facts_field.html", {"field": form["facts"]})

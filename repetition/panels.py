@@ -1,9 +1,10 @@
 """What repetition adds to the pages of the apps it builds on, registered in
-``RepetitionConfig.ready()``: the intake banner on a contact's page and form,
-and the 繰り返し badges of residents in the resident list and picker."""
+``RepetitionConfig.ready()``: the intake banner on a contact's page and form, the flags at the top of the resident
+page, and the 繰り返し badges of residents in the resident list and picker. Reads only."""
 
 from django.utils.translation import gettext as _
 
+from accounts import permissions as base_permissions
 from mamoru.lib.panels import register_panel
 from mamoru.policy.loader import current as current_policy
 
@@ -27,7 +28,9 @@ def intake_banner_panel(*, request, obj):
 
 def resident_flag_badges(*, user, residents, **kwargs):
     """「繰り返し要確認」 / 「繰り返しに該当」 for the listed residents (``people.hooks.resident_badges``),
-    the flags of all of them in one query."""
+    the flags of all of them in one query. Nothing for who handles no contacts (the administrator)."""
+    if not base_permissions.handles_contacts(user):
+        return None
     flags = flag_shown_for(resident_ids=[resident.pk for resident in residents if resident.pk])
     badges = {}
     for resident_id, shown in flags.items():
@@ -37,6 +40,17 @@ def resident_flag_badges(*, user, residents, **kwargs):
             for status in statuses
         ]
     return badges or None
+
+
+def resident_flags_panel(*, request, obj) -> dict | None:
+    """The resident's open and confirmed repetition flags (nothing when none)."""
+    user = request.user
+    if not base_permissions.handles_contacts(user) or obj is None:
+        return None
+    flags = flag_shown_for(resident_ids=[obj.pk]).get(obj.pk, [])
+    if not flags:
+        return None
+    return {"resident": obj, "flags": flags, "can_decide": base_permissions.is_specialist(user)}
 
 
 def register() -> None:
@@ -49,3 +63,11 @@ def register() -> None:
             context=intake_banner_panel,
             order=10,
         )
+    register_panel(
+        page="people.resident_detail",
+        slot="top",
+        name="repetition.resident_flags",
+        template="repetition/_resident_flags.html",
+        context=resident_flags_panel,
+        order=20,
+    )

@@ -47,18 +47,25 @@ def contacts(city, resident):
     ]
 
 
-def draft(city, resident, contacts, kind="warning", **extra):
+REQUESTS = "窓口や電話で大声を出さないこと。"
+
+
+def terms(city, contacts, **extra):
     values = dict(
-        actor=city.specialist,
-        resident=resident,
-        kind=kind,
         reasons="度重なる大声での威圧",
         contacts=contacts,
         lead_department=city.shimin,
         starts_on=timezone.localdate(),
+        requests=REQUESTS,
     )
     values.update(extra)
-    return services.measure_draft(**values)
+    return services.MeasureTerms(**values)
+
+
+def draft(city, resident, contacts, kind="warning", actor=None, **extra):
+    return services.measure_draft(
+        actor=actor or city.specialist, resident=resident, kind=kind, terms=terms(city, contacts, **extra)
+    )
 
 
 def restriction_conditions(city, **extra):
@@ -212,10 +219,7 @@ def test_send_back_needs_a_comment_then_resubmit(city, resident, contacts):
     measure = services.measure_update(
         actor=city.specialist,
         measure=measure,
-        reasons="度重なる大声での威圧（3月1日、3月3日）",
-        contacts=contacts,
-        lead_department=city.shimin,
-        starts_on=timezone.localdate(),
+        terms=terms(city, contacts, reasons="度重なる大声での威圧（3月1日、3月3日）"),
     )
     measure = services.measure_submit(actor=city.specialist, measure=measure)
     assert measure.status == MeasureStatus.PENDING and measure.round == 2
@@ -229,14 +233,7 @@ def test_pending_measure_cannot_be_edited(city, resident, contacts):
     measure = draft(city, resident, contacts)
     services.measure_submit(actor=city.specialist, measure=measure)
     with pytest.raises(ValidationError):
-        services.measure_update(
-            actor=city.specialist,
-            measure=measure,
-            reasons="変更",
-            contacts=contacts,
-            lead_department=city.shimin,
-            starts_on=timezone.localdate(),
-        )
+        services.measure_update(actor=city.specialist, measure=measure, terms=terms(city, contacts, reasons="変更"))
 
 
 def test_same_person_cannot_approve_two_steps(city, resident, contacts, specialist2, settings):

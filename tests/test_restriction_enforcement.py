@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
-from measures.services import RestrictionConditions, restriction_violations
+from measures.services import MeasureTerms, RestrictionConditions, restriction_violations
 from records.models import Contact
 from records.services import ContactData, contact_create, contact_start, contact_update
 from tests.factories import make_contact, make_resident
@@ -31,12 +31,14 @@ def restrict(city, resident, *, days_ago=30, ends_on=None, **conditions):
         actor=city.specialist,
         resident=resident,
         kind="restriction",
-        reasons="長時間の電話が続いたため",
-        contacts=[reason_contact],
-        lead_department=city.shimin,
-        starts_on=timezone.localdate() - dt.timedelta(days=days_ago),
-        ends_on=ends_on,
-        conditions=RestrictionConditions(**conditions),
+        terms=MeasureTerms(
+            reasons="長時間の電話が続いたため",
+            contacts=[reason_contact],
+            lead_department=city.shimin,
+            starts_on=timezone.localdate() - dt.timedelta(days=days_ago),
+            ends_on=ends_on,
+            conditions=RestrictionConditions(**conditions),
+        ),
     )
     services.measure_submit(actor=city.specialist, measure=measure)
     services.measure_approve(actor=city.manager, measure=measure)

@@ -20,7 +20,7 @@ from accounts.services import user_create
 from mamoru.policy.loader import current as current_policy
 from measures import services as measure_services
 from measures.models import Measure
-from measures.services import RestrictionConditions
+from measures.services import MeasureTerms, RestrictionConditions
 from people.matching import PersonFields, same_person
 from people.models import Resident
 from people.services import resident_create
@@ -117,11 +117,13 @@ def _restrict(city, resident):
         actor=city.specialist,
         resident=resident,
         kind="restriction",
-        reasons="警告後も複数の部署への長時間の意見等が続いたため",
-        contacts=list(Contact.objects.filter(resident=resident)),
-        lead_department=city.shimin,
-        starts_on=timezone.localdate(),
-        conditions=RestrictionConditions(max_minutes=RESTRICTION_MINUTES),
+        terms=MeasureTerms(
+            reasons="警告後も複数の部署への長時間の意見等が続いたため",
+            contacts=list(Contact.objects.filter(resident=resident)),
+            lead_department=city.shimin,
+            starts_on=timezone.localdate(),
+            conditions=RestrictionConditions(max_minutes=RESTRICTION_MINUTES),
+        ),
     )
     measure_services.measure_submit(actor=city.specialist, measure=measure)
     measure_services.measure_approve(actor=city.manager, measure=measure)
@@ -181,6 +183,7 @@ def test_repetition_case_from_name_variants_to_a_restricted_contact(new_page, ci
         boxes.nth(index).check()
     page.locator("#field-reasons textarea").fill("30日間に3部署へ繰り返し同趣旨の要求を行い、業務に支障が生じている。")
     page.locator("#field-lead_department select").select_option(label="市民課")
+    page.locator("#field-requests textarea").fill("窓口や電話で同じ要求を繰り返さないこと。")
     page.locator("#field-starts_on input").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("措置を起案しました。")).to_be_visible()
