@@ -39,7 +39,7 @@ SYSTEM_ACTOR = "system"
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class CountedContact:
     """What a rule needs of a contact."""
 
     pk: int
@@ -112,7 +112,7 @@ def rule_value(rule, count: Count) -> int:
     return count.contact_count
 
 
-def count_window(rule, rows: list[ContactRow], start, end, calendar_day: bool, *, now=None) -> Count:
+def count_window(rule, rows: list[CountedContact], start, end, calendar_day: bool, *, now=None) -> Count:
     """Count the rows of one window that the rule looks at (its channels)."""
     chosen = [
         row
@@ -130,7 +130,7 @@ def count_window(rule, rows: list[ContactRow], start, end, calendar_day: bool, *
     )
 
 
-def rule_count(rule, rows: list[ContactRow], now: dt.datetime) -> Count | None:
+def rule_count(rule, rows: list[CountedContact], now: dt.datetime) -> Count | None:
     """The newest window in which the rule fires, or None."""
     for start, end, calendar_day in rule_windows(rule, now):
         count = count_window(rule, rows, start, end, calendar_day, now=now)
@@ -139,9 +139,9 @@ def rule_count(rule, rows: list[ContactRow], now: dt.datetime) -> Count | None:
     return None
 
 
-def _rows(queryset) -> list[ContactRow]:
+def _rows(queryset) -> list[CountedContact]:
     return [
-        ContactRow(pk, started_at, department_id, channel, duration or 0)
+        CountedContact(pk, started_at, department_id, channel, duration or 0)
         for pk, started_at, department_id, channel, duration in queryset.values_list(
             "pk", "started_at", "department_id", "channel", "duration_seconds"
         )

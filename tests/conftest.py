@@ -29,7 +29,7 @@ class City:
         self.staff = self._user("staff1", "staff", self.shimin, "市民 一郎")
         self.supervisor = self._user("supervisor1", "supervisor", self.shimin, "市民 課長補佐")
         self.manager = self._user("manager1", "manager", self.shimin, "市民 課長")
-        self.other_staff = self._user("staff2", "staff", self.zeimu, "税務 花子")
+        self.zeimu_staff = self._user("staff2", "staff", self.zeimu, "税務 花子")
         self.specialist = self._user("specialist1", "specialist", self.somu, "総務 専門")
         self.admin = self._user("admin", "administrator", None, "管理 者")
 

@@ -44,7 +44,7 @@ from tests.conftest import City
 
 options = json.loads(sys.argv[1])
 city = City()
-for user in (city.staff, city.other_staff):
+for user in (city.staff, city.zeimu_staff):
     user.workplace = "窓口3番" if user == city.staff else "内線1234"
     user.save(update_fields=["workplace"])
 extra = [

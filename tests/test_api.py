@@ -219,7 +219,7 @@ def test_create_contact_with_local_time_without_offset(api_for, city):
 def test_list_contacts_in_scope(api_for, city):
     mine = seed_contact(city.staff, city.shimin, summary="住民票の請求")
     seed_contact(city.supervisor, city.shimin, summary="戸籍の相談")
-    other = seed_contact(city.other_staff, city.zeimu, summary="税額への不満")
+    other = seed_contact(city.zeimu_staff, city.zeimu, summary="税額への不満")
 
     response = api_for(city.staff).get("/contacts")
     assert response.status_code == 200
@@ -323,7 +323,7 @@ def test_invalid_update_changes_nothing(api_for, city):
 
 def test_other_department_cannot_read_contact(api_for, city):
     contact = seed_contact(city.staff, city.shimin)
-    api = api_for(city.other_staff)
+    api = api_for(city.zeimu_staff)
     before = row_counts()
     assert_japanese_error(api.get(f"/contacts/{contact.pk}"), 404)
     assert row_counts() == before  # no "viewed" entry for a refused view
@@ -332,7 +332,7 @@ def test_other_department_cannot_read_contact(api_for, city):
 
 def test_other_department_cannot_update_contact(api_for, city):
     contact = seed_contact(city.staff, city.shimin)
-    api = api_for(city.other_staff)
+    api = api_for(city.zeimu_staff)
     before = row_counts()
     payload = contact_payload(city.zeimu, summary="書き換え")
     assert_japanese_error(api.put(f"/contacts/{contact.pk}", payload), 404)
@@ -342,7 +342,7 @@ def test_other_department_cannot_update_contact(api_for, city):
 
 
 def test_other_department_cannot_create_contact_there(api_for, city):
-    api = api_for(city.other_staff)
+    api = api_for(city.zeimu_staff)
     before = row_counts()
     body = assert_japanese_error(api.post("/contacts", contact_payload(city.shimin)), 400)
     assert "担当課" in body["errors"]["department"][0]
@@ -360,7 +360,7 @@ def test_cannot_move_contact_to_another_department(api_for, city):
 
 def test_specialist_sees_every_department(api_for, city):
     shimin = seed_contact(city.staff, city.shimin)
-    zeimu = seed_contact(city.other_staff, city.zeimu)
+    zeimu = seed_contact(city.zeimu_staff, city.zeimu)
     api = api_for(city.specialist)
     body = api.get("/contacts").json()
     assert body["count"] == 2
@@ -518,12 +518,12 @@ def test_create_and_read_resident(api_for, city):
     assert created.address == "127.0.0.1"
 
     # Residents are shared across departments; looking one up leaves a trace.
-    other = api_for(city.other_staff)
+    other = api_for(city.zeimu_staff)
     response = other.get(f"/residents/{resident.pk}")
     assert response.status_code == 200
     assert response.json()["name"] == "大田原 太郎"
     viewed = AuditEntry.objects.get(action="people.resident.viewed", object_id=str(resident.pk))
-    assert viewed.actor == city.other_staff
+    assert viewed.actor == city.zeimu_staff
     assert viewed.request_id == response["X-Request-ID"]
 
 
@@ -541,9 +541,9 @@ def test_search_residents(api_for, city):
 def test_resident_contacts_are_scoped(api_for, city):
     resident = resident_create(actor=city.staff, name="大田原 太郎")
     shimin = seed_contact(city.staff, city.shimin, resident=resident)
-    zeimu = seed_contact(city.other_staff, city.zeimu, resident=resident)
+    zeimu = seed_contact(city.zeimu_staff, city.zeimu, resident=resident)
     assert [c["id"] for c in api_for(city.staff).get(f"/residents/{resident.pk}/contacts").json()] == [shimin.pk]
-    assert [c["id"] for c in api_for(city.other_staff).get(f"/residents/{resident.pk}/contacts").json()] == [zeimu.pk]
+    assert [c["id"] for c in api_for(city.zeimu_staff).get(f"/residents/{resident.pk}/contacts").json()] == [zeimu.pk]
     assert {c["id"] for c in api_for(city.specialist).get(f"/residents/{resident.pk}/contacts").json()} == {
         shimin.pk,
         zeimu.pk,

@@ -39,7 +39,7 @@ def test_empty_and_legitimate_text_gets_no_suggestion(city, client_for):
 
 
 def test_suggestion_endpoints_answer_404_outside_the_department(city, client_for):
-    contact = make_contact(city.other_staff, words_and_behaviour=ABUSE)  # 税務課
+    contact = make_contact(city.zeimu_staff, words_and_behaviour=ABUSE)  # 税務課
     client = client_for(city.staff)  # 市民課
     assert (
         client.post(f"/assessment/contacts/{contact.pk}/suggestions/", {"words_and_behaviour": ABUSE}).status_code

@@ -102,7 +102,7 @@ def test_reason_is_one_short_line(city, live):
 
 def test_only_on_a_live_contact_the_actor_may_see(city, live):
     with pytest.raises(PermissionDenied):
-        backup_call_create(actor=city.other_staff, contact=live)
+        backup_call_create(actor=city.zeimu_staff, contact=live)
     contact_end(actor=city.staff, contact=live)
     with pytest.raises(ValidationError, match="既に終了"):
         backup_call_create(actor=city.staff, contact=live)
@@ -213,7 +213,7 @@ def test_who_sees_which_calls(city, live):
     for user in (city.staff, city.supervisor, city.manager, city.specialist):
         assert list(backup_call_list(user=user)) == [call]
         assert list(backup_call_pending_list(user=user)) == [call]
-    for user in (city.other_staff, city.admin):
+    for user in (city.zeimu_staff, city.admin):
         assert not backup_call_list(user=user).exists()
     backup_call_take(actor=city.supervisor, call=call)
     assert not backup_call_pending_list(user=city.manager).exists()
@@ -248,7 +248,7 @@ def test_take_over_http(city, live, client):
     client.force_login(city.manager)
     response = client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json")
     assert response.status_code == 409 and "市民 課長補佐さんが対応しています" in response.json()["message"]
-    client.force_login(city.other_staff)
+    client.force_login(city.zeimu_staff)
     assert client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 404
     client.force_login(city.staff)
     assert client.post(f"/backup-calls/{call.pk}/take/", HTTP_ACCEPT="application/json").status_code == 403
@@ -258,7 +258,7 @@ def test_take_over_http(city, live, client):
 
 
 def test_other_department_cannot_call_on_the_contact(city, live, client):
-    client.force_login(city.other_staff)
+    client.force_login(city.zeimu_staff)
     assert client.post(f"/backup-calls/contacts/{live.pk}/call/").status_code == 404
     assert not BackupCall.objects.exists()
 

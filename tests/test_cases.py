@@ -126,8 +126,8 @@ def test_backup_call_reason_opens_a_case_and_bad_reason_is_refused(city):
 def test_contact_outside_the_actors_scope_cannot_be_reported(city, client_for):
     contact = make_contact(city.staff)
     with pytest.raises(PermissionDenied):
-        case_open_or_join(actor=city.other_staff, contact=contact, reason="report")
-    assert client_for(city.other_staff).post(f"/cases/report/{contact.pk}/").status_code == 404
+        case_open_or_join(actor=city.zeimu_staff, contact=contact, reason="report")
+    assert client_for(city.zeimu_staff).post(f"/cases/report/{contact.pk}/").status_code == 404
     assert not Case.objects.exists()
 
 
@@ -217,25 +217,25 @@ def test_staff_may_report_but_not_move_states(city, client_for):
 
 
 def test_specialist_moves_states_in_any_department(city):
-    case = Case.objects.get(contacts=_harassment_contact(city.other_staff))
+    case = Case.objects.get(contacts=_harassment_contact(city.zeimu_staff))
     assert case_change_state(actor=city.specialist, case=case, state="supervisor_review").state == "supervisor_review"
 
 
 def test_other_department_gets_404_everywhere(city, client_for):
     contact = _harassment_contact(city.staff)
     case = Case.objects.get()
-    client = client_for(city.other_staff)
+    client = client_for(city.zeimu_staff)
     for url in (f"/cases/{case.pk}/", f"/cases/{case.pk}/print/"):
         assert client.get(url).status_code == 404
     for url, data in (
         (f"/cases/{case.pk}/state/", {"state": "supervisor_review"}),
         (f"/cases/{case.pk}/step/", {"step": "stop_request"}),
-        (f"/cases/{case.pk}/handler/", {"handler": city.other_staff.pk}),
+        (f"/cases/{case.pk}/handler/", {"handler": city.zeimu_staff.pk}),
         (f"/cases/{case.pk}/follow-ups/", {"staff": city.staff.pk, "kind": "interview", "due_date": "2030-01-01"}),
     ):
         assert client.post(url, data).status_code == 404
     with pytest.raises(PermissionDenied):
-        case_record_step(actor=city.other_staff, case=case, step="stop_request")
+        case_record_step(actor=city.zeimu_staff, case=case, step="stop_request")
     assert f"/cases/{case.pk}/" not in client.get("/cases/?state=all").content.decode()
     assert f"/cases/{case.pk}/" not in client.get("/cases/open/").content.decode()
     assert client.get(f"/contacts/{contact.pk}/").status_code == 404
@@ -337,7 +337,7 @@ def test_handler_assignment(city, client_for):
     with pytest.raises(PermissionDenied):
         case_assign_handler(actor=city.staff, case=case, handler=city.staff)
     with pytest.raises(ValidationError):
-        case_assign_handler(actor=city.supervisor, case=case, handler=city.other_staff)
+        case_assign_handler(actor=city.supervisor, case=case, handler=city.zeimu_staff)
     client_for(city.supervisor).post(f"/cases/{case.pk}/handler/", {"handler": city.manager.pk})
     case.refresh_from_db()
     assert case.handler == city.manager
@@ -350,7 +350,7 @@ def test_handler_assignment(city, client_for):
 def test_reporting_notifies_supervisors_managers_and_specialists_after_commit(
     city, django_capture_on_commit_callbacks, monkeypatch
 ):
-    for user in (city.supervisor, city.manager, city.specialist, city.other_staff, city.staff):
+    for user in (city.supervisor, city.manager, city.specialist, city.zeimu_staff, city.staff):
         user.email = f"{user.username}@city.example.lg.jp"
         user.save(update_fields=["email"])
     published = []
@@ -428,7 +428,7 @@ def test_the_header_counts_unread_notifications_up_to_99(city, client_for):
 def test_open_cases_list_unhandled_first_then_oldest_activity(city, client_for):
     residents = [make_resident(city.staff, name=f"住民{i}", phones=[f"090-0000-000{i}"]) for i in range(4)]
     handled_old = Case.objects.get(contacts=_harassment_contact(city.staff, resident=residents[0]))
-    unhandled_new = Case.objects.get(contacts=_harassment_contact(city.other_staff, resident=residents[1]))
+    unhandled_new = Case.objects.get(contacts=_harassment_contact(city.zeimu_staff, resident=residents[1]))
     unhandled_old = Case.objects.get(contacts=_harassment_contact(city.staff, resident=residents[2]))
     closed = Case.objects.get(contacts=_harassment_contact(city.staff, resident=residents[3]))
     _case_at(closed, city.supervisor, "supervisor_review", "organised_response", "measures_review", "closed")
@@ -440,7 +440,7 @@ def test_open_cases_list_unhandled_first_then_oldest_activity(city, client_for):
 
     assert list(case_open_list(user=city.specialist)) == [unhandled_old, unhandled_new, handled_old]
     assert list(case_open_list(user=city.supervisor)) == [unhandled_old, handled_old]
-    assert list(case_open_list(user=city.other_staff)) == [unhandled_new]
+    assert list(case_open_list(user=city.zeimu_staff)) == [unhandled_new]
     page = client_for(city.specialist).get("/cases/open/").content.decode()
     positions = [page.index(f'href="/cases/{c.pk}/"') for c in (unhandled_old, unhandled_new, handled_old)]
     assert positions == sorted(positions)

@@ -33,9 +33,9 @@ def test_the_contact_number_finds_the_contact(city, client_for, tanaka):
 
 
 def test_a_number_in_another_department_stays_hidden(city, client_for):
-    hidden = make_contact(city.other_staff, summary="税務課の記録")
+    hidden = make_contact(city.zeimu_staff, summary="税務課の記録")
     assert _found(client_for(city.staff), hidden.number) == set()
-    assert _found(client_for(city.other_staff), hidden.number) == {hidden.pk}
+    assert _found(client_for(city.zeimu_staff), hidden.number) == {hidden.pk}
 
 
 def test_words_of_the_texts_are_still_found(city, client_for, tanaka):

@@ -176,7 +176,7 @@ def test_the_form_lists_and_checks_other_staff_against_the_list_rule(city):
     )
     assert posted.is_valid(), posted.errors
     assert posted.cleaned_data["staff"] == city.supervisor and posted.cleaned_data["other_staff"] == [city.manager]
-    refused = ContactForm(_form(city, staff=city.other_staff.pk, other_staff=[city.other_staff.pk]), user=city.staff)
+    refused = ContactForm(_form(city, staff=city.zeimu_staff.pk, other_staff=[city.zeimu_staff.pk]), user=city.staff)
     assert not refused.is_valid() and {"staff", "other_staff"} <= set(refused.errors)
 
 

@@ -32,7 +32,7 @@ def _fragment(client, **params):
 def test_create_form_fragment_lists_duplicates_with_reasons_and_score(city, client_for, takahashi):
     make_resident(city.staff, name="鈴木 次郎", kana="すずき じろう", phones=["090-9999-0000"])
     typed = dict(name="高橋　一郎", name_kana="タカハシ イチロウ", phones="０２８７２３８７０２", address="")
-    body = _fragment(client_for(city.other_staff), **typed)
+    body = _fragment(client_for(city.zeimu_staff), **typed)
     expected = resident_candidates(
         PersonFields(name="高橋　一郎", kana="タカハシ イチロウ", phone="０２８７２３８７０２")
     )
@@ -81,14 +81,14 @@ def test_the_edit_form_does_not_suggest_the_resident_itself(city, client_for, ta
 
 
 def test_merged_away_residents_are_not_suggested(city, client_for, takahashi):
-    twin = make_resident(city.other_staff, name="高橋 一郎", kana="たかはし いちろう", phones=["0287238702"])
+    twin = make_resident(city.zeimu_staff, name="高橋 一郎", kana="たかはし いちろう", phones=["0287238702"])
     resident_merge(actor=city.specialist, source=twin, target=takahashi, reason="同一人物")
     body = _fragment(client_for(city.staff), name="高橋 一郎", phones="0287-23-8702")
     assert f"/residents/{takahashi.pk}/" in body and f"/residents/{twin.pk}/" not in body
 
 
 def test_pick_results_show_possible_duplicates(city, client_for, takahashi):
-    twin = make_resident(city.other_staff, name="高橋　一郎", kana="タカハシ イチロウ", phones=["０２８７２３８７０２"])
+    twin = make_resident(city.zeimu_staff, name="高橋　一郎", kana="タカハシ イチロウ", phones=["０２８７２３８７０２"])
     make_resident(city.staff, name="高橋 花子", kana="たかはし はなこ", phones=["090-5555-6666"])
     body = unescape(client_for(city.staff).get("/residents/pick/", {"q": "たかはし"}).content.decode())
     assert body.count("重複の可能性:") == 2
@@ -123,11 +123,11 @@ def test_pick_results_take_a_bounded_number_of_queries(city, client_for, django_
 
 
 def test_staff_see_suggestions_but_only_the_specialist_may_merge(city, client_for, takahashi):
-    twin = make_resident(city.other_staff, name="高橋 一郎", kana="たかはし いちろう", phones=["0287238702"])
+    twin = make_resident(city.zeimu_staff, name="高橋 一郎", kana="たかはし いちろう", phones=["0287238702"])
     staff_page = client_for(city.staff).get(f"/residents/{takahashi.pk}/").content.decode()
     assert "/similar/" not in staff_page and "/merge/" not in staff_page
     assert client_for(city.staff).get(f"/residents/{takahashi.pk}/similar/").status_code == 404
-    assert "髙橋 一郎" in _fragment(client_for(city.other_staff), name="高橋 一郎", phones="0287238702")
+    assert "髙橋 一郎" in _fragment(client_for(city.zeimu_staff), name="高橋 一郎", phones="0287238702")
     assert client_for(city.staff).get(f"/residents/{takahashi.pk}/merge/{twin.pk}/").status_code in (403, 404)
 
     specialist = client_for(city.specialist)

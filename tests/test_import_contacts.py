@@ -186,7 +186,7 @@ def test_csv_utf8_imports_rows_with_their_values(city, tmp_path):
     assert local(second.ended_at) == dt.datetime(2025, 4, 2, 14, 30)
     assert second.channel == "phone"
     assert second.resident is None
-    assert (third.department, third.staff, third.harassment) == (city.zeimu, city.other_staff, "unsure")
+    assert (third.department, third.staff, third.harassment) == (city.zeimu, city.zeimu_staff, "unsure")
 
 
 def test_csv_shift_jis_is_detected(city, tmp_path):

@@ -137,11 +137,11 @@ def test_a_contact_left_undecided_appears_on_the_staff_and_supervisor_todo_lists
     overdue = _ended(city.staff, 25, summary="期限切れの記録")
     recent = _ended(city.staff, 2, summary="まだ期限内の記録")
     _ended(city.staff, 30, harassment="no")
-    other = _ended(city.other_staff, 30, summary="税務課の記録")
+    other = _ended(city.zeimu_staff, 30, summary="税務課の記録")
 
     assert list(contact_judgement_overdue_list(user=city.staff)) == [overdue]
     assert list(contact_judgement_overdue_list(user=city.supervisor)) == [overdue]
-    assert list(contact_judgement_overdue_list(user=city.other_staff)) == [other]
+    assert list(contact_judgement_overdue_list(user=city.zeimu_staff)) == [other]
     for user in (city.staff, city.supervisor, city.manager):
         todo = _todo(client_for(user).get("/").content.decode())
         assert "判断が未入力の対応記録（1件）" in todo, user
@@ -196,7 +196,7 @@ def test_saving_as_unsure_notifies_the_department_supervisors(city, client_for, 
 
 def test_unsure_appears_in_the_supervisors_waiting_queue_until_decided(city, client_for):
     contact = make_contact(city.staff, harassment="unsure", summary="判断に迷った記録")
-    make_contact(city.other_staff, harassment="unsure", summary="税務課の相談")
+    make_contact(city.zeimu_staff, harassment="unsure", summary="税務課の相談")
     assert list(contact_judgement_waiting_list(user=city.supervisor)) == [contact]
     assert not contact_judgement_waiting_list(user=city.staff).exists()
     assert contact_judgement_waiting_list(user=city.specialist).count() == 2

@@ -34,7 +34,7 @@ def linked(city, resident):
     """Three contacts: one of 税務課 (the lead department), two of 市民課."""
     return [
         make_contact(
-            city.other_staff, resident=resident, words_and_behaviour="税務課の窓口で大声", ago=dt.timedelta(days=5)
+            city.zeimu_staff, resident=resident, words_and_behaviour="税務課の窓口で大声", ago=dt.timedelta(days=5)
         ),
         make_contact(city.staff, resident=resident, words_and_behaviour="市民課で机を叩いた", ago=dt.timedelta(days=4)),
         make_contact(

@@ -25,7 +25,7 @@ def resident(city):
 @pytest.fixture
 def contacts(city, resident):
     judged = make_contact(
-        city.other_staff,
+        city.zeimu_staff,
         resident=resident,
         summary="固定資産税の相談",
         harassment="yes",

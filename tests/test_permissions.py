@@ -30,7 +30,7 @@ def people():
         "specialist": city.specialist,
         "administrator": city.admin,
         "inactive supervisor": inactive,
-        "other staff": city.other_staff,
+        "other staff": city.zeimu_staff,
         "other supervisor": City._user("supervisor2", "supervisor", city.zeimu, "税務 課長補佐"),
         "other manager": City._user("manager2", "manager", city.zeimu, "税務 課長"),
         "anonymous": AnonymousUser(),

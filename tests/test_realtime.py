@@ -138,7 +138,7 @@ def test_pending_alerts_are_sent_on_connect(city):
         pending = []
         caller = await _connect(city.staff, pending)  # the caller gets both: one waiting, one with who is coming
         assert {e["call"]["id"]: e["call"]["taken_by"] for e in pending} == {call.pk: "", taken.pk: "市民 課長"}
-        plain = await _connect(city.other_staff)
+        plain = await _connect(city.zeimu_staff)
         await _nothing(plain)
         for client in (supervisor, caller, plain):
             await client.disconnect()

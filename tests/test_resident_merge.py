@@ -19,7 +19,7 @@ def pair(city):
     """The same person registered twice: once by 市民課, once by 税務課."""
     kept = make_resident(city.staff, name="髙橋 一郎", kana="たかはし いちろう", phones=["0287-23-8702"])
     twin = make_resident(
-        city.other_staff, name="高橋　一郎", kana="タカハシ イチロウ", phones=["0287238702", "090-1111-2222"]
+        city.zeimu_staff, name="高橋　一郎", kana="タカハシ イチロウ", phones=["0287238702", "090-1111-2222"]
     )
     return kept, twin
 
@@ -37,8 +37,8 @@ def test_links_are_found_from_the_model_registry():
 def test_merge_moves_contacts_cases_and_missing_phones_and_is_audited(city, pair):
     kept, twin = pair
     own = make_contact(city.staff, resident=kept)
-    moved_contact = make_contact(city.other_staff, resident=twin, **HARASSMENT)
-    other = make_contact(city.other_staff, resident=twin)
+    moved_contact = make_contact(city.zeimu_staff, resident=twin, **HARASSMENT)
+    other = make_contact(city.zeimu_staff, resident=twin)
     case = Case.objects.get(resident=twin)
 
     merge = resident_merge(actor=city.specialist, source=twin, target=kept, reason="生年月日と住所で本人確認")
@@ -64,7 +64,7 @@ def test_merge_moves_contacts_cases_and_missing_phones_and_is_audited(city, pair
 def test_undo_restores_exactly_and_keeps_what_came_later(city, pair):
     kept, twin = pair
     own = make_contact(city.staff, resident=kept)
-    twin_contacts = {make_contact(city.other_staff, resident=twin), make_contact(city.other_staff, resident=twin)}
+    twin_contacts = {make_contact(city.zeimu_staff, resident=twin), make_contact(city.zeimu_staff, resident=twin)}
     kept_phones, twin_phones = _numbers(kept), _numbers(twin)
     merge = resident_merge(actor=city.specialist, source=twin, target=kept, reason="同一人物")
     later = make_contact(city.staff, resident=kept)
@@ -86,7 +86,7 @@ def test_undo_restores_exactly_and_keeps_what_came_later(city, pair):
 
 def test_refusals_leave_nothing_half_done(city, pair):
     kept, twin = pair
-    contact = make_contact(city.other_staff, resident=twin)
+    contact = make_contact(city.zeimu_staff, resident=twin)
     with pytest.raises(ValidationError, match="同じ住民等どうしは統合できません"):
         resident_merge(actor=city.specialist, source=kept, target=kept, reason="誤操作")
     with pytest.raises(ValidationError, match="統合の理由を入力してください"):
@@ -153,7 +153,7 @@ def test_merged_resident_page_points_to_the_target(city, pair, client_for):
 
 def test_merge_and_undo_through_the_pages(city, pair, client_for):
     kept, twin = pair
-    contact = make_contact(city.other_staff, resident=twin)
+    contact = make_contact(city.zeimu_staff, resident=twin)
     client = client_for(city.specialist)
     page = client.get(f"/residents/{twin.pk}/merge/{kept.pk}/")
     body = page.content.decode()
@@ -236,7 +236,7 @@ def test_open_repetition_proposals_on_both_records_give_way_to_the_merge(city, p
     from repetition.models import RepetitionFlag
 
     kept, twin = pair
-    contact = make_contact(city.other_staff, resident=twin)
+    contact = make_contact(city.zeimu_staff, resident=twin)
     now = timezone.now()
     flags = {
         resident.pk: RepetitionFlag.objects.create(
@@ -280,7 +280,7 @@ def test_merge_and_undo_messages_name_both_residents_by_number(city, client_for)
     """Two records of one person usually share the name: the messages say
     which record went into which (issue 12: 「「阿部 キヨ」を「阿部 キヨ」に統合しました」)."""
     kept = make_resident(city.staff, name="阿部 キヨ", kana="あべ きよ", phones=["0287-11-1111"])
-    twin = make_resident(city.other_staff, name="阿部 キヨ", kana="あべ きよ", phones=["0287-22-2222"])
+    twin = make_resident(city.zeimu_staff, name="阿部 キヨ", kana="あべ きよ", phones=["0287-22-2222"])
     client = client_for(city.specialist)
     page = client.get(f"/residents/{twin.pk}/merge/{kept.pk}/").content.decode()
     assert f"No.{kept.pk}" in page and f"No.{twin.pk}" in page

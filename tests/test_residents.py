@@ -26,7 +26,7 @@ def test_register_from_the_form(city, client_for):
 def test_search_by_name_kana_or_phone(city, client_for, query):
     resident = make_resident(city.staff, name="髙橋 一郎", kana="たかはし いちろう", phones=["0287-23-8702"])
     make_resident(city.staff, name="鈴木 次郎", kana="すずき じろう", phones=["090-9999-0000"])
-    found = list(client_for(city.other_staff).get("/residents/", {"q": query}).context["page"].object_list)
+    found = list(client_for(city.zeimu_staff).get("/residents/", {"q": query}).context["page"].object_list)
     assert found == [resident]
 
 
@@ -78,7 +78,7 @@ def test_department_counts_on_the_resident_page(city, client_for):
     resident = make_resident(city.staff)
     make_contact(city.staff, resident=resident, harassment="yes", categories=["repetition"])
     make_contact(city.staff, resident=resident)
-    make_contact(city.other_staff, resident=resident)
+    make_contact(city.zeimu_staff, resident=resident)
     counts = list(client_for(city.specialist).get(f"/residents/{resident.pk}/").context["department_counts"])
     assert {(r["department__name"], r["total"], r["harassment"]) for r in counts} == {("市民課", 2, 1), ("税務課", 1, 0)}
 

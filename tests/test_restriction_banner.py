@@ -113,5 +113,5 @@ def test_the_allowed_hours_end_while_live(city, resident):
 def test_breaches_are_only_for_who_may_read_the_contact(city, resident, client_for):
     restrict(city, resident, designated_staff=[city.supervisor])
     contact = contact_start(actor=city.staff, channel="counter", resident=resident)
-    response = client_for(city.other_staff).get(reverse("measures:contact_restriction_breaches", args=[contact.pk]))
+    response = client_for(city.zeimu_staff).get(reverse("measures:contact_restriction_breaches", args=[contact.pk]))
     assert response.status_code == 404

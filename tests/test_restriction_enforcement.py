@@ -136,7 +136,7 @@ def test_hours_and_weekdays(city, resident):
 def test_another_departments_counter_needs_a_reason(city, resident):
     restrict(city, resident, counter_department=city.shimin)
     with pytest.raises(ValidationError):
-        contact_create(actor=city.other_staff, data=data(city, resident, staff=city.other_staff, department=city.zeimu))
+        contact_create(actor=city.zeimu_staff, data=data(city, resident, staff=city.zeimu_staff, department=city.zeimu))
     contact_create(actor=city.staff, data=data(city, resident))
 
 

@@ -13,7 +13,7 @@ from .factories import make_contact, make_resident
 def records(city):
     resident = make_resident(city.staff, name="佐藤 花子", kana="さとう はなこ")
     shimin = make_contact(city.staff, resident=resident, words_and_behaviour="「税金泥棒」と繰り返した")
-    zeimu = make_contact(city.other_staff, resident=resident, words_and_behaviour="「土下座しろ」と要求")
+    zeimu = make_contact(city.zeimu_staff, resident=resident, words_and_behaviour="「土下座しろ」と要求")
     return resident, shimin, zeimu
 
 
@@ -73,7 +73,7 @@ def test_administrator_handles_no_records(city, client_for, records):
 def test_staff_cannot_name_staff_of_another_department(city, client_for):
     from .test_contacts import _form
 
-    response = client_for(city.staff).post("/contacts/new/", _form(city, staff=city.other_staff.pk))
+    response = client_for(city.staff).post("/contacts/new/", _form(city, staff=city.zeimu_staff.pk))
     assert response.context["form"].errors["staff"]
     assert Contact.objects.count() == 0
 

@@ -428,7 +428,7 @@ def test_views_of_contacts_and_residents_are_audited(client_for, city):
 
 def test_refused_view_leaves_no_view_entry(client_for, city):
     contact, _resident = _seed_views(city)
-    assert client_for(city.other_staff).get(f"/contacts/{contact.pk}/").status_code == 404
+    assert client_for(city.zeimu_staff).get(f"/contacts/{contact.pk}/").status_code == 404
     assert not AuditEntry.objects.filter(action="records.contact.viewed").exists()
 
 

@@ -50,7 +50,7 @@ def test_follow_up_rules(city, client_for):
     with pytest.raises(PermissionDenied):
         follow_up_record(actor=city.staff, case=case, staff=city.staff, kind="interview", due_date=today)
     with pytest.raises(ValidationError) as caught:
-        follow_up_record(actor=city.supervisor, case=case, staff=city.other_staff, kind="nap", due_date=today)
+        follow_up_record(actor=city.supervisor, case=case, staff=city.zeimu_staff, kind="nap", due_date=today)
     assert set(caught.value.message_dict) == {"staff", "kind"}
     assert "ケアを記録" not in client_for(city.staff).get(f"/cases/{case.pk}/").content.decode()
     response = client_for(city.staff).post(
@@ -115,7 +115,7 @@ def test_staff_care_page_access_and_overdue_highlight(city, client_for):
         due_date=timezone.localdate() - dt.timedelta(days=2),
         past_due_confirmed=True,
     )
-    for user in (city.staff, city.supervisor, city.other_staff, city.admin):
+    for user in (city.staff, city.supervisor, city.zeimu_staff, city.admin):
         assert client_for(user).get("/cases/staff-care/").status_code == 403
     for user in (city.manager, city.specialist):
         response = client_for(user).get("/cases/staff-care/")

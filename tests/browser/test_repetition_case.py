@@ -74,7 +74,7 @@ def _arrange(city):
         actor=None, username="staff3", password=PASSWORD, role="staff", department=fukushi, full_name="福祉 次郎"
     )
     kanji = resident_create(actor=city.staff, name="髙橋 一郎", name_kana="たかはし いちろう", phones=["0287-23-1234"])
-    variant = resident_create(actor=city.other_staff, name="高橋　一郎", phones=["０２８７－２３－１２３４"])
+    variant = resident_create(actor=city.zeimu_staff, name="高橋　一郎", phones=["０２８７－２３－１２３４"])
     katakana = resident_create(actor=welfare_staff, name="タカハシ イチロウ", phones=["0287231234"])
     for other in (variant, katakana):
         decision = same_person(PersonFields.of_resident(kanji), PersonFields.of_resident(other))
@@ -82,7 +82,7 @@ def _arrange(city):
 
     _contact(city.staff, kanji, days_ago=20, summary="住民票の写しの交付についての苦情")
     _contact(city.staff, kanji, days_ago=12, summary="窓口の待ち時間への苦情")
-    _contact(city.other_staff, variant, days_ago=8, channel="phone", summary="固定資産税の評価額への抗議")
+    _contact(city.zeimu_staff, variant, days_ago=8, channel="phone", summary="固定資産税の評価額への抗議")
     _contact(welfare_staff, katakana, days_ago=3, summary="福祉サービスの申請についての要求")
     # Before the merge no single record reaches any rule.
     assert not RepetitionFlag.objects.exists()
