@@ -79,7 +79,7 @@ def test_alert_reaches_department_supervisors_and_specialists_only(city):
     async def scenario():
         clients = {
             name: await _connect(getattr(city, name))
-            for name in ("staff", "supervisor", "manager", "specialist", "other_staff")
+            for name in ("staff", "supervisor", "manager", "specialist", "zeimu_staff")
         }
         call = await database_sync_to_async(backup_call_create)(actor=city.staff, contact=live, reason="威嚇")
         for name in ("supervisor", "manager", "specialist"):
@@ -94,13 +94,13 @@ def test_alert_reaches_department_supervisors_and_specialists_only(city):
             assert report["kind"] == "case.reported" and report["department_id"] == city.shimin.pk
         # The caller hears about their own call; other staff and other departments hear nothing.
         assert (await clients["staff"].receive_json_from(timeout=1))["kind"] == "backup_call.created"
-        await _nothing(clients["other_staff"])
+        await _nothing(clients["zeimu_staff"])
 
         await database_sync_to_async(backup_call_take)(actor=city.supervisor, call=call)
         for name in ("staff", "supervisor", "manager", "specialist"):
             event = await clients[name].receive_json_from(timeout=1)
             assert event["kind"] == "backup_call.taken" and event["call"]["taken_by"] == "市民 課長補佐"
-        await _nothing(clients["other_staff"])
+        await _nothing(clients["zeimu_staff"])
         for client in clients.values():
             await client.disconnect()
 

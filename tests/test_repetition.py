@@ -442,7 +442,7 @@ def test_specialist_list_shows_open_flags_first_with_their_facts(city, client_fo
     assert resident.name not in only_dismissed.content.decode()
 
 
-@pytest.mark.parametrize("role", ["staff", "supervisor", "manager", "other_staff", "admin"])
+@pytest.mark.parametrize("role", ["staff", "supervisor", "manager", "zeimu_staff", "admin"])
 def test_only_the_specialist_section_sees_the_pages(city, client_for, open_flag, role):
     client = client_for(getattr(city, role))
     assert client.get(reverse("repetition:flag_list")).status_code == 403

@@ -23,7 +23,7 @@ def records(city):
         ("staff", True, False),
         ("supervisor", True, False),
         ("manager", True, False),
-        ("other_staff", False, True),
+        ("zeimu_staff", False, True),
         ("specialist", True, True),
         ("admin", False, False),
     ],
@@ -40,7 +40,7 @@ def test_contact_pages_follow_department_scope(city, client_for, records, who, s
             assert client.post(f"/contacts/{contact.pk}/end/").status_code == 404
 
 
-@pytest.mark.parametrize("who", ["staff", "other_staff", "specialist"])
+@pytest.mark.parametrize("who", ["staff", "zeimu_staff", "specialist"])
 def test_lists_and_search_show_only_visible_departments(city, client_for, records, who):
     _, shimin, zeimu = records
     user = getattr(city, who)

@@ -373,7 +373,7 @@ def test_audit_log_readers(client_for, city, who):
     assert client.get("/audit/", {"date_from": today, "date_to": today}).context["page"].object_list
 
 
-@pytest.mark.parametrize("who", ["staff", "supervisor", "manager", "other_staff"])
+@pytest.mark.parametrize("who", ["staff", "supervisor", "manager", "zeimu_staff"])
 def test_audit_log_is_closed_to_others(client_for, city, who):
     response = client_for(getattr(city, who)).get("/audit/")
     assert response.status_code == 403

@@ -105,7 +105,7 @@ def test_revoking_twice_keeps_the_first_time(client_for, city):
     assert AuditEntry.objects.filter(action="accounts.token.revoked").count() == 1
 
 
-@pytest.mark.parametrize("who", ["staff", "supervisor", "manager", "other_staff", "specialist"])
+@pytest.mark.parametrize("who", ["staff", "supervisor", "manager", "zeimu_staff", "specialist"])
 def test_only_the_administrator_manages_tokens(client, client_for, city, who):
     token, key = token_issue(actor=city.admin, user=city.staff, name="連携")
     user = getattr(city, who)
