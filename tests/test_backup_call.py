@@ -132,7 +132,7 @@ def test_specialist_may_take_any_department(city, live):
     assert backup_call_take(actor=city.specialist, call=call).taken_by == city.specialist
 
 
-@pytest.mark.parametrize("who", ["other_staff", "staff", "admin"])
+@pytest.mark.parametrize("who", ["zeimu_staff", "staff", "admin"])
 def test_others_may_not_take(city, live, who):
     call = backup_call_create(actor=city.staff, contact=live)
     with pytest.raises(PermissionDenied):

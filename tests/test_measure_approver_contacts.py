@@ -124,7 +124,7 @@ def test_only_while_the_measure_waits_for_this_approver(city, resident, linked, 
     assert client.get(url(measure, linked[1])).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["staff", "other_staff", "manager", "supervisor", "admin"])
+@pytest.mark.parametrize("who", ["staff", "zeimu_staff", "manager", "supervisor", "admin"])
 def test_outsiders_get_404(city, resident, linked, client_for, who):
     measure = warning(city, resident, linked)
     client = client_for(getattr(city, who))

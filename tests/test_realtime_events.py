@@ -170,7 +170,7 @@ def test_escalation_alerts_the_next_levels_group_and_tells_the_caller(in_memory_
     city = City()
     live = contact_start(actor=city.staff, channel="counter")
     call = backup_call_create(actor=city.staff, contact=live)
-    names = ("staff", "supervisor", "manager", "specialist", "other_staff")
+    names = ("staff", "supervisor", "manager", "specialist", "zeimu_staff")
 
     async def scenario():
         clients = {name: await _connect(getattr(city, name)) for name in names}
@@ -181,7 +181,7 @@ def test_escalation_alerts_the_next_levels_group_and_tells_the_caller(in_memory_
             assert _kinds(got["manager"]) == [("backup_call.escalated", "manager")]
             assert _kinds(got["supervisor"]) == [("backup_call.updated", "manager")]
             assert _kinds(got["specialist"]) == [("backup_call.updated", "manager")]
-            assert _kinds(got["other_staff"]) == []
+            assert _kinds(got["zeimu_staff"]) == []
             # The caller is told why nobody has come yet.
             assert _kinds(got["staff"]) == [("backup_call.updated", "manager")]
             assert got["staff"][0]["call"]["level_note"] == "応答がないため管理職へ引き上げました"
@@ -193,7 +193,7 @@ def test_escalation_alerts_the_next_levels_group_and_tells_the_caller(in_memory_
             assert _kinds(got["specialist"]) == [("backup_call.escalated", "specialist")]
             assert _kinds(got["manager"]) == [("backup_call.updated", "specialist")]
             assert _kinds(got["supervisor"]) == [("backup_call.updated", "specialist")]
-            assert _kinds(got["other_staff"]) == []
+            assert _kinds(got["zeimu_staff"]) == []
             assert got["staff"][0]["call"]["level_note"] == "応答がないため専門部署へ引き上げました"
         finally:
             for client in clients.values():
