@@ -549,7 +549,8 @@ def test_dry_run_validates_everything_and_writes_nothing(city, tmp_path):
         ("該当", "yes"),
         ("○", "yes"),
         ("非該当", "no"),
-        ("", "no"),
+        ("", "undecided"),  # a blank cell was never judged
+        ("未判断", "undecided"),
         ("該当しない", "no"),
         ("検討中", "unsure"),
         ("判断に迷う", "unsure"),

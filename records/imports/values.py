@@ -52,8 +52,10 @@ CHOICE_WORDS = {
             "該当", "該当する", "該当あり", "カスハラ", "はい", "yes", "y", "○", "〇", "◯", "有", "あり", "true", "1",
         ),
         HarassmentJudgement.NO: (
-            "非該当", "", "該当しない", "いいえ", "no", "n", "×", "✕", "無", "なし", "false", "0", "-",
+            "非該当", "該当しない", "いいえ", "no", "n", "×", "✕", "無", "なし", "false", "0", "-",
         ),
+        # a blank cell was never judged: 未判断, never "not harassment"
+        HarassmentJudgement.UNDECIDED: ("", "未判断", "未判定", "判断なし", "未記入"),
         HarassmentJudgement.UNSURE: (
             "検討中", "判断に迷う", "迷う", "保留", "判断保留", "不明", "相談中", "要検討", "確認中", "△", "?",
         ),
