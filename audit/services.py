@@ -32,3 +32,17 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def audit_read(
+    *, actor, action: str, obj: Any = None, filters: dict | None = None, count: int | None = None
+) -> AuditEntry:
+    """Record a read of personal data: one object (``obj``), or a list, search or
+    export, written as the filters used and how many rows were shown — never the
+    rows themselves. Reads are audited as much as changes (issue 13, A5)."""
+    shown: dict[str, Any] = {}
+    if filters:
+        shown["filters"] = {key: str(value) for key, value in filters.items() if value not in (None, "", [], ())}
+    if count is not None:
+        shown["count"] = count
+    return audit_record(actor=actor, action=action, obj=obj, after=shown or None)
