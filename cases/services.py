@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from accounts.models import User
 from accounts.selectors import department_responder_list, department_visible_ids, staff_selectable_list
 from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
+from notifications.mail import mail_on_commit
 from notifications.services import notification_send
 from realtime import events, groups
 from records.models import Contact
@@ -90,20 +89,7 @@ def _notify(*, actor, case: Case, contact: Contact, opened: bool) -> None:
             "url": url,
         },
     )
-    addresses = sorted({user.email for user in recipients if user.email})
-    if addresses:
-        subject = _("【mamoru】{text}").format(text=text)[:200]
-        body = _("{text}\n\n事案の内容を確認してください: {url}\n").format(
-            text=text, url=settings.MAMORU_SITE_URL.rstrip("/") + url
-        )
-
-        def send():
-            try:
-                send_mail(subject, body, None, addresses)
-            except Exception:  # a mail server outage must not lose the case; the in-app notice stands
-                logger.exception("事案の通知メールを送れませんでした（%s）", case)
-
-        transaction.on_commit(send)
+    mail_on_commit(users=recipients, text=text, url=url, request_line=_("事案の内容を確認してください"))
 
 
 def _case_summary(contact: Contact, reason: str, detail: str) -> str:

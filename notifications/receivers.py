@@ -3,11 +3,6 @@ Connected in ``NotificationsConfig.ready()``; records imports nothing of this.""
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,12 +10,11 @@ from accounts.choices import Role
 from accounts.models import User
 from records.choices import HarassmentJudgement
 
+from .mail import mail_on_commit
 from .models import Notification
 from .services import notification_send
 
 JUDGEMENT_REQUESTED = "records.judgement_requested"
-
-logger = logging.getLogger(__name__)
 
 
 def judgement_supervisors(contact) -> list[User]:
@@ -52,23 +46,4 @@ def on_contact_saved(*, actor, contact, created: bool, changed: set[str], **kwar
         department=contact.department.name, contact=contact, actor=actor.display_name
     )
     notification_send(users=recipients, kind=JUDGEMENT_REQUESTED, text=text, url=url)
-    _mail_on_commit(recipients, text, url)
-
-
-def _mail_on_commit(recipients, text: str, url: str) -> None:
-    """The same by e-mail once the save commits, as cases do (the text names no resident)."""
-    addresses = sorted({user.email for user in recipients if user.email})
-    if not addresses:
-        return
-    subject = _("【mamoru】{text}").format(text=text)[:200]
-    body = _("{text}\n\n内容を確認し、判断を記録してください: {url}\n").format(
-        text=text, url=settings.MAMORU_SITE_URL.rstrip("/") + url
-    )
-
-    def send():
-        try:
-            send_mail(subject, body, None, addresses)
-        except Exception:  # a mail server outage must not undo the save; the in-app notice stands
-            logger.exception("判断の相談のメールを送れませんでした（%s）", url)
-
-    transaction.on_commit(send)
+    mail_on_commit(users=recipients, text=text, url=url, request_line=_("内容を確認し、判断を記録してください"))
