@@ -95,7 +95,7 @@ def resident_measures_panel(*, request, obj) -> dict | None:
     """The measures in force for the resident, with their conditions, and
     the specialist's 「措置を起案」 (not on the page of a resident merged away)."""
     user = request.user
-    if not base_permissions.handles_contacts(user) or obj is None:
+    if obj is None:
         return None
     active = measure_active_for_residents(resident_ids=[obj.pk], with_conditions=True).get(obj.pk, [])
     can_draft = permissions.may_draft_for(user, obj)
@@ -142,4 +142,5 @@ def register() -> None:
         template="measures/_resident_measures.html",
         context=resident_measures_panel,
         order=10,
+        audience=base_permissions.handles_contacts,
     )

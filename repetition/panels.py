@@ -44,13 +44,12 @@ def resident_flag_badges(*, user, residents, **kwargs):
 
 def resident_flags_panel(*, request, obj) -> dict | None:
     """The resident's open and confirmed repetition flags (nothing when none)."""
-    user = request.user
-    if not base_permissions.handles_contacts(user) or obj is None:
+    if obj is None:
         return None
     flags = flag_shown_for(resident_ids=[obj.pk]).get(obj.pk, [])
     if not flags:
         return None
-    return {"resident": obj, "flags": flags, "can_decide": base_permissions.is_specialist(user)}
+    return {"resident": obj, "flags": flags, "can_decide": base_permissions.is_specialist(request.user)}
 
 
 def register() -> None:
@@ -70,4 +69,5 @@ def register() -> None:
         template="repetition/_resident_flags.html",
         context=resident_flags_panel,
         order=20,
+        audience=base_permissions.handles_contacts,
     )

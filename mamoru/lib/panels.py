@@ -11,8 +11,11 @@ a panel for a page and slot in its ``AppConfig.ready()``::
 
 ``context(request=..., obj=...)`` reads through the app's selectors only (never
 writes: drawing a page changes nothing) and returns the template's context, or
-``None`` when the panel has nothing to show for this user and object. Panels of
-a slot are drawn in ``order``, then in the order they were registered."""
+``None`` when the panel has nothing to show for this user and object. A panel
+meant for some users only says so with ``audience=`` (a function of the user,
+e.g. ``accounts.permissions.handles_contacts``): for anyone else its context
+function is not called at all. Panels of a slot are drawn in ``order``, then in
+the order they were registered."""
 
 from __future__ import annotations
 
@@ -32,16 +35,24 @@ class Panel:
     template: str
     context: Callable[..., dict[str, Any] | None]
     order: int = 100
+    audience: Callable[[Any], bool] | None = None
 
 
 _PANELS: dict[tuple[str, str], list[Panel]] = {}
 
 
 def register_panel(
-    *, page: str, slot: str, name: str, template: str, context: Callable[..., dict | None], order: int = 100
+    *,
+    page: str,
+    slot: str,
+    name: str,
+    template: str,
+    context: Callable[..., dict | None],
+    order: int = 100,
+    audience: Callable[[Any], bool] | None = None,
 ) -> Panel:
     """Register (or, under the same ``name``, replace) a panel on ``page``'s ``slot``."""
-    panel = Panel(page=page, slot=slot, name=name, template=template, context=context, order=order)
+    panel = Panel(page=page, slot=slot, name=name, template=template, context=context, order=order, audience=audience)
     panels = [p for p in _PANELS.get((page, slot), []) if p.name != name]
     panels.append(panel)
     panels.sort(key=lambda p: p.order)  # stable: equal orders keep registration order
@@ -57,6 +68,8 @@ def render_panels(*, page: str, slot: str, request, obj, extra: dict[str, Any] |
     """The HTML of every panel of ``page``'s ``slot`` that has something to show."""
     parts = []
     for panel in panels_for(page, slot):
+        if panel.audience is not None and not panel.audience(request.user):
+            continue
         context = panel.context(request=request, obj=obj)
         if context is None:
             continue
