@@ -201,7 +201,10 @@ def disclosure_request_collect(*, actor, request: DisclosureRequest) -> Disclosu
     with transaction.atomic():
         request = _locked(request)
         _require_state(request, RequestState.RECEIVED, RequestState.COLLECTED)
-        sections = flatten_sections(resident_data_held.collect(actor=actor, resident=request.resident))
+        subject = request.resident
+        while subject.merged_into_id is not None:  # merged since the request came in: the records moved there
+            subject = subject.merged_into
+        sections = flatten_sections(resident_data_held.collect(actor=actor, resident=subject))
         sections = json.loads(json.dumps(sections, ensure_ascii=False))  # plain JSON, as stored
         request.snapshot = sections
         request.collected_at = timezone.now()
@@ -457,7 +460,7 @@ def disclosure_pdf(request: DisclosureRequest, document: dict, *, sample: bool =
     body.append(_("　　問合せ先　{contact}").format(contact=pack.city.contact))
     body += ["", "以上"]
     if decision != Decision.NONE:
-        body += ["", _("別紙　開示する保有個人情報"), ""]
+        body += ["\f", _("別紙　開示する保有個人情報"), ""]
         for section in document["sections"]:
             body.append(_("■ {title}（{count}件）").format(title=section["title"], count=len(section["items"])))
             if section.get("note"):

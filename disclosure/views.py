@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -106,7 +108,10 @@ def request_detail(request, pk):
     services.disclosure_request_mark_viewed(actor=request.user, request=item)
     user = request.user
     reviewing = item.state == RequestState.IN_REVIEW and item.reviewer_id == user.pk
-    document = services.disclosure_document(item, decision=item.decision or Decision.PARTIAL)
+    if item.export_json:  # decided: what was issued, as stored
+        document = json.loads(item.export_json)
+    else:  # before the decision: what was collected, with the parts withheld so far
+        document = services.disclosure_document(item, decision=Decision.PARTIAL)
     context = {
         "item": item,
         "states": RequestState.choices,

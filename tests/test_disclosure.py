@@ -37,7 +37,9 @@ WORDS_2 = "隣に座っていた佐藤花子さんの住所を大声で読み上
 def pdftotext(content: bytes, tmp_path) -> str:
     tool = shutil.which("pdftotext")
     if tool is None:
-        pytest.fail("pdftotext がありません。Debian のパッケージ poppler-utils をインストールしてください（make fonts）。")
+        pytest.fail(
+            "pdftotext がありません。Debian のパッケージ poppler-utils をインストールしてください（make fonts）。"
+        )
     source = tmp_path / "disclosure.pdf"
     source.write_bytes(content)
     result = subprocess.run([tool, "-layout", str(source), "-"], capture_output=True, check=True, timeout=60)
@@ -51,7 +53,12 @@ def flat(text: str) -> str:
 @pytest.fixture
 def specialist2(city):
     return user_create(
-        actor=None, username="specialist2", password=PASSWORD, role="specialist", department=city.somu, full_name="総務 審査"
+        actor=None,
+        username="specialist2",
+        password=PASSWORD,
+        role="specialist",
+        department=city.somu,
+        full_name="総務 審査",
     )
 
 
@@ -63,9 +70,15 @@ def resident(city):
 @pytest.fixture
 def contacts(city, resident):
     return [
-        make_contact(city.staff, resident=resident, summary="窓口での要求", words_and_behaviour=WORDS_1, ago=dt.timedelta(days=5)),
         make_contact(
-            city.zeimu_staff, resident=resident, summary="税務課での大声", words_and_behaviour=WORDS_2, ago=dt.timedelta(days=3)
+            city.staff, resident=resident, summary="窓口での要求", words_and_behaviour=WORDS_1, ago=dt.timedelta(days=5)
+        ),
+        make_contact(
+            city.zeimu_staff,
+            resident=resident,
+            summary="税務課での大声",
+            words_and_behaviour=WORDS_2,
+            ago=dt.timedelta(days=3),
         ),
     ]
 
@@ -219,7 +232,11 @@ def test_partial_disclosure_export_pdf_and_json(city, resident, contacts, specia
     assert request.state == RequestState.DECIDED and request.decided_by == specialist2
     assert request.notice_number == f"大総個第{request.serial}号"
 
-    text = flat(pdftotext(bytes(request.export_pdf), tmp_path))
+    pages = pdftotext(bytes(request.export_pdf), tmp_path).split("\f")
+    # The attachment (別紙) starts on a page of its own.
+    assert "別紙開示する保有個人情報" not in flat(pages[0])
+    assert flat(pages[1]).startswith("別紙開示する保有個人情報")
+    text = flat("".join(pages))
     for expected in (
         "保有個人情報の開示をする旨の決定について（通知）",
         "その一部を開示する",
@@ -263,7 +280,10 @@ def test_no_disclosure_needs_a_reason(city, resident, specialist2, tmp_path):
     with pytest.raises(ValidationError):
         services.disclosure_request_decide(actor=specialist2, request=request, decision=Decision.NONE)
     request = services.disclosure_request_decide(
-        actor=specialist2, request=request, decision=Decision.NONE, reason="開示することにより事務の遂行に支障を及ぼすため"
+        actor=specialist2,
+        request=request,
+        decision=Decision.NONE,
+        reason="開示することにより事務の遂行に支障を及ぼすため",
     )
     text = flat(pdftotext(bytes(request.export_pdf), tmp_path))
     assert "保有個人情報の開示をしない旨の決定について（通知）" in text
@@ -276,7 +296,9 @@ def test_extension_once_with_a_reason(city, resident):
     request = register(city, resident)
     with pytest.raises(ValidationError):
         services.disclosure_request_extend(actor=city.specialist, request=request, reason="  ")
-    request = services.disclosure_request_extend(actor=city.specialist, request=request, reason="対象の記録が多数の課にわたるため")
+    request = services.disclosure_request_extend(
+        actor=city.specialist, request=request, reason="対象の記録が多数の課にわたるため"
+    )
     assert request.due_on == services.extended_deadline(request.deadline)
     with pytest.raises(ValidationError):
         services.disclosure_request_extend(actor=city.specialist, request=request, reason="再度")
@@ -290,7 +312,9 @@ def test_delivery_after_decision(city, resident, specialist2):
         services.disclosure_request_deliver(actor=city.specialist, request=request, delivered_on=timezone.localdate())
     request = services.disclosure_review_start(actor=specialist2, request=collected(city, resident))
     request = services.disclosure_request_decide(actor=specialist2, request=request, decision=Decision.FULL)
-    request = services.disclosure_request_deliver(actor=city.specialist, request=request, delivered_on=timezone.localdate())
+    request = services.disclosure_request_deliver(
+        actor=city.specialist, request=request, delivered_on=timezone.localdate()
+    )
     assert request.state == RequestState.DELIVERED
 
 
@@ -369,7 +393,9 @@ def test_not_correcting_needs_a_reason_and_changes_nothing(city, resident, speci
     )
     with pytest.raises(ValidationError):
         services.correction_decide(actor=specialist2, correction=correction, decision="not_correct", reason="")
-    services.correction_decide(actor=specialist2, correction=correction, decision="not_correct", reason="本人確認書類と一致する")
+    services.correction_decide(
+        actor=specialist2, correction=correction, decision="not_correct", reason="本人確認書類と一致する"
+    )
     assert Resident.objects.get(pk=resident.pk).name == "山田 太郎"
 
 
@@ -408,7 +434,9 @@ def test_the_whole_request_through_the_pages(city, resident, contacts, specialis
         },
     )
     request = DisclosureRequest.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("disclosure:request_detail", args=[request.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "disclosure:request_detail", args=[request.pk]
+    )
     listing = client.get(reverse("disclosure:request_list")).content.decode()
     assert request.number in listing and "あと" in listing
     client.post(reverse("disclosure:request_collect", args=[request.pk]))
