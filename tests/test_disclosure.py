@@ -106,6 +106,12 @@ def section(request, key):
     return next(s for s in request.snapshot if s["key"] == key)
 
 
+def test_held_dates_never_raise():
+    assert held_field("日付", dt.date(1800, 1, 1))["value"] == "1800年1月1日"
+    assert held_field("日付", dt.date(2026, 1, 15))["value"] == "令和8年1月15日"
+    assert held_field("空", None)["value"] == ""
+
+
 def test_deadline_is_30_days_after_receipt_moved_off_closed_days():
     assert services.decision_deadline(dt.date(2026, 1, 5)) == dt.date(2026, 2, 4)
     # 30 days after 2026-01-08 is a Saturday: the next Monday.
@@ -460,6 +466,12 @@ def test_the_whole_request_through_the_pages(city, resident, contacts, specialis
     request.refresh_from_db()
     assert request.state == RequestState.DECIDED
 
+    page = client.get(reverse("disclosure:request_detail", args=[request.pk])).content.decode()
+    assert request.notice_number in page and reverse("disclosure:request_export", args=[request.pk, "pdf"]) in page
+    assert "不開示（事務・事業への支障：対応方針の検討内容を含むため）" in page and WORDS_2 not in page
+    for state in ("open", "", "decided", "nonsense"):
+        assert client.get(reverse("disclosure:request_list"), {"state": state}).status_code == 200
+
     pdf = client.get(reverse("disclosure:request_export", args=[request.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf["Cache-Control"] == "no-store"
     assert "attachment" in pdf["Content-Disposition"]
@@ -493,6 +505,13 @@ def test_the_whole_request_through_the_pages(city, resident, contacts, specialis
     assert response.status_code == 302
     page = client_for(city.specialist).get(reverse("disclosure:request_detail", args=[request.pk])).content.decode()
     assert "訂正しない" in page
+    client = client_for(city.specialist)  # the test client is one browser: now signed in as the other specialist
+    client.post(
+        reverse("disclosure:request_deliver", args=[request.pk]), {"delivered_on": timezone.localdate().isoformat()}
+    )
+    request.refresh_from_db()
+    assert request.state == RequestState.DELIVERED and request.delivered_by == city.specialist
+    assert "交付済み" in client.get(reverse("people:resident_detail", args=[resident.pk])).content.decode()
 
 
 def test_bad_addresses_are_404_not_500(city, resident, client_for):
