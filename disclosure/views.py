@@ -108,6 +108,10 @@ def request_detail(request, pk):
     services.disclosure_request_mark_viewed(actor=request.user, request=item)
     user = request.user
     reviewing = item.state == RequestState.IN_REVIEW and item.reviewer_id == user.pk
+    titles = {entry["key"]: entry["title"] for section in item.snapshot or [] for entry in section.get("items", [])}
+    withholdings = list(item.withholdings.select_related("created_by"))
+    for withholding in withholdings:
+        withholding.item_title = titles.get(withholding.item_key, withholding.item_key)
     if item.export_json:  # decided: what was issued, as stored
         document = json.loads(item.export_json)
     else:  # before the decision: what was collected, with the parts withheld so far
@@ -116,7 +120,7 @@ def request_detail(request, pk):
         "item": item,
         "states": RequestState.choices,
         "document": document,
-        "withholdings": list(item.withholdings.select_related("created_by")),
+        "withholdings": withholdings,
         "reviewing": reviewing,
         "may_review": item.state == RequestState.COLLECTED and permissions.may_decide_request(user, item),
         "is_compiler": item.collected_by_id == user.pk,
