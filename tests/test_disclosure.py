@@ -529,3 +529,36 @@ def test_bad_addresses_are_404_not_500(city, resident, client_for):
         {"received_on": "1000-01-01", "channel": "x", "requester_kind": "self", "identity_document": "other"},
     )
     assert response.status_code == 200 and "入力内容に誤りがあります" in response.content.decode()
+
+
+def test_cases_repetition_and_assessment_answer_too(city, resident, contacts):
+    from assessment.services import suggestion_decide
+    from cases.services import case_open_or_join
+    from mamoru.policy.loader import current
+    from repetition.services import repetition_evaluate
+
+    for hour in (1, 2, 3):
+        make_contact(city.staff, resident=resident, channel="phone", ago=dt.timedelta(hours=hour))
+    flags = repetition_evaluate(resident=resident)
+    assert flags
+    case_open_or_join(actor=city.staff, contact=contacts[0], reason="report", detail="窓口で大声")
+    code = current().categories[0].code
+    suggestion_decide(
+        actor=city.staff,
+        contact=contacts[0],
+        code=code,
+        decision="accepted",
+        score=0.9,
+        source="text",
+        evidence=[],
+        text="",
+    )
+    request = collected(city, resident)
+    keys = [s["key"] for s in request.snapshot]
+    assert {"cases.cases", "repetition.flags", "assessment.suggestions"} <= set(keys)
+    case = section(request, "cases.cases")["items"][0]
+    assert {"label": "担当課", "value": "市民課", "kind": ""} in case["fields"]
+    flag = section(request, "repetition.flags")["items"][0]
+    assert any(f["label"] == "基準" and "1日の度重なる電話" in f["value"] for f in flag["fields"])
+    suggestion = section(request, "assessment.suggestions")["items"][0]
+    assert {"label": "提案した類型", "value": current().categories[0].name, "kind": ""} in suggestion["fields"]
