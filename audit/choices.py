@@ -84,6 +84,7 @@ ACTION_LABELS = {
     "disclosure.export.previewed": _("開示文書の見本を表示"),
     "disclosure.correction.registered": _("個人情報の訂正請求を受付"),
     "disclosure.correction.decided": _("訂正請求について決定"),
+    "disclosure.correction.extended": _("訂正請求の決定期限を延長"),
     "disclosure.correction.viewed": _("訂正請求を閲覧"),
 }
 

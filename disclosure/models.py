@@ -189,6 +189,8 @@ class CorrectionRequest(models.Model):
     requested_text = models.TextField(_("訂正を求める内容"))
     grounds = models.TextField(_("訂正を求める理由"))
     deadline = models.DateField(_("決定期限"))
+    extended_deadline = models.DateField(_("延長後の決定期限"), null=True, blank=True)
+    extension_reason = models.TextField(_("延長の理由"), blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("受付者")
     )
@@ -215,6 +217,10 @@ class CorrectionRequest(models.Model):
 
     def __str__(self):
         return f"訂正請求 No.{self.pk}"
+
+    @property
+    def due_on(self):
+        return self.extended_deadline or self.deadline
 
     @property
     def is_annotation(self) -> bool:

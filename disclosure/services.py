@@ -698,6 +698,30 @@ def correction_decide(
     return correction
 
 
+def correction_extend(*, actor, correction: CorrectionRequest, reason: str) -> CorrectionRequest:
+    """Extend a correction request's deadline once by ``MAMORU_DISCLOSURE_EXTENSION_DAYS`` (30) days, with
+    the reason the resident is told in writing (法第94条第2項)."""
+    permissions.require_request_handler(actor)
+    with transaction.atomic():
+        correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+        if correction.state != CorrectionState.RECEIVED:
+            raise ValidationError(_("決定済みの訂正請求の期限は延長できません。"))
+        if correction.extended_deadline:
+            raise ValidationError(_("期限はすでに延長しています。"))
+        reason = _text(reason, "extension_reason", _("延長の理由"))
+        correction.extended_deadline = extended_deadline(correction.deadline)
+        correction.extension_reason = reason
+        correction.save(update_fields=["extended_deadline", "extension_reason"])
+        audit_record(
+            actor=actor,
+            action="disclosure.correction.extended",
+            obj=correction,
+            before={"deadline": correction.deadline.isoformat()},
+            after={"deadline": correction.extended_deadline.isoformat(), "reason": reason},
+        )
+    return correction
+
+
 # --- reads that are audited --------------------------------------------------------------------
 
 

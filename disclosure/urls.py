@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/export.<str:fmt>", views.request_export, name="request_export"),
     path("corrections/new/", views.correction_new, name="correction_new"),
     path("corrections/<int:pk>/", views.correction_detail, name="correction_detail"),
+    path("corrections/<int:pk>/extend/", views.correction_extend, name="correction_extend"),
 ]

@@ -383,6 +383,24 @@ def correction_new(request):
     )
 
 
+@require_POST
+def correction_extend(request, pk):
+    correction = selectors.correction_get(user=request.user, pk=pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("延長の理由を入力してください。"))
+    else:
+        try:
+            services.correction_extend(
+                actor=request.user, correction=correction, reason=form.cleaned_data["extension_reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, "　".join(error.messages))
+        else:
+            messages.success(request, _("決定期限を延長しました。請求者に延長の期間と理由を書面で通知してください。"))
+    return redirect("disclosure:correction_detail", pk=pk)
+
+
 def correction_detail(request, pk):
     correction = selectors.correction_get(user=request.user, pk=pk)
     audit_read(actor=request.user, action="disclosure.correction.viewed", obj=correction)
@@ -406,6 +424,13 @@ def correction_detail(request, pk):
         render(
             request,
             "disclosure/correction_detail.html",
-            {"correction": correction, "form": form, "days_left": (correction.deadline - timezone.localdate()).days},
+            {
+                "correction": correction,
+                "form": form,
+                "days_left": (correction.due_on - timezone.localdate()).days,
+                "extension_form": ExtensionForm()
+                if not correction.decision and not correction.extended_deadline
+                else None,
+            },
         )
     )

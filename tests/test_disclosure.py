@@ -562,3 +562,30 @@ def test_cases_repetition_and_assessment_answer_too(city, resident, contacts):
     assert any(f["label"] == "基準" and "1日の度重なる電話" in f["value"] for f in flag["fields"])
     suggestion = section(request, "assessment.suggestions")["items"][0]
     assert {"label": "提案した類型", "value": current().categories[0].name, "kind": ""} in suggestion["fields"]
+
+
+def test_a_correction_deadline_extends_once_with_a_reason(city, resident, client_for):
+    correction = services.correction_register(
+        actor=city.specialist,
+        resident=resident,
+        received_on=dt.date(2026, 1, 5),
+        identity_document="driving_licence",
+        item_key="",
+        item_title="電話での説明の記録",
+        requested_text="説明を受けた日付が違う",
+        grounds="記憶と異なる",
+    )
+    assert correction.due_on == dt.date(2026, 2, 4)
+    client = client_for(city.specialist)
+    url = reverse("disclosure:correction_extend", args=[correction.pk])
+    client.post(url, {"extension_reason": ""})
+    correction.refresh_from_db()
+    assert correction.extended_deadline is None
+    client.post(url, {"extension_reason": "関係する課への確認に時間を要するため"})
+    correction.refresh_from_db()
+    assert correction.due_on == dt.date(2026, 3, 6)
+    with pytest.raises(ValidationError):
+        services.correction_extend(actor=city.specialist, correction=correction, reason="再度")
+    page = client.get(reverse("disclosure:correction_detail", args=[correction.pk])).content.decode()
+    assert "関係する課への確認に時間を要するため" in page
+    assert client_for(city.manager).post(url, {"extension_reason": "x"}).status_code == 404
