@@ -68,6 +68,24 @@ ACTION_LABELS = {
     "letters.letter.issued": _("文書（警告書・通知書）を発出"),
     "letters.template.created": _("文書テンプレートを作成（既定の文面）"),
     "letters.template.updated": _("文書テンプレートを変更"),
+    # disclosure stream (issue 13, B7): personal-data requests
+    "disclosure.request.registered": _("個人情報の開示請求を受付"),
+    "disclosure.request.collected": _("開示請求に係る保有個人情報を収集"),
+    "disclosure.request.review_started": _("開示請求の審査を開始"),
+    "disclosure.request.withheld": _("開示請求で不開示とする部分を指定"),
+    "disclosure.request.withholding_removed": _("開示請求で不開示とする部分を取消"),
+    "disclosure.request.staff_names_set": _("開示請求で職員の氏名の扱いを変更"),
+    "disclosure.request.decided": _("開示請求について決定（開示決定等）"),
+    "disclosure.request.extended": _("開示請求の決定期限を延長"),
+    "disclosure.request.delivered": _("開示請求の決定通知・開示文書を交付"),
+    "disclosure.request.viewed": _("開示請求を閲覧"),
+    "disclosure.request.listed": _("開示請求の受付簿を閲覧"),
+    "disclosure.export.downloaded": _("開示文書（PDF・JSON）を出力"),
+    "disclosure.export.previewed": _("開示文書の見本を表示"),
+    "disclosure.correction.registered": _("個人情報の訂正請求を受付"),
+    "disclosure.correction.decided": _("訂正請求について決定"),
+    "disclosure.correction.extended": _("訂正請求の決定期限を延長"),
+    "disclosure.correction.viewed": _("訂正請求を閲覧"),
 }
 
 

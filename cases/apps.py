@@ -6,12 +6,14 @@ class CasesConfig(AppConfig):
     verbose_name = "事案・職員のケア"
 
     def ready(self):
+        from people.hooks import resident_data_held
         from realtime import registry
         from records.hooks import contact_saved
 
-        from . import panels, receivers
+        from . import held, panels, receivers
         from .permissions import may_receive_event
 
         contact_saved.connect(receivers.on_contact_saved)
         panels.register()
+        resident_data_held.connect(held.resident_data_held)
         registry.register_event("case.", may_receive=may_receive_event)

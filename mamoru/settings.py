@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "repetition",
     "letters",
     "measures",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +250,11 @@ MAMORU_LETTER_FONT_DIRS = envlist(
     "/usr/share/fonts/opentype/ipaexfont-mincho,/usr/share/fonts/opentype/ipaexfont-gothic,"
     "/usr/share/fonts/truetype/ipaexfont-mincho,/usr/share/fonts/truetype/ipaexfont-gothic",
 )
+
+# --- disclosure stream (issue 13, B7): personal-data requests (開示請求・訂正請求) ---
+# Days from receipt to the decision (個人情報保護法第83条: 30; a city's ordinance may set fewer),
+# and the extension allowed with a reason (30).
+MAMORU_DISCLOSURE_DECISION_DAYS = envint("MAMORU_DISCLOSURE_DECISION_DAYS", "30")
+MAMORU_DISCLOSURE_EXTENSION_DAYS = envint("MAMORU_DISCLOSURE_EXTENSION_DAYS", "30")
+# 1: a review starts with every staff member's name withheld (the reviewer may disclose them).
+MAMORU_DISCLOSURE_WITHHOLD_STAFF_NAMES = envbool("MAMORU_DISCLOSURE_WITHHOLD_STAFF_NAMES", "0")

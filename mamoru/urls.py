@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("policy/", include("mamoru.policy.urls")),
     path("letters/", include("letters.urls")),
+    path("disclosure/", include("disclosure.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz),

@@ -6,13 +6,14 @@ class MeasuresConfig(AppConfig):
     verbose_name = "措置"
 
     def ready(self):
-        from people.hooks import resident_badges
+        from people.hooks import resident_badges, resident_data_held
         from records.hooks import contact_clock_limits, contact_resident_annotations, contact_validating
 
-        from . import panels, receivers
+        from . import held, panels, receivers
 
         contact_validating.connect(receivers.on_contact_validating)
         contact_clock_limits.connect(receivers.contact_clock_limits)
         contact_resident_annotations.connect(receivers.contact_resident_annotations)
         resident_badges.connect(panels.measure_resident_badges)
         panels.register()
+        resident_data_held.connect(held.resident_data_held)

@@ -6,6 +6,9 @@ class RecordsConfig(AppConfig):
     verbose_name = "対応記録"
 
     def ready(self):
-        from . import panels
+        from people.hooks import resident_data_held
+
+        from . import held, panels
 
         panels.register()
+        resident_data_held.connect(held.resident_data_held)

@@ -6,13 +6,14 @@ class RepetitionConfig(AppConfig):
     verbose_name = "繰り返しの確認"
 
     def ready(self):
-        from people.hooks import resident_badges, resident_merged, resident_merging
+        from people.hooks import resident_badges, resident_data_held, resident_merged, resident_merging
         from records.hooks import contact_saved
 
-        from . import panels, receivers
+        from . import held, panels, receivers
 
         contact_saved.connect(receivers.on_contact_saved)
         resident_merging.connect(receivers.on_resident_merging)
         resident_merged.connect(receivers.on_resident_merged)
         resident_badges.connect(panels.resident_flag_badges)
         panels.register()
+        resident_data_held.connect(held.resident_data_held)

@@ -13,6 +13,7 @@ gets bytes back. The page follows the usual shape of a city's 公文書:
   of half-width letters or digits (a phone number) is not split;
 - a line that is only 記 is centred, a line that is only 以上 is right-aligned,
   and list items such as （1） or ・ wrap under their own text;
+- a line that is only a form feed (``"\f"``) starts a new page (an attachment, 別紙);
 - page numbers (- 1 -) at the foot when the letter runs over one page.
 
 Fonts come from Debian's fonts-ipaexfont-mincho and fonts-ipaexfont-gothic
@@ -89,6 +90,7 @@ class _Line:
     indent: float = 0.0
     leading: float = BODY_LEADING
     seal: bool = False
+    page_break: bool = False
 
 
 def find_fonts(dirs: Iterable[str | Path]) -> dict[str, Path]:
@@ -172,6 +174,9 @@ def _is_word(char: str) -> bool:
 def _body_lines(body: Sequence[str], width: float) -> list[_Line]:
     lines: list[_Line] = []
     for paragraph in body:
+        if paragraph == "\f":
+            lines.append(_Line("", leading=0, page_break=True))
+            continue
         stripped = paragraph.strip(" 　")
         if not stripped:
             lines.append(_Line("", leading=BLANK_LEADING))
@@ -252,6 +257,11 @@ def _paginate(lines: list[_Line]) -> list[list[tuple[float, _Line]]]:
     top = PAGE_HEIGHT - MARGIN
     y = top
     for line in lines:
+        if line.page_break:
+            if pages[-1]:
+                pages.append([])
+                y = top
+            continue
         if y - line.leading < MARGIN:
             pages.append([])
             y = top
