@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from mamoru.lib import pdf
+from mamoru.lib.closed_days import next_open_day
 from mamoru.lib.held import flatten_sections, held_date
 from mamoru.lib.wareki import fiscal_year
 from mamoru.policy.loader import current as current_policy
@@ -57,20 +58,6 @@ REASON_LIMIT = 2000
 
 
 # --- deadlines ---------------------------------------------------------------------------------
-
-
-def _is_closed_day(day: dt.date) -> bool:
-    """Saturdays, Sundays and the year-end closing (12月29日〜1月3日). National holidays are not
-    known to the app: the clerk checks them (see docs/security/disclosure.md)."""
-    return day.weekday() >= 5 or (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
-
-
-def next_open_day(day: dt.date) -> dt.date:
-    """A deadline that falls on a day the city hall is closed moves to the next open day
-    (行政機関の休日に関する法律第2条, and the city's 休日条例)."""
-    while _is_closed_day(day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 def decision_deadline(received_on: dt.date) -> dt.date:

@@ -119,6 +119,10 @@ def test_deadline_is_30_days_after_receipt_moved_off_closed_days():
     # Into the year-end closing (12/29–1/3; 2027-01-03 is a Sunday too): 2027-01-04.
     assert services.decision_deadline(dt.date(2026, 11, 29)) == dt.date(2027, 1, 4)
     assert services.extended_deadline(dt.date(2026, 2, 4)) == dt.date(2026, 3, 6)
+    # Onto a national holiday: 2026-10-22 + 30 days is 2026-11-21 (Sat); Sun; 11-23 is 勤労感謝の日.
+    assert services.decision_deadline(dt.date(2026, 10, 22)) == dt.date(2026, 11, 24)
+    # A substitute holiday: 2027-02-11 (建国記念の日, Thu) after 2027-01-12 + 30 days.
+    assert services.decision_deadline(dt.date(2027, 1, 12)) == dt.date(2027, 2, 12)
 
 
 def test_register_records_identity_and_deadline_and_only_the_specialist_section_may(city, resident):
