@@ -72,3 +72,12 @@ def _mail_on_commit(recipients, text: str, url: str) -> None:
             logger.exception("判断の相談のメールを送れませんでした（%s）", url)
 
     transaction.on_commit(send)
+
+
+SECURITY_NOTICE = "accounts.security_notice"
+
+
+def on_user_security_notice(*, user, text: str, url: str = "", **kwargs) -> None:
+    """Something happened to the user's sign-in (an administrator reset their second factor):
+    the user reads it in their お知らせ (accounts.hooks.user_security_notice)."""
+    notification_send(users=[user], kind=SECURITY_NOTICE, text=text, url=url)
