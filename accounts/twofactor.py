@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -62,6 +62,13 @@ def second_factor_required(request) -> bool:
     """This session's user must give a code before using the app."""
     user = request.user
     return role_requires_second_factor(user) or bool(request.session.get(ENROLLED))
+
+
+def session_owes_second_factor(user, session) -> bool:
+    """For a connection without OTPMiddleware (the WebSocket): this session signed in with
+    the password but has not yet given the code it owes."""
+    required = role_requires_second_factor(user) or bool(session is not None and session.get(ENROLLED))
+    return required and not (session is not None and session.get(DEVICE_ID_SESSION_KEY))
 
 
 def second_factor_done(request) -> bool:

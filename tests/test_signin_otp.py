@@ -316,3 +316,42 @@ def test_device_secrets_are_not_in_the_django_admin(city):
 
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
+
+
+def test_websocket_refuses_a_session_that_owes_the_code(transactional_db, settings):
+    """The alerts' WebSocket (no OTPMiddleware there) asks the session itself."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from realtime.consumers import EventConsumer
+    from tests import servers
+    from tests.conftest import City
+
+    settings.MAMORU_REALTIME = True
+    city = City()
+    device, _codes = enrol(city.specialist)
+    owing = SessionStore()
+    owing.create()
+    verified = SessionStore()
+    verified[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    verified.create()
+
+    async def connects(session) -> bool:
+        communicator = WebsocketCommunicator(EventConsumer.as_asgi(), "/ws/events/")
+        communicator.scope["user"] = city.specialist
+        communicator.scope["session"] = session
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return connected
+
+    async def scenario():
+        try:
+            assert not await connects(owing)
+            assert await connects(verified)
+        finally:
+            await database_sync_to_async(connections.close_all)()
+
+    servers.run_async(scenario)
