@@ -275,7 +275,7 @@ if MAMORU_LDAP_URL:
     import json
 
     import ldap
-    from django_auth_ldap.config import ActiveDirectoryGroupType, LDAPSearch, NestedGroupOfNamesType
+    from django_auth_ldap.config import LDAPSearch, NestedActiveDirectoryGroupType, NestedGroupOfNamesType
 
     AUTH_LDAP_SERVER_URI = MAMORU_LDAP_URL
     AUTH_LDAP_START_TLS = envbool("MAMORU_LDAP_START_TLS", "0")
@@ -286,20 +286,22 @@ if MAMORU_LDAP_URL:
         ldap.SCOPE_SUBTREE,
         os.environ.get("MAMORU_LDAP_USER_FILTER", "(uid=%(user)s)"),
     )
+    # groupOfNames (OpenLDAP) or activedirectory (Active Directory's group, nested groups resolved).
+    MAMORU_LDAP_GROUP_TYPE = os.environ.get("MAMORU_LDAP_GROUP_TYPE", "groupOfNames")
+    _active_directory = MAMORU_LDAP_GROUP_TYPE == "activedirectory"
     AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
         os.environ.get("MAMORU_LDAP_GROUP_BASE", ""),
         ldap.SCOPE_SUBTREE,
-        os.environ.get("MAMORU_LDAP_GROUP_FILTER", "(objectClass=groupOfNames)"),
+        os.environ.get(
+            "MAMORU_LDAP_GROUP_FILTER", "(objectClass=group)" if _active_directory else "(objectClass=groupOfNames)"
+        ),
     )
-    AUTH_LDAP_GROUP_TYPE = (
-        ActiveDirectoryGroupType()
-        if os.environ.get("MAMORU_LDAP_GROUP_TYPE", "groupOfNames") == "activedirectory"
-        else NestedGroupOfNamesType()
+    AUTH_LDAP_GROUP_TYPE = NestedActiveDirectoryGroupType() if _active_directory else NestedGroupOfNamesType()
+    # User field → directory attribute (full_name, full_name_kana, email, workplace), copied at each sign-in.
+    MAMORU_LDAP_ATTRIBUTES = json.loads(
+        os.environ.get("MAMORU_LDAP_ATTRIBUTES", '{"full_name": "displayName", "email": "mail"}')
     )
-    AUTH_LDAP_USER_ATTR_MAP = json.loads(
-        os.environ.get("MAMORU_LDAP_ATTRIBUTES", '{"full_name": "cn", "email": "mail"}')
-    )
-    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    AUTH_LDAP_ALWAYS_UPDATE_USER = False  # accounts.directory saves the user itself (audited)
     AUTH_LDAP_FIND_GROUP_PERMS = False
     AUTH_LDAP_CONNECTION_OPTIONS = {
         ldap.OPT_PROTOCOL_VERSION: 3,
