@@ -36,8 +36,12 @@ def second_factor_response(request) -> HttpResponse | None:
         return None
     if twofactor.second_factor_done(request):
         return None
-    url_name = "accounts:otp_verify" if twofactor.is_enrolled(request.user) else "accounts:otp_enrol"
-    return _to(request, url_name, request.get_full_path())
+    if twofactor.is_enrolled(request.user):
+        return _to(request, "accounts:otp_verify", request.get_full_path())
+    if not twofactor.role_requires_second_factor(request.user):
+        request.session.pop(twofactor.ENROLLED, None)  # an administrator reset the devices: nothing to give
+        return None
+    return _to(request, "accounts:otp_enrol", request.get_full_path())
 
 
 def step_up_response(request) -> HttpResponse | None:

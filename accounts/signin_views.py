@@ -74,7 +74,7 @@ def _next_url(request, default: str = "/") -> str:
 
 def _qr_svg(uri: str) -> str:
     svg = segno.make(uri, error="m").svg_inline(scale=4, title=_("認証アプリで読み取るQRコード"))
-    return mark_safe(svg)  # noqa: S308 - segno writes the SVG; the address is our own otpauth:// text
+    return mark_safe(svg)  # segno writes the SVG from our own otpauth:// address
 
 
 def otp_enrol(request):

@@ -355,3 +355,12 @@ def test_websocket_refuses_a_session_that_owes_the_code(transactional_db, settin
             await database_sync_to_async(connections.close_all)()
 
     servers.run_async(scenario)
+
+
+def test_staff_whose_devices_were_reset_signs_in_with_the_password_again(city, client_for):
+    device, _codes = enrol(city.staff)
+    client = sign_in(city.staff)
+    assert client.get("/").status_code == 302
+    twofactor.otp_devices_reset(actor=city.admin, user=city.staff)
+    assert client.get("/").status_code == 200
+    assert sign_in(city.staff, Client()).get("/").status_code == 200
