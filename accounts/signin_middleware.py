@@ -15,9 +15,15 @@ from django.urls import reverse
 
 from . import twofactor
 
-# What a user who still owes the code may reach: the code and enrolment pages, signing out,
-# static files, and the API (which authenticates its own tokens).
-SECOND_FACTOR_OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/api/", "/healthz")
+# What a user who still owes the code may reach: the code and enrolment pages, the recovery codes
+# just made, signing out, static files, and the API (which authenticates its own tokens).
+SECOND_FACTOR_OPEN_PATHS = (
+    "accounts:otp_verify",
+    "accounts:otp_enrol",
+    "accounts:otp_recovery_codes",
+    "accounts:logout",
+)
+SECOND_FACTOR_OPEN_PREFIXES = ("/static/", "/api/", "/healthz")
 STEP_UP_PREFIXES = ("/accounts/administration/", "/admin/")
 
 
@@ -55,10 +61,17 @@ def step_up_response(request) -> HttpResponse | None:
 class SecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self._open_paths: frozenset[str] | None = None
+
+    @property
+    def open_paths(self) -> frozenset[str]:
+        if self._open_paths is None:  # the URLconf is not loaded yet when the middleware is made
+            self._open_paths = frozenset(reverse(name) for name in SECOND_FACTOR_OPEN_PATHS)
+        return self._open_paths
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            if not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES):
+            if not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES) and request.path not in self.open_paths:
                 response = second_factor_response(request)
                 if response is not None:
                     return response

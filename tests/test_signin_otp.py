@@ -364,3 +364,14 @@ def test_staff_whose_devices_were_reset_signs_in_with_the_password_again(city, c
     twofactor.otp_devices_reset(actor=city.admin, user=city.staff)
     assert client.get("/").status_code == 200
     assert sign_in(city.staff, Client()).get("/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["accounts:otp_settings", "accounts:preferences"])
+def test_a_session_owing_the_code_reaches_only_the_code_pages(city, name):
+    enrol(city.specialist)
+    client = sign_in(city.specialist)
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp_verify"))
+    regenerate = client.post(reverse("accounts:otp_recovery_regenerate"))
+    assert regenerate.status_code == 302 and regenerate["Location"].startswith(reverse("accounts:otp_verify"))
+    assert client.get(reverse("accounts:otp_verify")).status_code == 200
