@@ -254,8 +254,8 @@ def otp_verify(*, user, code: str):
 
 
 def _device_kind(code: str):
-    """Six digits are the app's code; letters and digits, a recovery code."""
-    return TOTPDevice if code.isdigit() else StaticDevice
+    """Six digits are the app's code; anything else, a recovery code (eight characters)."""
+    return TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
 
 
 def otp_throttled(user, code: str) -> bool:

@@ -375,3 +375,12 @@ def test_a_session_owing_the_code_reaches_only_the_code_pages(city, name):
     regenerate = client.post(reverse("accounts:otp_recovery_regenerate"))
     assert regenerate.status_code == 302 and regenerate["Location"].startswith(reverse("accounts:otp_verify"))
     assert client.get(reverse("accounts:otp_verify")).status_code == 200
+
+
+def test_a_recovery_code_of_digits_only_is_still_a_recovery_code(city):
+    _device, _codes = enrol(city.staff)
+    recovery = StaticDevice.objects.get(user=city.staff)
+    recovery.token_set.create(token="23456723")
+    client = sign_in(city.staff)
+    assert client.post(reverse("accounts:otp_verify"), {"code": "2345 6723"}).status_code == 302
+    assert client.get("/").status_code == 200
