@@ -244,3 +244,12 @@ def test_without_slapd_the_tests_fail_saying_how_to_install(monkeypatch):
     monkeypatch.setenv(ldap_server.SKIP_VARIABLE, "1")
     with pytest.raises(pytest.skip.Exception):
         ldap_server.require_slapd()
+
+
+def test_directory_down_refuses_directory_users_and_keeps_the_break_glass_administrator(
+    city, directory_settings, settings
+):
+    settings.AUTH_LDAP_SERVER_URI = f"ldap://127.0.0.1:{ldap_server._free_port()}"  # nothing listens there
+    _client, status = sign_in("tanaka", "tanaka-directory-pw")
+    assert status == 200
+    assert sign_in("admin", PASSWORD)[1] == 302
