@@ -6,9 +6,9 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser fonts demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev demo bench lint clean-db
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt | ldap-dev
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
@@ -38,6 +38,20 @@ fonts:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-mincho fonts-ipaexfont-gothic poppler-utils >/dev/null; }
 
+# python-ldap (directory sign-in) compiles against OpenLDAP's and Cyrus SASL's headers.
+ldap-dev:
+	@{ test -f /usr/include/ldap.h && test -f /usr/include/sasl/sasl.h && command -v gcc >/dev/null 2>&1; } || { \
+	  echo "Installing libldap2-dev, libsasl2-dev and gcc from Debian's packages (python-ldap)…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev gcc >/dev/null; }
+
+# Debian's OpenLDAP server and tools: the directory sign-in tests start a real slapd on loopback.
+ldap: ldap-dev
+	@{ test -x /usr/sbin/slapd && command -v ldapadd >/dev/null 2>&1; } || { \
+	  echo "Installing slapd and ldap-utils from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; }
+
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
 run: install fonts
 	$(PY) manage.py migrate --noinput -v0
@@ -49,7 +63,7 @@ demo: install fonts
 	$(PY) manage.py seed_demo --if-empty
 
 # Every test, on SQLite and on PostgreSQL, browser tests included.
-test: install-test browser fonts
+test: install-test browser fonts ldap
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

@@ -86,6 +86,19 @@ ACTION_LABELS = {
     "disclosure.correction.decided": _("訂正請求について決定"),
     "disclosure.correction.extended": _("訂正請求の決定期限を延長"),
     "disclosure.correction.viewed": _("訂正請求を閲覧"),
+    # signin stream (issue 13 B1, B2): two-factor sign-in, the second sign-in, the directory
+    "accounts.otp.enrolled": _("二要素認証を登録"),
+    "accounts.otp.verified": _("確認コードでログイン"),
+    "accounts.otp.failed": _("確認コードの誤り"),
+    "accounts.otp.recovery_used": _("回復コードでログイン"),
+    "accounts.otp.recovery_regenerated": _("回復コードを再発行"),
+    "accounts.otp.removed": _("二要素認証を解除"),
+    "accounts.otp.reset": _("二要素認証をリセット（システム管理者）"),
+    "accounts.reauth.succeeded": _("再認証（出力・管理の前）"),
+    "accounts.reauth.failed": _("再認証の失敗"),
+    "accounts.directory.user_created": _("ディレクトリの利用者を作成"),
+    "accounts.directory.user_updated": _("ディレクトリから利用者の役割・所属を更新"),
+    "accounts.directory.refused": _("ディレクトリの利用者のログインを拒否（対応する役割なし）"),
 }
 
 

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "letters",
     "measures",
     "disclosure",
+    # signin stream: two-factor devices (django-otp)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # signin stream: the second factor and the second sign-in (accounts.signin_middleware)
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.signin_middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -258,3 +265,61 @@ MAMORU_DISCLOSURE_DECISION_DAYS = envint("MAMORU_DISCLOSURE_DECISION_DAYS", "30"
 MAMORU_DISCLOSURE_EXTENSION_DAYS = envint("MAMORU_DISCLOSURE_EXTENSION_DAYS", "30")
 # 1: a review starts with every staff member's name withheld (the reviewer may disclose them).
 MAMORU_DISCLOSURE_WITHHOLD_STAFF_NAMES = envbool("MAMORU_DISCLOSURE_WITHHOLD_STAFF_NAMES", "0")
+# --- signin stream (issue 13 B1, B2): two-factor sign-in, the second sign-in, directory sign-in ---
+# Roles that must sign in with a second factor (TOTP app, or a recovery code). Anyone else may enrol.
+MAMORU_OTP_REQUIRED_ROLES = envlist("MAMORU_OTP_REQUIRED_ROLES", "administrator,specialist")
+# Exports and administration ask for the password (and the code, if enrolled) again when the
+# last sign-in is older than this many minutes (0: never ask again).
+MAMORU_STEP_UP_MINUTES = envint("MAMORU_STEP_UP_MINUTES", "15")
+# Wrong passwords or codes on the second sign-in before the session is ended.
+MAMORU_STEP_UP_FAILURE_LIMIT = envint("MAMORU_STEP_UP_FAILURE_LIMIT", "5")
+# The name shown in the authenticator app next to the account.
+OTP_TOTP_ISSUER = os.environ.get("MAMORU_OTP_ISSUER", "mamoru")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Directory sign-in (LDAP / Active Directory) through django-auth-ldap: off unless MAMORU_LDAP_URL is set.
+MAMORU_LDAP_URL = os.environ.get("MAMORU_LDAP_URL", "")
+if MAMORU_LDAP_URL:
+    import json
+
+    import ldap
+    from django_auth_ldap.config import LDAPSearch, NestedActiveDirectoryGroupType, NestedGroupOfNamesType
+
+    AUTH_LDAP_SERVER_URI = MAMORU_LDAP_URL
+    AUTH_LDAP_START_TLS = envbool("MAMORU_LDAP_START_TLS", "0")
+    AUTH_LDAP_BIND_DN = os.environ.get("MAMORU_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("MAMORU_LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ.get("MAMORU_LDAP_USER_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("MAMORU_LDAP_USER_FILTER", "(uid=%(user)s)"),
+    )
+    # groupOfNames (OpenLDAP) or activedirectory (Active Directory's group, nested groups resolved).
+    MAMORU_LDAP_GROUP_TYPE = os.environ.get("MAMORU_LDAP_GROUP_TYPE", "groupOfNames")
+    _active_directory = MAMORU_LDAP_GROUP_TYPE == "activedirectory"
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        os.environ.get("MAMORU_LDAP_GROUP_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get(
+            "MAMORU_LDAP_GROUP_FILTER", "(objectClass=group)" if _active_directory else "(objectClass=groupOfNames)"
+        ),
+    )
+    AUTH_LDAP_GROUP_TYPE = NestedActiveDirectoryGroupType() if _active_directory else NestedGroupOfNamesType()
+    # User field → directory attribute (full_name, full_name_kana, email, workplace), copied at each sign-in.
+    MAMORU_LDAP_ATTRIBUTES = json.loads(
+        os.environ.get("MAMORU_LDAP_ATTRIBUTES", '{"full_name": "displayName", "email": "mail"}')
+    )
+    AUTH_LDAP_ALWAYS_UPDATE_USER = False  # accounts.directory saves the user itself (audited)
+    AUTH_LDAP_FIND_GROUP_PERMS = False
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_PROTOCOL_VERSION: 3,
+        ldap.OPT_REFERRALS: 0,  # Active Directory's referrals lead outside the search
+        ldap.OPT_NETWORK_TIMEOUT: envint("MAMORU_LDAP_TIMEOUT_SECONDS", "5"),
+    }
+    # Directory group DN → role, and group DN → department code (JSON objects). The first role group
+    # in the order of MAMORU_LDAP_ROLE_GROUPS that the user belongs to wins.
+    MAMORU_LDAP_ROLE_GROUPS = json.loads(os.environ.get("MAMORU_LDAP_ROLE_GROUPS", "{}"))
+    MAMORU_LDAP_DEPARTMENT_GROUPS = json.loads(os.environ.get("MAMORU_LDAP_DEPARTMENT_GROUPS", "{}"))
+    # With the directory on, a local password signs in only these roles (the break-glass administrator).
+    MAMORU_LDAP_LOCAL_ROLES = envlist("MAMORU_LDAP_LOCAL_ROLES", "administrator")
+    AUTHENTICATION_BACKENDS = ["accounts.directory.DirectoryBackend", "accounts.directory.LocalBackend"]

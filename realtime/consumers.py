@@ -22,6 +22,8 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.twofactor import session_owes_second_factor
+
 from . import groups, registry
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        # A session that still owes its second factor gets no alerts (signin stream, issue 13 B1).
+        if await database_sync_to_async(session_owes_second_factor)(user, self.scope.get("session")):
             await self.close(code=4401)
             return
         from mamoru.background import ensure_running

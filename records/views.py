@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import require_handler
+from accounts.signin_middleware import step_up_response
 from mamoru.forms import add_service_errors
 from mamoru.policy.loader import current as current_policy
 
@@ -279,7 +280,9 @@ def contact_list(request):
     contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
     if export:
-        return export(contacts)
+        # A second sign-in before every export (signin stream, issue 13 B1).
+        response = step_up_response(request)
+        return response if response is not None else export(contacts)
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
     page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()

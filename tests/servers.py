@@ -122,6 +122,8 @@ class Cluster:
                 "MAMORU_FAST_PASSWORD_HASHER": "1",
                 "MAMORU_LOG_LEVEL": "WARNING",
                 "PYTHONPATH": str(ROOT),
+                # The sessions made below carry no second factor (as tests/conftest.py's _second_factor_off).
+                "MAMORU_OTP_REQUIRED_ROLES": "",
             }
         )
         if redis_url:
