@@ -6,7 +6,6 @@ import functools
 from django import forms
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
@@ -16,6 +15,7 @@ from accounts.selectors import (
     staff_is_selectable,
     staff_selectable_list,
 )
+from mamoru.lib.dates import safe_localtime
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
 
@@ -222,8 +222,8 @@ class _ContactFormBase(forms.Form):
     def initial_for(cls, contact):
         data = ContactData.from_contact(contact)
         initial = {name: getattr(data, name) for name in data.__dataclass_fields__}
-        initial["started_at"] = timezone.localtime(contact.started_at)
-        initial["ended_at"] = timezone.localtime(contact.ended_at) if contact.ended_at else None
+        initial["started_at"] = safe_localtime(contact.started_at)
+        initial["ended_at"] = safe_localtime(contact.ended_at)
         initial["version"] = contact.version
         return initial
 
