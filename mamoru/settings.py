@@ -249,3 +249,7 @@ MAMORU_LETTER_FONT_DIRS = envlist(
     "/usr/share/fonts/opentype/ipaexfont-mincho,/usr/share/fonts/opentype/ipaexfont-gothic,"
     "/usr/share/fonts/truetype/ipaexfont-mincho,/usr/share/fonts/truetype/ipaexfont-gothic",
 )
+
+# --- input (issue 13): bad values, errors, limits ------------------------------------------
+# The first day a contact may be dated: older dates are typing mistakes (0001/1/1, 1850).
+MAMORU_EARLIEST_RECORD_DATE = os.environ.get("MAMORU_EARLIEST_RECORD_DATE", "1989-01-01")

@@ -18,6 +18,7 @@ from accounts.permissions import require_handler
 from accounts.selectors import department_visible_ids, staff_is_selectable
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize
+from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 
 from .choices import HarassmentJudgement
@@ -162,8 +163,10 @@ def _apply(contact: Contact, data: ContactData) -> None:
         if spec.kind in (RELATION, MOMENT):
             setattr(contact, spec.name, value)
         elif spec.kind == REASON:
-            setattr(contact, spec.name, (value or "").strip())
-        elif spec.is_text or spec.kind == CHOICE:
+            setattr(contact, spec.name, clean_text(value).strip())
+        elif spec.is_text:  # control characters removed; long text keeps its line breaks and tabs
+            setattr(contact, spec.name, clean_text(value, multiline=spec.kind != SHORT_TEXT))
+        elif spec.kind == CHOICE:
             setattr(contact, spec.name, value or "")
         elif spec.kind == CODES and not _stored_as_rows(spec.name):
             setattr(contact, spec.name, sorted(set(value)))
