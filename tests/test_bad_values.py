@@ -213,7 +213,11 @@ def test_the_api_refuses_an_old_date_and_strips_control_characters(client, city)
 
 def test_a_resident_is_saved_without_control_characters(city):
     resident = resident_create(
-        actor=city.staff, name="山田\x00 太郎\x1b", name_kana="やまだ\tたろう", address="大田原市\n本町", notes="メモ\r\n\t二行目\x07"
+        actor=city.staff,
+        name="山田\x00 太郎\x1b",
+        name_kana="やまだ\tたろう",
+        address="大田原市\n本町",
+        notes="メモ\r\n\t二行目\x07",
     )
     resident.refresh_from_db()
     assert (resident.name, resident.name_kana, resident.address) == ("山田 太郎", "やまだ たろう", "大田原市 本町")
@@ -221,3 +225,24 @@ def test_a_resident_is_saved_without_control_characters(city):
     resident_update(actor=city.staff, resident=resident, notes="更新\x0c")
     resident.refresh_from_db()
     assert resident.notes == "更新"
+
+
+def test_a_measure_is_saved_without_control_characters_and_within_sane_dates(city, measure, contact):
+    terms = MeasureTerms(
+        reasons="理由\x00\x1b",
+        contacts=[contact],
+        lead_department=city.shimin,
+        starts_on=timezone.localdate(),
+        requests="一つ目\x07\r\n二つ目",
+    )
+    measure_services.measure_update(actor=city.specialist, measure=measure, terms=terms)
+    measure.refresh_from_db()
+    assert (measure.reasons, measure.letter_requests) == ("理由", "一つ目\n二つ目")
+    for field, day in (("starts_on", dt.date(1, 1, 1)), ("ends_on", dt.date(9999, 12, 31))):
+        with pytest.raises(ValidationError) as error:
+            measure_services.measure_update(
+                actor=city.specialist,
+                measure=measure,
+                terms=MeasureTerms(**{**terms.__dict__, "reasons": "理由", field: day}),
+            )
+        assert "1989年1月1日から" in error.value.message_dict[field][0]

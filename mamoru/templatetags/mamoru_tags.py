@@ -1,6 +1,5 @@
 """Template helpers: dates in the user's style (和暦 or 西暦), durations, policy names."""
 
-
 from django import template
 from django.utils.translation import gettext as _
 
