@@ -201,9 +201,11 @@ def test_the_api_refuses_an_old_date_and_strips_control_characters(client, city)
         "started_at": "1850-01-01T10:00:00+09:00",
         "summary": "件名",
     }
-    response = client.post("/api/contacts", json.dumps(body), content_type="application/json", **headers)
-    assert response.status_code == 400, response.content
-    assert "1989年1月1日以降" in json.dumps(response.json(), ensure_ascii=False)
+    for started_at in ("1850-01-01T10:00:00+09:00", "0001-01-01T00:00:00+09:00", "0001-01-01T00:00:00"):
+        body["started_at"] = started_at
+        response = client.post("/api/contacts", json.dumps(body), content_type="application/json", **headers)
+        assert response.status_code == 400, response.content
+        assert "1989年1月1日以降" in json.dumps(response.json(), ensure_ascii=False)
     body["started_at"] = (timezone.now() - dt.timedelta(hours=1)).isoformat()
     body["summary"] = CONTROL
     response = client.post("/api/contacts", json.dumps(body), content_type="application/json", **headers)
