@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require_handler
 from accounts.selectors import department_visible_ids, staff_is_selectable
 from audit.services import audit_record
+from mamoru.lib.dates import safe_localtime
 from mamoru.lib.japanese import normalize
 from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
@@ -129,7 +130,7 @@ def _snapshot_value(spec: ContactField, contact: Contact, data: ContactData | No
         return "、".join(user.display_name for user in users)
     if spec.kind == MOMENT:
         value = getattr(contact, spec.name)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+        return safe_localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
     if spec.kind == CHOICE:
         value = getattr(contact, spec.name)
         return spec.choice_names(pack).get(value, value) if value else ""
