@@ -1,8 +1,8 @@
 """Settings for mamoru, read from environment variables.
 
-One module for every environment: development defaults are safe to run on a
-laptop, and production sets MAMORU_DEBUG=0, MAMORU_SECRET_KEY, MAMORU_ALLOWED_HOSTS
-and DATABASE_URL (see .env.example).
+One module for every environment: the defaults are safe to run on a laptop
+(debug off, loopback only), and production sets MAMORU_SECRET_KEY,
+MAMORU_ALLOWED_HOSTS and DATABASE_URL (see .env.example and docs/security/input.md).
 """
 
 import os
@@ -58,11 +58,13 @@ LOOPBACK_ONLY = set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "::1",
 def local_secret_key(path: Path) -> str:
     """A random key kept in ``path`` (created once, readable by its owner only),
     for a server that answers on loopback only."""
+    key = secrets.token_urlsafe(50)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
+    except OSError:  # a read-only checkout: a key for this process only (sessions end at restart)
+        return key
     with os.fdopen(fd, "w") as file:
         file.write(key)
     return key
