@@ -323,8 +323,8 @@ def test_deploy_check_passes_with_production_settings():
     # A clean environment: nothing from the test run (MAMORU_*, DATABASE_URL,
     # DJANGO_ALLOW_ASYNC_UNSAFE set for the browser tests) leaks into the check.
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    # Debug off, HTTPS, secure cookies and HSTS come from the defaults for a real host name.
     env.update(
-        MAMORU_DEBUG="0",
         MAMORU_SECRET_KEY=secrets.token_urlsafe(50),
         MAMORU_ALLOWED_HOSTS="mamoru.example.lg.jp",
         DJANGO_SETTINGS_MODULE="mamoru.settings",
