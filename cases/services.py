@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import department_responder_list, department_visible_ids, staff_selectable_list
 from audit.services import audit_record
+from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 from notifications.mail import mail_on_commit
 from notifications.services import notification_send
@@ -36,7 +37,7 @@ NOTE_LIMIT = 2000
 
 
 def _note(note: str, field: str = "note") -> str:
-    note = (note or "").strip()
+    note = clean_text(note).strip()  # no control characters; line breaks and tabs kept
     if len(note) > NOTE_LIMIT:
         raise ValidationError({field: _("{limit}文字以内で入力してください。").format(limit=NOTE_LIMIT)})
     return note
@@ -151,7 +152,7 @@ def case_open_or_join(*, actor, contact: Contact, reason: str, detail: str = "")
             department=contact.department,
             resident_id=contact.resident_id,
             state=current_policy().case_state_codes()[0],
-            summary=_case_summary(contact, reason, (detail or "").strip()),
+            summary=_case_summary(contact, reason, clean_text(detail, multiline=False).strip()),
             reported_by=actor,
             opened_at=now,
             last_activity_at=now,

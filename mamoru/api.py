@@ -5,6 +5,7 @@ contacts and residents through the same services and selectors as the pages,
 so the same scope applies."""
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -27,6 +28,8 @@ from records.fields import CHOICE, CONTACT_FIELDS, MOMENT, RELATION, STAFF_LIST,
 from records.models import Contact
 from records.selectors import ContactFilter
 from records.services import ContactData, ContactVersionConflict
+
+from .views import api_server_error
 
 
 class TokenAuth(HttpBearer):
@@ -94,6 +97,15 @@ def _permission_denied(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": _("見つからないか、閲覧する権限がありません。")}, status=404)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Anything else: logged with its traceback, answered in JSON without it (never Django's debug page)."""
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+    )
+    return api_server_error(getattr(request, "request_id", ""))
 
 
 class ResidentIn(Schema):

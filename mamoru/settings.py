@@ -1,11 +1,12 @@
 """Settings for mamoru, read from environment variables.
 
-One module for every environment: development defaults are safe to run on a
-laptop, and production sets MAMORU_DEBUG=0, MAMORU_SECRET_KEY, MAMORU_ALLOWED_HOSTS
-and DATABASE_URL (see .env.example).
+One module for every environment: the defaults are safe to run on a laptop
+(debug off, loopback only), and production sets MAMORU_SECRET_KEY,
+MAMORU_ALLOWED_HOSTS and DATABASE_URL (see .env.example and docs/security/input.md).
 """
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -47,14 +48,33 @@ def database_from_url(url: str) -> dict:
     }
 
 
-DEBUG = envbool("MAMORU_DEBUG", "1")
+# Off unless asked for: Django's debug page shows the whole URL map and tracebacks.
+DEBUG = envbool("MAMORU_DEBUG", "0")
+ALLOWED_HOSTS = envlist("MAMORU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+# Served only on this machine (`make run`, the tests): plain HTTP and a key of the checkout's own are fine.
+LOOPBACK_ONLY = set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+
+
+def local_secret_key(path: Path) -> str:
+    """A random key kept in ``path`` (created once, readable by its owner only),
+    for a server that answers on loopback only."""
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError:  # a read-only checkout: a key for this process only (sessions end at restart)
+        return key
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return key
+
+
 SECRET_KEY = os.environ.get("MAMORU_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or LOOPBACK_ONLY):
         raise RuntimeError("MAMORU_SECRET_KEY を設定してください（本番環境では必須です）。")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-mamoru-0123456789"
-
-ALLOWED_HOSTS = envlist("MAMORU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    SECRET_KEY = local_secret_key(BASE_DIR / ".secret_key")
 CSRF_TRUSTED_ORIGINS = envlist("MAMORU_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -88,7 +108,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (`make run` included)
     "mamoru.middleware.SecurityHeadersMiddleware",
+    "mamoru.middleware.RequestLimitsMiddleware",
     "audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -170,10 +192,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = envbool("MAMORU_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
-SESSION_COOKIE_SECURE = envbool("MAMORU_SECURE_COOKIES", "0" if DEBUG else "1")
+# HTTPS: on by default wherever the server answers to a real host name (not on loopback, where `make run` serves HTTP).
+_HTTPS_DEFAULT = "0" if DEBUG or LOOPBACK_ONLY else "1"
+SECURE_SSL_REDIRECT = envbool("MAMORU_SECURE_SSL_REDIRECT", _HTTPS_DEFAULT)
+SESSION_COOKIE_SECURE = envbool("MAMORU_SECURE_COOKIES", _HTTPS_DEFAULT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = envint("MAMORU_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_SECONDS = envint("MAMORU_HSTS_SECONDS", "31536000" if _HTTPS_DEFAULT == "1" else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = False
 if envbool("MAMORU_BEHIND_PROXY", "0"):
@@ -323,3 +347,15 @@ if MAMORU_LDAP_URL:
     # With the directory on, a local password signs in only these roles (the break-glass administrator).
     MAMORU_LDAP_LOCAL_ROLES = envlist("MAMORU_LDAP_LOCAL_ROLES", "administrator")
     AUTHENTICATION_BACKENDS = ["accounts.directory.DirectoryBackend", "accounts.directory.LocalBackend"]
+# --- input (issue 13): bad values, errors, limits ------------------------------------------
+# The first day a contact may be dated: older dates are typing mistakes (0001/1/1, 1850).
+MAMORU_EARLIEST_RECORD_DATE = os.environ.get("MAMORU_EARLIEST_RECORD_DATE", "1989-01-01")
+# Static files from the app itself (whitenoise): from the source folders, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Request bodies: forms and API calls up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), a file upload
+# (a policy pack) up to MAMORU_UPLOAD_MAX_BYTES; more is answered 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAMORU_REQUEST_MAX_BYTES", str(2_621_440))
+MAMORU_UPLOAD_MAX_BYTES = envint("MAMORU_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+# Words in one search (q=): more is refused with a message (SQLite's expression depth).
+MAMORU_SEARCH_MAX_WORDS = envint("MAMORU_SEARCH_MAX_WORDS", "20")

@@ -34,3 +34,5 @@ urlpatterns = [
 
 handler403 = "mamoru.views.permission_denied"
 handler404 = "mamoru.views.page_not_found"
+handler400 = "mamoru.views.bad_request"
+handler500 = "mamoru.views.server_error"

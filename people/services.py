@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require_handler
 from audit.services import audit_record
 from mamoru.lib.japanese import normalize_compact, phone_digits, to_hiragana
+from mamoru.lib.text import clean_text
 
 from .matching import resident_match_keys
 from .models import Resident, ResidentPhone
@@ -20,6 +21,14 @@ def resident_search_key(name: str, name_kana: str) -> str:
     return f"{normalize_compact(name)} {to_hiragana(name_kana)}".strip()
 
 
+def _clean(field: str, value) -> str:
+    """A field as stored: no control characters; the notes keep their line
+    breaks and tabs, the one-line fields are trimmed."""
+    if field == "notes":
+        return clean_text(str(value or ""))
+    return clean_text(str(value or ""), multiline=False).strip()
+
+
 def _require_record_handler(actor) -> None:
     require_handler(actor, _("住民等の情報を扱う権限がありません。"))
 
@@ -27,7 +36,7 @@ def _require_record_handler(actor) -> None:
 def _clean_phones(phones: list[str]) -> list[tuple[str, str]]:
     cleaned = []
     for number in phones:
-        number = number.strip()
+        number = _clean("phones", number)
         if not number:
             continue
         digits = phone_digits(number)
@@ -57,13 +66,16 @@ def resident_create(
     *, actor, name: str, name_kana: str = "", address: str = "", notes: str = "", phones: list[str] = ()
 ) -> Resident:
     _require_record_handler(actor)
-    if not name.strip():
+    name, name_kana, address, notes = (
+        _clean(field, value) for field, value in zip(FIELDS, (name, name_kana, address, notes), strict=True)
+    )
+    if not name:
         raise ValidationError({"name": _("氏名を入力してください。")})
     cleaned_phones = _clean_phones(list(phones))
     resident = Resident.objects.create(
-        name=name.strip(),
-        name_kana=name_kana.strip(),
-        address=address.strip(),
+        name=name,
+        name_kana=name_kana,
+        address=address,
         notes=notes,
         search_key=resident_search_key(name, name_kana),
         **resident_match_keys(name=name, kana=name_kana, address=address),
@@ -80,12 +92,13 @@ def resident_update(*, actor, resident: Resident, phones: list[str] | None = Non
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ValidationError(_("変更できない項目です: {value}").format(value=", ".join(sorted(unknown))))
-    if "name" in changes and not str(changes["name"]).strip():
+    changes = {field: _clean(field, value) for field, value in changes.items()}
+    if "name" in changes and not changes["name"]:
         raise ValidationError({"name": _("氏名を入力してください。")})
     before = _snapshot(resident)
     cleaned_phones = _clean_phones(phones) if phones is not None else None
     for field, value in changes.items():
-        setattr(resident, field, value.strip() if field != "notes" else value)
+        setattr(resident, field, value)
     resident.search_key = resident_search_key(resident.name, resident.name_kana)
     for key, value in resident_match_keys(
         name=resident.name, kana=resident.name_kana, address=resident.address

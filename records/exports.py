@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamoru.lib.dates import safe_localtime
+from mamoru.lib.spreadsheet import xlsx_value
 from mamoru.policy.loader import current as current_policy
 
 from .choices import HarassmentJudgement
@@ -17,7 +19,7 @@ ROW_LIMIT = 100_000
 
 
 def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return safe_localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 CHUNK = 2000
@@ -86,7 +88,7 @@ def contacts_xlsx(contacts) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("対応記録"))
     for row in contact_rows(contacts):
-        sheet.append(row)
+        sheet.append([xlsx_value(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -1,12 +1,12 @@
 """Forms for contacts. They parse input; the rules are in ``records.rules``,
 which the services apply (the contact form shows their messages too)."""
 
+import datetime as dt
 import functools
 
 from django import forms
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
@@ -16,6 +16,7 @@ from accounts.selectors import (
     staff_is_selectable,
     staff_selectable_list,
 )
+from mamoru.lib.dates import safe_localtime
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
 
@@ -222,8 +223,8 @@ class _ContactFormBase(forms.Form):
     def initial_for(cls, contact):
         data = ContactData.from_contact(contact)
         initial = {name: getattr(data, name) for name in data.__dataclass_fields__}
-        initial["started_at"] = timezone.localtime(contact.started_at)
-        initial["ended_at"] = timezone.localtime(contact.ended_at) if contact.ended_at else None
+        initial["started_at"] = safe_localtime(contact.started_at)
+        initial["ended_at"] = safe_localtime(contact.ended_at)
         initial["version"] = contact.version
         return initial
 
@@ -276,6 +277,35 @@ class ContactFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("すべて")), *pack.category_choices()]
         self.fields["department"].queryset = department_visible_list(user=user)
         self.fields["staff"].queryset = staff_selectable_list(user=user)
+
+    # A period outside these is a typing mistake (9999-12-31 overflowed the search).
+    DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        first, last = self.DATE_RANGE
+        if day is not None and not first <= day <= last:
+            raise forms.ValidationError(
+                _("期間は{first}年から{last}年までの日付で指定してください。").format(first=first.year, last=last.year)
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._clean_day("date_from")
+
+    def clean_date_to(self):
+        return self._clean_day("date_to")
+
+    def clean_q(self):
+        query = self.cleaned_data.get("q", "")
+        words = len(query.split())
+        if words > settings.MAMORU_SEARCH_MAX_WORDS:
+            raise forms.ValidationError(
+                _("キーワードは{limit}語までにしてください（現在{words}語）。").format(
+                    limit=settings.MAMORU_SEARCH_MAX_WORDS, words=words
+                )
+            )
+        return query
 
     def clean(self):
         cleaned = super().clean()

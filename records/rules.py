@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import DefinitionAnswer, HarassmentJudgement
-from .fields import BY_NAME, CHOICE, CODES, CONTACT_FIELDS, REASON, fields_of
+from .fields import BY_NAME, CHOICE, CODES, CONTACT_FIELDS, MOMENT, REASON, fields_of
 
 # Answers to the definition check that a reason must explain: "yes" to (a) or (b), any harm in (c).
 _ANSWERS_NEEDING_A_REASON = {CHOICE: lambda value: value == DefinitionAnswer.YES, CODES: bool}
@@ -64,12 +64,36 @@ def _choice_errors(data, pack) -> dict[str, str]:
     return errors
 
 
+def earliest_record_date() -> dt.date:
+    """The first day a contact may be dated (``MAMORU_EARLIEST_RECORD_DATE``)."""
+    return dt.date.fromisoformat(settings.MAMORU_EARLIEST_RECORD_DATE)
+
+
+def _moment_error(value: dt.datetime, label: str, now: dt.datetime) -> str | None:
+    """Why a moment cannot be a contact's: before the city's records or in the
+    future. The year is compared first, so that a moment at the calendar's edge
+    (year 1) is refused before anything converts it between time zones."""
+    earliest = earliest_record_date()
+    if value.year < earliest.year or (value.year == earliest.year and value.date() < earliest):
+        return _("{label}は{year}年{month}月{day}日以降の日付を入力してください。").format(
+            label=label, year=earliest.year, month=earliest.month, day=earliest.day
+        )
+    if value.year > now.year + 1 or value > now + dt.timedelta(minutes=5):
+        return _("{label}が未来になっています。").format(label=label)
+    return None
+
+
 def _time_errors(data) -> dict[str, str]:
     errors = {}
+    now = timezone.now()
+    for spec in fields_of(MOMENT):
+        value = getattr(data, spec.name)
+        if value is not None and (message := _moment_error(value, spec.label, now)):
+            errors[spec.name] = message
     if data.started_at is None:
         errors["started_at"] = _("開始日時を入力してください。")
-    elif data.started_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["started_at"] = _("開始日時が未来になっています。")
+    if errors:
+        return errors
     if data.started_at and data.ended_at and data.ended_at < data.started_at:
         errors["ended_at"] = _("終了日時が開始日時より前になっています。")
     return errors

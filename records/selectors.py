@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -43,7 +44,7 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
     tz = timezone.get_current_timezone()
     if filters.date_from:
         contacts = contacts.filter(started_at__gte=dt.datetime.combine(filters.date_from, dt.time.min, tz))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < dt.date.max:  # the last day Python holds bounds nothing
         next_day = filters.date_to + dt.timedelta(days=1)
         contacts = contacts.filter(started_at__lt=dt.datetime.combine(next_day, dt.time.min, tz))
     if filters.department_id:
@@ -91,7 +92,11 @@ def contact_query_condition(query: str) -> Q:
     in the contact's texts or its resident's name (「田中 転入届」). Each arm is
     an indexed lookup (the texts' trigram index on PostgreSQL, the resident's
     search key, the primary key), so the list stays fast at a million contacts."""
-    terms = [term for term in normalize(query).split(" ") if term]
+    # Each word adds a condition: beyond MAMORU_SEARCH_MAX_WORDS distinct words (the forms and the API refuse
+    # more with a message) SQLite's expression tree overflows, so the rest are left out here.
+    terms = list(dict.fromkeys(term for term in normalize(query).split(" ") if term))[
+        : settings.MAMORU_SEARCH_MAX_WORDS
+    ]
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term) | _named(term)

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require_handler
 from accounts.selectors import department_visible_ids, staff_is_selectable
 from audit.services import audit_record
+from mamoru.lib.dates import safe_localtime
 from mamoru.lib.japanese import normalize
+from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 
 from .choices import HarassmentJudgement
@@ -128,7 +130,7 @@ def _snapshot_value(spec: ContactField, contact: Contact, data: ContactData | No
         return "、".join(user.display_name for user in users)
     if spec.kind == MOMENT:
         value = getattr(contact, spec.name)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+        return safe_localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
     if spec.kind == CHOICE:
         value = getattr(contact, spec.name)
         return spec.choice_names(pack).get(value, value) if value else ""
@@ -162,8 +164,10 @@ def _apply(contact: Contact, data: ContactData) -> None:
         if spec.kind in (RELATION, MOMENT):
             setattr(contact, spec.name, value)
         elif spec.kind == REASON:
-            setattr(contact, spec.name, (value or "").strip())
-        elif spec.is_text or spec.kind == CHOICE:
+            setattr(contact, spec.name, clean_text(value).strip())
+        elif spec.is_text:  # control characters removed; long text keeps its line breaks and tabs
+            setattr(contact, spec.name, clean_text(value, multiline=spec.kind != SHORT_TEXT))
+        elif spec.kind == CHOICE:
             setattr(contact, spec.name, value or "")
         elif spec.kind == CODES and not _stored_as_rows(spec.name):
             setattr(contact, spec.name, sorted(set(value)))

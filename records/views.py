@@ -277,8 +277,23 @@ def contact_new(request):
 def contact_list(request):
     require_handler(request.user)
     form = ContactFilterForm(request.GET or None, user=request.user)
-    contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
+    if form.is_bound and not form.is_valid():
+        # Never the list (or an export) without the filters asked for: say what to correct instead.
+        if export:
+            messages.error(request, _("絞り込みの条件に誤りがあるため、書き出しませんでした。条件を直してください。"))
+        contacts = selectors.contact_table_list(user=request.user, filters=None).none()
+        page = Paginator(contacts, _page_size()).get_page(1)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return render(
+            request,
+            "records/contact_list.html",
+            {"form": form, "page": page, "query_string": query.urlencode()},
+            status=400,
+        )
+    contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     if export:
         # A second sign-in before every export (signin stream, issue 13 B1).
         response = step_up_response(request)

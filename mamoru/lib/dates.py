@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .spreadsheet import cell_raw, cell_text
@@ -35,6 +36,18 @@ _MERIDIEM = re.compile(r"^(午前|午後|am|pm)?(.*?)(am|pm)?$", re.IGNORECASE)
 _HOURS_MINUTES = re.compile(r"^(?:(\d+(?:\.\d+)?)時間)?(?:(\d+(?:\.\d+)?)分)?$")
 # Excel's serial numbers run from 1 (1900-01-01) to 2958465 (9999-12-31).
 _EXCEL_SERIALS = (1, 2958466)
+
+
+def safe_localtime(value: dt.datetime | None) -> dt.datetime | None:
+    """An aware moment in the local time zone, for display. A moment stored at
+    the edge of the calendar (year 1, year 9999) that cannot be moved to the
+    local zone comes back as written, without its zone, instead of raising."""
+    if value is None or not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        return value
+    try:
+        return timezone.localtime(value)
+    except OverflowError:
+        return value.replace(tzinfo=None)
 
 
 def _is_number(value) -> bool:

@@ -9,6 +9,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from .text import clean_text
+
 # The names people give Shift_JIS (Windows writes its superset cp932) and UTF-8.
 _SHIFT_JIS_NAMES = {"shift-jis", "sjis", "shiftjis", "cp932", "ms932", "windows-31j", "s-jis"}
 _UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig"}
@@ -67,3 +69,9 @@ def cell_raw(value) -> str:
 def cell_text(value) -> str:
     """A cell as compared and parsed: NFKC (full-width digits and signs folded)."""
     return unicodedata.normalize("NFKC", cell_raw(value)).strip()
+
+
+def xlsx_value(value):
+    """A value as an Excel cell can hold it: text without control characters
+    (openpyxl refuses them, and one stored value would fail the whole export)."""
+    return clean_text(value) if isinstance(value, str) else value

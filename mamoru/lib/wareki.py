@@ -23,9 +23,13 @@ def era_year(day: dt.date) -> tuple[str, int]:
 
 
 def format_wareki(day: dt.date, *, gannen: bool = True) -> str:
-    """令和7年12月19日; the first year of an era reads 元年 unless gannen=False."""
+    """令和7年12月19日; the first year of an era reads 元年 unless gannen=False.
+    A day before 明治 (a stored value the rules would refuse today) reads in
+    西暦: showing a record never fails on its date."""
     if isinstance(day, dt.datetime):
         day = day.date()
+    if day < ERAS[-1][0]:
+        return format_seireki(day)
     name, year = era_year(day)
     year_text = "元" if year == 1 and gannen else str(year)
     return f"{name}{year_text}年{day.month}月{day.day}日"

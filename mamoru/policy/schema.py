@@ -169,7 +169,7 @@ def _case_steps(data: dict) -> tuple[CaseStep, ...]:
             raise PolicyPackError(f"{path}counted", _("true または false が必要です"))
         repeats = None
         if "recommended_repeats" in item:
-            repeats = _positive_int(item, "recommended_repeats", path, unit=_("回"))
+            repeats = _positive_int(item, "recommended_repeats", path, unit=_("回"), maximum=100)
             if not counted:
                 raise PolicyPackError(
                     f"{path}recommended_repeats", _("回数を数える手順（counted = true）にのみ指定できます")
@@ -210,15 +210,43 @@ def _judgement(data: dict) -> JudgementRules:
     rules = _table(data, "judgement", "")
     if "due_hours" not in rules:
         return JudgementRules()
-    return JudgementRules(due_hours=_positive_int(rules, "due_hours", "judgement.", unit=_("時間")))
+    return JudgementRules(due_hours=_positive_int(rules, "due_hours", "judgement.", unit=_("時間"), maximum=24 * 90))
+
+
+# A pack is a few kilobytes (otawara.toml: 11 KB) and four levels deep; far more is not a pack.
+MAX_PACK_CHARACTERS = 256 * 1024
+MAX_PACK_DEPTH = 8
+# A contact lasts a day at most: the pack's time limits are counted in minutes within it.
+MAX_CONTACT_MINUTES = 24 * 60
+
+
+def _depth(value, level: int = 0) -> int:
+    """How deep tables and arrays nest in ``value`` (stops counting past the limit)."""
+    if level > MAX_PACK_DEPTH:
+        return level
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return max((_depth(child, level + 1) for child in children), default=level)
 
 
 def parse_pack(source: str) -> PolicyPack:
     """Parse and validate a policy pack written in TOML."""
+    if len(source) > MAX_PACK_CHARACTERS:
+        raise PolicyPackError(
+            "(TOML)",
+            _("ファイルが大きすぎます（{size}文字、上限{limit}文字）").format(
+                size=len(source), limit=MAX_PACK_CHARACTERS
+            ),
+        )
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyPackError("(TOML)", _("TOML として読めません（{exc}）").format(exc=exc)) from exc
+    except RecursionError as exc:  # [[[[…]]]] nested thousands deep: tomllib recurses per level
+        raise PolicyPackError("(TOML)", _("入れ子（配列・表）が深すぎます")) from exc
+    if _depth(data) > MAX_PACK_DEPTH:
+        raise PolicyPackError(
+            "(TOML)", _("入れ子（配列・表）が深すぎます（{limit}段まで）").format(limit=MAX_PACK_DEPTH)
+        )
 
     pack = _table(data, "pack", "")
     effective = pack.get("effective_from")
@@ -229,8 +257,8 @@ def parse_pack(source: str) -> PolicyPack:
     city = _table(data, "city", "")
     definition = _table(data, "definition", "")
     timing = _table(data, "response_time", "")
-    limit = _positive_int(timing, "limit_minutes", "response_time.")
-    warning = _positive_int(timing, "warning_minutes", "response_time.")
+    limit = _positive_int(timing, "limit_minutes", "response_time.", maximum=MAX_CONTACT_MINUTES)
+    warning = _positive_int(timing, "warning_minutes", "response_time.", maximum=MAX_CONTACT_MINUTES)
     if warning >= limit:
         raise PolicyPackError(
             "response_time.warning_minutes", _("警告時間は上限時間（limit_minutes）より短くしてください")
@@ -262,7 +290,7 @@ def parse_pack(source: str) -> PolicyPack:
             next_steps=_texts(timing, "next_steps", "response_time.", required=False),
         ),
         backup_call=BackupCallRules(
-            escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"))
+            escalation_seconds=_positive_int(backup, "escalation_seconds", "backup_call.", unit=_("秒"), maximum=3600)
         ),
         channels=channels,
         categories=_named_list(data, "categories", "", with_examples=True),

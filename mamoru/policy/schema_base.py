@@ -68,11 +68,17 @@ def texts(data: dict, key: str, path: str, *, required: bool = True) -> tuple[st
     return tuple(v.strip() for v in value)
 
 
-def positive_int(data: dict, key: str, path: str, *, unit: str = "") -> int:
+def positive_int(data: dict, key: str, path: str, *, unit: str = "", maximum: int) -> int:
+    """A positive whole number up to ``maximum`` (a pack's number outside a sane
+    range, e.g. limit_minutes = 10**18, broke every page that computed with it)."""
     value = data.get(key)
+    unit = unit or _("分")
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        unit = unit or _("分")
         raise PolicyPackError(f"{path}{key}", _("正の整数（{unit}）が必要です").format(unit=unit))
+    if value > maximum:
+        raise PolicyPackError(
+            f"{path}{key}", _("{maximum}{unit}以下の正の整数にしてください").format(maximum=maximum, unit=unit)
+        )
     return value
 
 

@@ -79,8 +79,8 @@ def parse_repetition_rules(data: dict, channel_codes: set[str]) -> tuple[Repetit
                 _("「{value}」は使えません（使える種類: {allowed}）").format(value=kind, allowed="、".join(RULE_KINDS)),
             )
         unit = _("分") if kind == "minutes_in_days" else _("回または部署数")
-        threshold = positive_int(item, "threshold", path, unit=unit)
-        days = 1 if kind == "contacts_in_day" else positive_int(item, "days", path, unit=_("日"))
+        threshold = positive_int(item, "threshold", path, unit=unit, maximum=100_000)
+        days = 1 if kind == "contacts_in_day" else positive_int(item, "days", path, unit=_("日"), maximum=3650)
         channels = texts(item, "channels", path, required=False)
         unknown = [c for c in channels if c not in channel_codes]
         if unknown:

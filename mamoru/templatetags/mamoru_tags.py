@@ -1,11 +1,9 @@
 """Template helpers: dates in the user's style (和暦 or 西暦), durations, policy names."""
 
-import datetime as dt
-
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamoru.lib.dates import safe_localtime
 from mamoru.lib.wareki import format_seireki, format_wareki
 from mamoru.policy.loader import current as current_policy
 
@@ -18,9 +16,7 @@ def _style(context) -> str:
 
 
 def _local(value):
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
+    return safe_localtime(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
 from audit.services import audit_record
+from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 from measures import permissions
 from measures.choices import MeasureEventKind
 from measures.models import Measure
 from measures.selectors import measure_facts_draft
 from measures.terms import MeasureTerms
+from records.rules import earliest_record_date
 
 from ._common import TEXT_LIMIT, event, locked
 
@@ -42,6 +45,23 @@ def _text_errors(errors: dict, name: str, value: str, *, required: str | None = 
         errors[name] = required
     elif len(value or "") > TEXT_LIMIT:
         errors[name] = _("{limit}文字以内で入力してください。").format(limit=TEXT_LIMIT)
+
+
+# A measure runs for years at most: a day outside these is a typing mistake (0001/1/1, 9999/12/31).
+MEASURE_YEARS_AHEAD = 10
+
+
+def _date_range_error(day, label: str) -> str | None:
+    earliest = earliest_record_date()
+    latest = timezone.localdate().replace(month=12, day=31)
+    latest = latest.replace(year=latest.year + MEASURE_YEARS_AHEAD)
+    if earliest <= day <= latest:
+        return None
+    return _("{label}は{earliest}から{latest}までの日付を入力してください。").format(
+        label=label,
+        earliest=f"{earliest.year}年{earliest.month}月{earliest.day}日",
+        latest=f"{latest.year}年{latest.month}月{latest.day}日",
+    )
 
 
 def _validate(*, resident, kind: str, terms: MeasureTerms):
@@ -75,9 +95,16 @@ def _validate(*, resident, kind: str, terms: MeasureTerms):
     if terms.lead_department is None:
         errors["lead_department"] = _("主管課を選んでください。")
     starts_on, ends_on, review_on = terms.starts_on, terms.ends_on, terms.review_on
+    for name, label, day in (
+        ("starts_on", _("開始日"), starts_on),
+        ("ends_on", _("終了日"), ends_on),
+        ("review_on", _("見直し日"), review_on),
+    ):
+        if day is not None and (message := _date_range_error(day, label)):
+            errors[name] = message
     if starts_on is None:
         errors["starts_on"] = _("開始日を入力してください。")
-    else:
+    elif not errors.keys() & {"starts_on", "ends_on", "review_on"}:
         if ends_on is not None and ends_on < starts_on:
             errors["ends_on"] = _("終了日は開始日より後にしてください。")
         if review_on is not None and review_on < starts_on:
@@ -112,7 +139,7 @@ def _validate(*, resident, kind: str, terms: MeasureTerms):
 
 
 def _clean_lines(text: str) -> str:
-    lines = (line.strip() for line in (text or "").replace("\r\n", "\n").split("\n"))
+    lines = (line.strip() for line in clean_text(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -125,7 +152,7 @@ def _write(measure: Measure, terms: MeasureTerms) -> None:
     rung = _validate(resident=measure.resident, kind=measure.kind, terms=terms)
     conditions = terms.conditions
     measure.title = measure.title or rung.name
-    measure.reasons = terms.reasons.strip()
+    measure.reasons = clean_text(terms.reasons).strip()
     facts = _clean_lines(terms.facts)
     if not facts and rung.letter:
         facts = measure_facts_draft(contacts=terms.contacts)

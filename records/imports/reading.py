@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 
@@ -31,7 +34,17 @@ def _read_csv(path: Path, encoding: str | None) -> list[tuple[int, list]]:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, row) for number, row in enumerate(reader, start=1)]
+    rows = []
+    try:
+        for number, row in enumerate(reader, start=1):
+            rows.append((number, row))
+    except csv.Error as error:  # a cell over csv's field limit (128 KB), a NUL byte
+        raise ImportFileError(
+            _("{row}行目を読めません（セルが長すぎるか、読めない文字があります: {error}）。").format(
+                row=reader.line_num, error=error
+            )
+        ) from error
+    return rows
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list]]:
@@ -40,26 +53,40 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list]]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, *_BROKEN_XLSX) as error:
         raise ImportFileError(
             _("Excelファイル「{name}」を開けません: {error}").format(name=path.name, error=error)
         ) from error
     try:
-        if sheet:
-            if sheet not in workbook.sheetnames:
-                raise ImportFileError(
-                    _("シート「{sheet}」がありません。あるシート: {names}").format(
-                        sheet=sheet, names="、".join(workbook.sheetnames)
-                    )
-                )
-            worksheet = workbook[sheet]
-        else:
-            worksheet = workbook.worksheets[0]
-        return [
-            (number, list(row)) for number, row in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
+        return _xlsx_rows(workbook, sheet)
+    except ImportFileError:
+        raise
+    except _BROKEN_XLSX as error:  # the sheet is read lazily: a truncated file fails half way through
+        raise ImportFileError(
+            _(
+                "Excelファイル「{name}」が壊れているため読めません（途中で切れているか、Excelの形式ではありません）。"
+            ).format(name=path.name)
+        ) from error
     finally:
         workbook.close()
+
+
+# What openpyxl raises for a file that is not a whole .xlsx: not a zip, a zip cut short, broken XML inside.
+_BROKEN_XLSX = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, ElementTree.ParseError)
+
+
+def _xlsx_rows(workbook, sheet: str | None) -> list[tuple[int, list]]:
+    if sheet:
+        if sheet not in workbook.sheetnames:
+            raise ImportFileError(
+                _("シート「{sheet}」がありません。あるシート: {names}").format(
+                    sheet=sheet, names="、".join(workbook.sheetnames)
+                )
+            )
+        worksheet = workbook[sheet]
+    else:
+        worksheet = workbook.worksheets[0]
+    return [(number, list(row)) for number, row in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)]
 
 
 def read_rows(path: str | Path, *, encoding: str | None = None, sheet: str | None = None) -> list[tuple[int, list]]:

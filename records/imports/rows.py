@@ -17,7 +17,7 @@ from ..fields import CHOICE, CODES, REASON, TEXT, TEXT_KINDS
 from ..services import ContactData
 from .mapping import CONTACT_COLUMNS
 from .resolving import Resolver
-from .values import RowError, parse_choice, parse_date, parse_minutes, parse_time
+from .values import RowError, check_day, parse_choice, parse_date, parse_minutes, parse_time
 
 # The resident's values a row gives (not fields of the contact).
 PERSON_FIELDS = ("name", "kana", "phone", "address")
@@ -101,8 +101,10 @@ def parse_row(number: int, cells: list, columns: dict[str, list[int]], resolver:
     day = start = None
     try:
         day, start = parse_date(cell_of(cells, columns.get("date")))
+        check_day(day, cell_of(cells, columns.get("date")))
     except RowError as error:
         errors.append(str(error))
+        day = None
     start_cell = cell_of(cells, columns.get("start_time"))
     if start_cell is not None:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamoru.lib import dates
@@ -14,10 +15,26 @@ from mamoru.lib.spreadsheet import cell_raw, cell_text
 
 from ..choices import DefinitionAnswer, HarassmentJudgement
 from ..fields import ContactField
+from ..rules import earliest_record_date
 
 
 class RowError(ValueError):
     """One value of one row cannot be read; the message is Japanese."""
+
+
+def check_day(day: dt.date, cell) -> None:
+    """A contact's day within the city's records (``records.rules``): 0001/1/1
+    or a day in the future is a typing mistake, reported before anything
+    computes with it."""
+    earliest = earliest_record_date()
+    if day < earliest:
+        raise RowError(
+            _("日付「{value}」は{year}年{month}月{day}日より前です").format(
+                value=cell_raw(cell), year=earliest.year, month=earliest.month, day=earliest.day
+            )
+        )
+    if day > timezone.localdate() + dt.timedelta(days=1):
+        raise RowError(_("日付「{value}」が未来になっています").format(value=cell_raw(cell)))
 
 
 def parse_date(value) -> tuple[dt.date, dt.time | None]:
