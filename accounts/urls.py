@@ -10,5 +10,6 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("administration/", views.administration, name="administration"),
     path("administration/tokens/", views.token_list, name="token_list"),
+    path("administration/tokens/<int:pk>/approve/", views.token_approve, name="token_approve"),
     path("administration/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

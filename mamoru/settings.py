@@ -249,3 +249,14 @@ MAMORU_LETTER_FONT_DIRS = envlist(
     "/usr/share/fonts/opentype/ipaexfont-mincho,/usr/share/fonts/opentype/ipaexfont-gothic,"
     "/usr/share/fonts/truetype/ipaexfont-mincho,/usr/share/fonts/truetype/ipaexfont-gothic",
 )
+
+# --- api stream (issue 13: A2, A10, A11, B4): tokens, API throttling, NUL at the edge ---
+# A token expires this many days after it is issued at the latest (the form offers shorter).
+MAMORU_API_TOKEN_MAX_DAYS = envint("MAMORU_API_TOKEN_MAX_DAYS", "90")
+# Requests per token per minute before the API answers 429 (0: no limit).
+MAMORU_API_RATE_PER_MINUTE = envint("MAMORU_API_RATE_PER_MINUTE", "120")
+# Failed token attempts from one address within the window before it answers 429.
+MAMORU_API_TOKEN_FAILURE_LIMIT = envint("MAMORU_API_TOKEN_FAILURE_LIMIT", "10")
+MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS = envint("MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS", "600")
+# How long the first answer to a POST with an Idempotency-Key is kept for retries (hours).
+MAMORU_API_IDEMPOTENCY_HOURS = envint("MAMORU_API_IDEMPOTENCY_HOURS", "24")

@@ -1,0 +1,22 @@
+"""What notifications does when accounts says an administrator changed who can act as a
+user (a password reset, a role change, a new account, a token requested for a service
+account). Connected in ``NotificationsConfig.ready()``; accounts imports nothing of this."""
+
+from __future__ import annotations
+
+from accounts.choices import Role
+from accounts.models import User
+
+from .services import notification_send
+
+ACCOUNT_SECURITY = "accounts.security_changed"
+
+
+def on_account_security_changed(*, actor, user, change, text, **kwargs) -> None:
+    """The user (unless a service account, which reads nothing) and every other active
+    administrator are told, so that no administrator acts on an account unseen."""
+    others = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(pk=actor.pk)
+    recipients = list(others)
+    if not user.is_service_account and user.pk != actor.pk:
+        recipients.append(user)
+    notification_send(users=recipients, kind=ACCOUNT_SECURITY, text=text)
