@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mamoru.middleware.SecurityHeadersMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    "mamoru.middleware.RefuseNulMiddleware",  # api stream (issue 13, A10): NUL never reaches a view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
