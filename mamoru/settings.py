@@ -261,3 +261,7 @@ MAMORU_API_TOKEN_FAILURE_LIMIT = envint("MAMORU_API_TOKEN_FAILURE_LIMIT", "10")
 MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS = envint("MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS", "600")
 # How long the first answer to a POST with an Idempotency-Key is kept for retries (hours).
 MAMORU_API_IDEMPOTENCY_HOURS = envint("MAMORU_API_IDEMPOTENCY_HOURS", "24")
+# The counters above live in Django's cache: with several server processes they must share one,
+# so the Redis used for real-time push (MAMORU_REDIS_URL) also holds the cache.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
