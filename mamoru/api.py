@@ -129,12 +129,13 @@ class ErrorOut(Schema):
 
 # The answers every operation may give besides its own (documented in the OpenAPI schema).
 ERRORS = {
+    400: ErrorOut,  # invalid input, or NUL anywhere in the request (mamoru.middleware.RefuseNulMiddleware)
     401: ErrorOut,  # no token, unknown, expired or awaiting approval
     403: ErrorOut,  # outside the token's scope or addresses, or the user's role
     422: ErrorOut,  # a parameter of the wrong type or out of range
     429: ErrorOut,  # too many requests (Retry-After says how long to wait)
 }
-WRITE_ERRORS = {**ERRORS, 400: ErrorOut, 409: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
 @api.exception_handler(TokenRefused)
@@ -396,7 +397,7 @@ _CONTACT_ID = Path(..., ge=1, le=MAX_ID, description="対応記録の ID")
 _RESIDENT_ID = Path(..., ge=1, le=MAX_ID, description="住民等の ID")
 
 
-@api.get("/contacts", response={200: ContactPage, 400: ErrorOut, **ERRORS}, summary=_("対応記録の一覧（新しい順）"))
+@api.get("/contacts", response={200: ContactPage, **ERRORS}, summary=_("対応記録の一覧（新しい順）"))
 def contacts_list(
     request,
     q: str = "",
@@ -480,7 +481,7 @@ def contacts_update(
 
 @api.get(
     "/residents",
-    response={200: list[ResidentOut], 400: ErrorOut, **ERRORS},
+    response={200: list[ResidentOut], **ERRORS},
     summary=_("住民等の検索（氏名・かな・電話番号）"),
 )
 def residents_list(request, q: str = "", limit: int = 50):
