@@ -110,3 +110,13 @@ def test_service_account_needs_a_role_that_handles_records(city):
         actor=None, username="rokuon", password="", role="staff", department=city.shimin, is_service_account=True
     )
     assert not account.has_usable_password()
+
+
+def test_a_new_account_that_reads_records_is_told_to_the_other_administrators(city, admin2):
+    """An administrator who makes an account for themselves to sign in with is seen doing so."""
+    account = User(username="kakushi", role="specialist", department=city.somu)
+    account.set_password(NEW_PASSWORD)
+    user_save_by_admin(actor=city.admin, user=account, changed_fields=["username", "role", "department"])
+    told = Notification.objects.filter(text__contains="kakushi")
+    assert "admin2" in set(told.values_list("user__username", flat=True))
+    assert AuditEntry.objects.get(action="accounts.user.created", object_id=str(account.pk)).actor == city.admin

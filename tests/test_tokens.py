@@ -344,6 +344,35 @@ def test_create_token_command_prints_only_the_key(client, city):
     assert api_status(client, key) == 200
 
 
+def test_create_token_command_scope_areas_and_addresses(city, settings):
+    settings.MAMORU_API_TOKEN_MAX_DAYS = 30
+    out = io.StringIO()
+    call_command(
+        "create_token",
+        "staff1",
+        "--scope",
+        "write",
+        "--days",
+        "7",
+        "--area",
+        "residents",
+        "--allow",
+        "192.0.2.0/24",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    token = ApiToken.objects.get()
+    assert (token.scope, token.areas, token.allowed_addresses) == ("write", ["residents"], "192.0.2.0/24")
+    assert dt.timedelta(days=6) < token.expires_at - timezone.now() <= dt.timedelta(days=7)
+    with pytest.raises(CommandError, match="1〜30日"):
+        call_command("create_token", "staff1", "--days", "31", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_create_token_command_is_read_only_by_default(city):
+    call_command("create_token", "staff1", stdout=io.StringIO(), stderr=io.StringIO())
+    assert ApiToken.objects.get().scope == "read"
+
+
 def test_create_token_command_default_name(city):
     call_command("create_token", "staff2", stdout=io.StringIO(), stderr=io.StringIO())
     assert ApiToken.objects.get().name == "API"
