@@ -9,6 +9,6 @@ account_security_changed = Hook(
     "accounts.account_security_changed",
     """In the service's transaction, after an administrator changed something that decides who can
     act as a user: ``actor`` (the administrator), ``user`` (the account changed), ``change`` (a code:
-    ``password_reset``, ``role_changed``, ``created``, ``token_requested``), ``text`` (a Japanese
+    ``password_reset``, ``role_changed``, ``service_account_changed``, ``created``, ``token_requested``), ``text`` (a Japanese
     sentence saying what changed). E.g. notifications tells the user and the other administrators.""",
 )

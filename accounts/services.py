@@ -132,7 +132,18 @@ def user_save_by_admin(*, actor, user: User, changed_fields: list[str]) -> User:
                 new=labels.get(user.role, user.role),
             ),
         )
-    elif stored is None and handles_contacts(user):
+    if stored is not None and stored.is_service_account != user.is_service_account:
+        _notify_security_change(
+            actor=actor,
+            user=user,
+            change="service_account_changed",
+            text=_("システム管理者「{admin}」が「{username}」を{kind}にしました。").format(
+                admin=actor.username,
+                username=user.username,
+                kind=_("連携用アカウント（画面にはログイン不可）") if user.is_service_account else _("通常の利用者"),
+            ),
+        )
+    if stored is None and handles_contacts(user):
         _notify_security_change(
             actor=actor,
             user=user,

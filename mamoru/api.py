@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Path, Query, Schema
+from ninja import Header, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -393,6 +393,10 @@ def _idempotent(request, schema, create):
     return response
 
 
+# Declared so the schema shows it; ``_idempotent`` reads and checks it.
+_IDEMPOTENCY_KEY = Header(
+    None, alias=IDEMPOTENCY_HEADER, description="再送で二重に登録しないためのキー（200文字以内の英数字・記号）"
+)
 _CONTACT_ID = Path(..., ge=1, le=MAX_ID, description="対応記録の ID")
 _RESIDENT_ID = Path(..., ge=1, le=MAX_ID, description="住民等の ID")
 
@@ -445,7 +449,7 @@ def contacts_get(request, contact_id: int = _CONTACT_ID):
         "最初の結果を返し、二重に登録しません（結果は MAMORU_API_IDEMPOTENCY_HOURS 時間保持）。"
     ),
 )
-def contacts_create(request, payload: ContactIn):
+def contacts_create(request, payload: ContactIn, idempotency_key: str | None = _IDEMPOTENCY_KEY):
     def create():
         contact = record_services.contact_create(actor=request.user, data=_contact_data(request, payload))
         return 201, record_selectors.contact_get(user=request.user, pk=contact.pk)
@@ -503,7 +507,7 @@ def residents_get(request, resident_id: int = _RESIDENT_ID):
     summary=_("住民等の登録"),
     description=_("「Idempotency-Key」ヘッダーで再送による二重登録を防げます（対応記録の登録と同じ）。"),
 )
-def residents_create(request, payload: ResidentIn):
+def residents_create(request, payload: ResidentIn, idempotency_key: str | None = _IDEMPOTENCY_KEY):
     def create():
         resident = people_services.resident_create(actor=request.user, **payload.dict())
         return 201, people_selectors.resident_get(user=request.user, pk=resident.pk)

@@ -120,3 +120,15 @@ def test_a_new_account_that_reads_records_is_told_to_the_other_administrators(ci
     told = Notification.objects.filter(text__contains="kakushi")
     assert "admin2" in set(told.values_list("user__username", flat=True))
     assert AuditEntry.objects.get(action="accounts.user.created", object_id=str(account.pk)).actor == city.admin
+
+
+def test_turning_a_colleague_into_a_service_account_is_seen(city, admin2):
+    """Marking specialist1 as a service account (to request a token in their name) takes away
+    their password and is told to the other administrators."""
+    user = User.objects.get(pk=city.specialist.pk)
+    user.is_service_account = True
+    user_save_by_admin(actor=city.admin, user=user, changed_fields=["is_service_account"])
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    told = Notification.objects.filter(text__contains="連携用アカウント")
+    assert set(told.values_list("user__username", flat=True)) == {"admin2"}
