@@ -16,3 +16,7 @@ class UserBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def user_can_authenticate(self, user):
+        # A service account (連携用アカウント) works through API tokens only, never on screen.
+        return super().user_can_authenticate(user) and not getattr(user, "is_service_account", False)

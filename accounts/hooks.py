@@ -1,12 +1,15 @@
-"""Hooks accounts offers the apps above it (``mamoru.lib.hooks``).
+"""What accounts lets the apps built on it do, without importing them.
 
-``user_security_notice``: something happened to a user's sign-in that the user
-must hear of from the app itself (an administrator reset their two-factor
-devices). Receivers take ``user`` (the user concerned), ``text`` (the Japanese
-sentence to show) and ``url`` (where to act); they run in the caller's
-transaction. notifications connects one that puts the sentence in the user's
-お知らせ and mails it to them."""
+Apps connect receivers in their ``AppConfig.ready()`` (see ``mamoru.lib.hooks``). Every receiver
+is called with keyword arguments only, and takes ``**kwargs`` for those it does not use."""
 
 from mamoru.lib.hooks import Hook
 
-user_security_notice = Hook("accounts.user_security_notice", __doc__)
+account_security_changed = Hook(
+    "accounts.account_security_changed",
+    """In the service's transaction, after an administrator changed something that decides who can
+    act as a user: ``actor`` (the administrator), ``user`` (the account changed), ``change`` (a code:
+    ``password_reset``, ``role_changed``, ``service_account_changed``, ``created``, ``token_requested``,
+    ``otp_reset``), ``text`` (a Japanese sentence saying what changed). E.g. notifications tells the user
+    (in the app and by e-mail) and the other administrators.""",
+)

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -35,6 +36,11 @@ class User(AbstractUser):
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
     workplace = models.CharField(_("窓口番号・内線"), max_length=50, blank=True)
     date_style = models.CharField(_("日付の表示"), max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
+    is_service_account = models.BooleanField(
+        _("連携用アカウント"),
+        default=False,
+        help_text=_("通話録音システム・事案管理システムなどが API で使うアカウント。画面にはログインできません。"),
+    )
 
     objects = UserManager()
 
@@ -75,7 +81,20 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a hash of the key is stored."""
+    """A bearer token for the JSON API. Only a hash of the key is stored.
+
+    A token is issued to its own holder, or (requested by one administrator and
+    approved by another) to a service account (連携用アカウント); it expires, carries
+    a scope (read or read and write, and which parts of the API) and optionally a
+    list of addresses it may be used from."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("参照のみ")
+        WRITE = "write", _("参照・登録・更新")
+
+    class Area(models.TextChoices):
+        CONTACTS = "contacts", _("対応記録")
+        RESIDENTS = "residents", _("住民等")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("利用者"))
     name = models.CharField(_("用途"), max_length=100)
@@ -83,7 +102,20 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("発行日時"), auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("発行者"))
+    expires_at = models.DateTimeField(_("有効期限"), null=True, blank=True)
+    scope = models.CharField(_("権限"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    areas = models.JSONField(_("対象"), default=list, blank=True)
+    allowed_addresses = models.TextField(
+        _("利用を許可するアドレス"),
+        blank=True,
+        help_text=_("1行に1つ（IP アドレスまたは 192.0.2.0/24 の形式）。空欄は制限なし。"),
+    )
+    approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承認者")
+    )
+    approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最終利用"), null=True, blank=True)
+    last_used_address = models.GenericIPAddressField(_("最終利用アドレス"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
 
     class Meta:
@@ -93,6 +125,40 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.is_approved and not self.is_expired
+
+    def area_labels(self) -> list[str]:
+        labels = dict(self.Area.choices)
+        return [str(labels.get(area, area)) for area in self.areas] or [str(_("すべて"))]
+
+
+class ApiIdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key`` header, so a
+    retry after a dropped connection gets the same answer instead of a duplicate."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="accounts_idempotency_user_key")]
+
+    def __str__(self):
+        return self.key
 
 
 class LoginAttempt(models.Model):

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from audit.services import audit_record
 
-from .hooks import user_security_notice
+from .hooks import account_security_changed
 from .permissions import require_administrator
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def _delete_devices(user) -> int:
 def otp_devices_reset(*, actor, user) -> int:
     """An administrator removes every device of ``user`` (a lost phone and lost codes): the
     user enrols again at their next sign-in. Audited, and the user is told in the app and by
-    e-mail when they have an address (``user_security_notice``)."""
+    e-mail when they have an address (``account_security_changed``)."""
     require_administrator(actor, _("二要素認証のリセットはシステム管理者のみ行えます。"))
     removed = _delete_devices(user)
     audit_record(actor=actor, action="accounts.otp.reset", obj=user, before={"devices": removed})
@@ -216,7 +216,7 @@ def otp_devices_reset(*, actor, user) -> int:
         "システム管理者（{admin}）があなたの二要素認証をリセットしました。次回ログイン時に再登録してください。"
         "心当たりがない場合はすぐに情報セキュリティ担当へ連絡してください。"
     ).format(admin=actor.display_name)
-    user_security_notice.send(user=user, text=text, url="")
+    account_security_changed.send(actor=actor, user=user, change="otp_reset", text=text)
     return removed
 
 

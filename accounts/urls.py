@@ -10,6 +10,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("administration/", views.administration, name="administration"),
     path("administration/tokens/", views.token_list, name="token_list"),
+    path("administration/tokens/<int:pk>/approve/", views.token_approve, name="token_approve"),
     path("administration/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     # signin stream: two-factor sign-in and the second sign-in
     path("two-factor/", signin_views.otp_settings, name="otp_settings"),

@@ -74,23 +74,52 @@ def administration(request):
 
 
 def token_list(request):
+    """Tokens for service accounts: request (one administrator), approve (another), revoke;
+    every token listed with its scope, expiry and last use (time and address)."""
     _require_administrator(request)
     form = TokenIssueForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             token, new_key = services.token_issue(
-                actor=request.user, user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+                actor=request.user,
+                user=data["user"],
+                name=data["name"],
+                scope=data["scope"],
+                areas=data["areas"],
+                days=data["days"],
+                allowed_addresses=data["allowed_addresses"],
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error.messages)
         else:
             messages.success(
                 request,
-                _("トークン「{name}」を発行しました。この画面を離れると再表示できません。").format(name=token.name),
+                _(
+                    "トークン「{name}」を申請しました。別のシステム管理者が承認すると使えます。"
+                    "キーはこの画面を離れると再表示できません。"
+                ).format(name=token.name),
             )
-    tokens = ApiToken.objects.select_related("user", "created_by")
+    tokens = ApiToken.objects.select_related("user", "created_by", "approved_by")
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@require_POST
+def token_approve(request, pk):
+    _require_administrator(request)
+    token = get_object_or_404(ApiToken, pk=pk)
+    try:
+        services.token_approve(actor=request.user, token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("トークン「{name}」を承認しました。").format(name=token.name))
+    return redirect("accounts:token_list")
 
 
 @require_POST

@@ -29,6 +29,11 @@ ACTION_LABELS = {
     "accounts.token.revoked": _("APIトークンを失効"),
     "accounts.department.created": _("所属を作成"),
     "accounts.department.updated": _("所属を更新"),
+    # api stream (issue 13, A2 and B4): tokens approved by a second administrator, audited resets and role changes
+    "accounts.token.requested": _("連携用アカウントの APIトークンを申請"),
+    "accounts.token.approved": _("APIトークンの発行を承認"),
+    "accounts.user.password_reset": _("利用者のパスワードを再設定"),
+    "accounts.user.role_changed": _("利用者の役割を変更"),
     "assessment.suggestion.accepted": _("類型の提案を採用"),
     "assessment.suggestion.rejected": _("類型の提案を不採用"),
     "backup.call.created": _("応援要請"),

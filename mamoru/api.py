@@ -5,20 +5,38 @@ contacts and residents through the same services and selectors as the pages,
 so the same scope applies."""
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import math
+import time
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja import Header, NinjaAPI, Path, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
 from pydantic import Field, create_model
 
 from accounts.models import Department, User
-from accounts.services import token_authenticate
+from accounts.services import (
+    TokenRefused,
+    idempotency_claim,
+    idempotency_complete,
+    token_areas,
+    token_authenticate,
+    token_failure_record,
+    token_failures_wait,
+)
+from audit.middleware import client_address
 from people import selectors as people_selectors
 from people import services as people_services
 from people.models import Resident
@@ -31,13 +49,67 @@ from records.services import ContactData, ContactVersionConflict
 
 from .views import api_server_error
 
+# The largest id or offset the databases store (a signed 64-bit integer): anything larger
+# is refused by validation (422) instead of overflowing in the database (500).
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 1_000_000_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TooManyTokenFailures(Exception):
+    def __init__(self, wait: int):
+        self.wait = wait
+
 
 class TokenAuth(HttpBearer):
+    """A bearer token, checked for its expiry, scope and addresses; an address that keeps
+    sending wrong tokens is made to wait (429)."""
+
     def authenticate(self, request, token):
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
+        address = client_address(request)
+        wait = token_failures_wait(address=address)
+        if wait is not None:
+            raise TooManyTokenFailures(wait)
+        try:
+            user = token_authenticate(
+                token,
+                address=address,
+                write=request.method not in SAFE_METHODS,
+                areas=token_areas(request.path),
+            )
+        except TokenRefused as refused:
+            if refused.status == 401:
+                token_failure_record(address=address)
+            raise
+        if user is None:
+            token_failure_record(address=address)
+            return None
+        request.user = user
         return user
+
+
+class TokenRateThrottle(BaseThrottle):
+    """At most ``MAMORU_API_RATE_PER_MINUTE`` requests per token per minute (a fixed
+    window in Django's cache: one process, or a shared cache with several)."""
+
+    def allow_request(self, request) -> bool:
+        rate = settings.MAMORU_API_RATE_PER_MINUTE
+        token = getattr(getattr(request, "auth", None), "api_token", None)
+        if not rate or token is None:
+            return True
+        window = int(time.time() // 60)
+        key = f"mamoru:api-rate:{token.pk}:{window}"
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=120)
+            count = 1
+        self._wait = 60 - time.time() % 60
+        return count <= rate
+
+    def wait(self):
+        return getattr(self, "_wait", 60)
 
 
 api = NinjaAPI(
@@ -47,7 +119,62 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url=None,  # the interactive docs page loads assets from a CDN: closed networks have none
+    throttle=[TokenRateThrottle()],
 )
+
+
+class ErrorOut(Schema):
+    """Every refusal: a Japanese ``detail``, and for invalid input the ``errors`` by field."""
+
+    detail: str
+    errors: Any = None
+
+
+# The answers every operation may give besides its own (documented in the OpenAPI schema).
+ERRORS = {
+    400: ErrorOut,  # invalid input, or NUL anywhere in the request (mamoru.middleware.RefuseNulMiddleware)
+    401: ErrorOut,  # no token, unknown, expired or awaiting approval
+    403: ErrorOut,  # outside the token's scope or addresses, or the user's role
+    422: ErrorOut,  # a parameter of the wrong type or out of range
+    429: ErrorOut,  # too many requests (Retry-After says how long to wait)
+}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
+
+
+@api.exception_handler(TokenRefused)
+def _token_refused(request, exc):
+    response = api.create_response(request, {"detail": exc.message}, status=exc.status)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+@api.exception_handler(TooManyTokenFailures)
+def _too_many_token_failures(request, exc):
+    response = api.create_response(
+        request,
+        {
+            "detail": _(
+                "誤った API トークンによるアクセスが続いたため、このアドレスからの利用を一時的に制限しています。"
+                "{seconds}秒後に再度お試しください。"
+            ).format(seconds=exc.wait)
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc):
+    seconds = math.ceil(exc.wait) if exc.wait else 60
+    return api.create_response(
+        request,
+        {
+            "detail": _("リクエストが多すぎます。{seconds}秒後に再度お試しください。").format(seconds=seconds),
+        },
+        status=429,
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -154,6 +281,8 @@ def _contact_in_fields() -> dict:
         kind_type = _api_type(spec)
         if spec.is_list:
             fields[_api_name(spec)] = (kind_type, Field(default_factory=list))
+        elif spec.kind == RELATION and spec.lookup == "id":
+            fields[_api_name(spec)] = (kind_type | None, Field(None, ge=1, le=MAX_ID))
         elif spec.kind in (RELATION, MOMENT) and not (spec.required and spec.lookup != "username"):
             fields[_api_name(spec)] = (kind_type | None, None)
         elif spec.kind == CHOICE and spec.pack_choices:  # a pack's code fits the column
@@ -226,9 +355,14 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _contact_data(request, payload: ContactIn) -> ContactData:
+def _contact_data(request, payload: ContactIn, current: Contact | None = None) -> ContactData:
+    """The service's input from a payload. Without ``staff_username`` a new contact is the
+    token user's own, and an updated one keeps its 対応職員."""
     department = Department.objects.filter(pk=payload.department_id).first()
-    staff = _user_by_username(payload.staff_username, "staff") if payload.staff_username else request.user
+    if payload.staff_username:
+        staff = _user_by_username(payload.staff_username, "staff")
+    else:
+        staff = current.staff if current is not None else request.user
     resident = None
     if payload.resident_id is not None:
         resident = Resident.objects.filter(pk=payload.resident_id).first()
@@ -246,22 +380,55 @@ def _contact_data(request, payload: ContactIn) -> ContactData:
     )
 
 
-@api.get("/contacts", response=ContactPage, summary=_("対応記録の一覧（新しい順）"))
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _idempotent(request, schema, create):
+    """Run ``create`` (which answers ``(201, object)``) once per ``Idempotency-Key``: a retry
+    with the same key and the same body gets the first answer again, never a duplicate."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return create()
+    key = key.strip()
+    if not 1 <= len(key) <= 200 or not key.isascii() or not key.isprintable():
+        raise HttpError(400, _("Idempotency-Key は200文字以内の英数字・記号で指定してください。"))
+    fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + request.body).hexdigest()
+    with transaction.atomic():
+        record = idempotency_claim(actor=request.user, key=key, fingerprint=fingerprint)
+        if record.status is None:
+            status, obj = create()
+            response = api.create_response(request, schema.from_orm(obj).model_dump(), status=status)
+            idempotency_complete(record=record, status=status, body=json.loads(response.content))
+            return response
+    response = api.create_response(request, record.body, status=record.status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+# Declared so the schema shows it; ``_idempotent`` reads and checks it.
+_IDEMPOTENCY_KEY = Header(
+    None, alias=IDEMPOTENCY_HEADER, description="再送で二重に登録しないためのキー（200文字以内の英数字・記号）"
+)
+_CONTACT_ID = Path(..., ge=1, le=MAX_ID, description="対応記録の ID")
+_RESIDENT_ID = Path(..., ge=1, le=MAX_ID, description="住民等の ID")
+
+
+@api.get("/contacts", response={200: ContactPage, **ERRORS}, summary=_("対応記録の一覧（新しい順）"))
 def contacts_list(
     request,
     q: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    department_id: int | None = None,
+    department_id: int | None = Query(None, ge=1, le=MAX_ID),
     channel: str = "",
     category: str = "",
     harassment: str = "",
-    resident_id: int | None = None,
+    resident_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = 50,
     offset: int = 0,
 ):
-    if not 1 <= limit <= 500 or offset < 0:
-        raise HttpError(400, _("limit は1〜500、offset は0以上で指定してください。"))
+    if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, _("limit は1〜500、offset は0〜1000000000で指定してください。"))
     filters = ContactFilter(
         date_from=date_from,
         date_to=date_to,
@@ -278,52 +445,94 @@ def contacts_list(
     return {"count": contacts.count(), "items": list(contacts[offset : offset + limit])}
 
 
-@api.get("/contacts/{contact_id}", response=ContactOut, summary=_("対応記録1件"))
-def contacts_get(request, contact_id: int):
+@api.get("/contacts/{contact_id}", response={200: ContactOut, 404: ErrorOut, **ERRORS}, summary=_("対応記録1件"))
+def contacts_get(request, contact_id: int = _CONTACT_ID):
     contact = record_selectors.contact_get(user=request.user, pk=contact_id)
     record_services.contact_mark_viewed(actor=request.user, contact=contact)
     return contact
 
 
-@api.post("/contacts", response={201: ContactOut}, summary=_("対応記録の登録"))
-def contacts_create(request, payload: ContactIn):
-    contact = record_services.contact_create(actor=request.user, data=_contact_data(request, payload))
-    return 201, record_selectors.contact_get(user=request.user, pk=contact.pk)
+@api.post(
+    "/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    summary=_("対応記録の登録"),
+    description=_(
+        "「Idempotency-Key」ヘッダー（任意の文字列）を付けると、接続が切れた後の再送で同じキー・同じ内容なら"
+        "最初の結果を返し、二重に登録しません（結果は MAMORU_API_IDEMPOTENCY_HOURS 時間保持）。"
+    ),
+)
+def contacts_create(request, payload: ContactIn, idempotency_key: str | None = _IDEMPOTENCY_KEY):
+    def create():
+        contact = record_services.contact_create(actor=request.user, data=_contact_data(request, payload))
+        return 201, record_selectors.contact_get(user=request.user, pk=contact.pk)
+
+    return _idempotent(request, ContactOut, create)
 
 
-@api.put("/contacts/{contact_id}", response=ContactOut, summary=_("対応記録の更新（全項目）"))
-def contacts_update(request, contact_id: int, payload: ContactIn, version: int | None = None):
+@api.put(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, 404: ErrorOut, 428: ErrorOut, **WRITE_ERRORS},
+    summary=_("対応記録の更新（全項目）"),
+    description=_(
+        "取得時の version を ?version= で必ず指定します（他の更新を上書きしないため。指定がなければ 428）。"
+        "staff_username を省略すると、対応職員は変わりません。"
+    ),
+)
+def contacts_update(
+    request, payload: ContactIn, contact_id: int = _CONTACT_ID, version: int | None = Query(None, ge=1, le=MAX_ID)
+):
     contact = record_selectors.contact_get(user=request.user, pk=contact_id)
+    if version is None:
+        raise HttpError(
+            428,
+            _(
+                "更新には、取得した対応記録の version を「?version=」で指定してください（他の職員の更新を上書きしないため）。"
+            ),
+        )
     record_services.contact_update(
-        actor=request.user, contact=contact, data=_contact_data(request, payload), expected_version=version
+        actor=request.user, contact=contact, data=_contact_data(request, payload, contact), expected_version=version
     )
     return record_selectors.contact_get(user=request.user, pk=contact_id)
 
 
-@api.get("/residents", response=list[ResidentOut], summary=_("住民等の検索（氏名・かな・電話番号）"))
+@api.get(
+    "/residents",
+    response={200: list[ResidentOut], **ERRORS},
+    summary=_("住民等の検索（氏名・かな・電話番号）"),
+)
 def residents_list(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
         raise HttpError(400, _("limit は1〜500で指定してください。"))
     return list(people_selectors.resident_list(user=request.user, query=q)[:limit])
 
 
-@api.get("/residents/{resident_id}", response=ResidentOut, summary=_("住民等1件"))
-def residents_get(request, resident_id: int):
+@api.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut, **ERRORS}, summary=_("住民等1件"))
+def residents_get(request, resident_id: int = _RESIDENT_ID):
     resident = people_selectors.resident_get(user=request.user, pk=resident_id)
     people_services.resident_mark_viewed(actor=request.user, resident=resident)
     return resident
 
 
-@api.post("/residents", response={201: ResidentOut}, summary=_("住民等の登録"))
-def residents_create(request, payload: ResidentIn):
-    resident = people_services.resident_create(actor=request.user, **payload.dict())
-    return 201, people_selectors.resident_get(user=request.user, pk=resident.pk)
+@api.post(
+    "/residents",
+    response={201: ResidentOut, **WRITE_ERRORS},
+    summary=_("住民等の登録"),
+    description=_("「Idempotency-Key」ヘッダーで再送による二重登録を防げます（対応記録の登録と同じ）。"),
+)
+def residents_create(request, payload: ResidentIn, idempotency_key: str | None = _IDEMPOTENCY_KEY):
+    def create():
+        resident = people_services.resident_create(actor=request.user, **payload.dict())
+        return 201, people_selectors.resident_get(user=request.user, pk=resident.pk)
+
+    return _idempotent(request, ResidentOut, create)
 
 
 @api.get(
-    "/residents/{resident_id}/contacts", response=list[ContactOut], summary=_("住民等の対応履歴（閲覧できる課のみ）")
+    "/residents/{resident_id}/contacts",
+    response={200: list[ContactOut], 404: ErrorOut, **ERRORS},
+    summary=_("住民等の対応履歴（閲覧できる課のみ）"),
 )
-def residents_contacts(request, resident_id: int, limit: int = 100):
+def residents_contacts(request, resident_id: int = _RESIDENT_ID, limit: int = 100):
     resident = people_selectors.resident_get(user=request.user, pk=resident_id)
     contacts = record_selectors.contact_list_for_display(
         user=request.user, filters=ContactFilter(resident_id=resident.pk)

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "mamoru.middleware.SecurityHeadersMiddleware",
     "mamoru.middleware.RequestLimitsMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    "mamoru.middleware.RefuseNulMiddleware",  # api stream (issue 13, A10): NUL never reaches a view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -359,3 +360,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAMORU_REQUEST_MAX_BYTES", str(2_621_440))
 MAMORU_UPLOAD_MAX_BYTES = envint("MAMORU_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # Words in one search (q=): more is refused with a message (SQLite's expression depth).
 MAMORU_SEARCH_MAX_WORDS = envint("MAMORU_SEARCH_MAX_WORDS", "20")
+# --- api stream (issue 13: A2, A10, A11, B4): tokens, API throttling, NUL at the edge ---
+# A token expires this many days after it is issued at the latest (the form offers shorter).
+MAMORU_API_TOKEN_MAX_DAYS = envint("MAMORU_API_TOKEN_MAX_DAYS", "90")
+# Requests per token per minute before the API answers 429 (0: no limit).
+MAMORU_API_RATE_PER_MINUTE = envint("MAMORU_API_RATE_PER_MINUTE", "120")
+# Failed token attempts from one address within the window before it answers 429.
+MAMORU_API_TOKEN_FAILURE_LIMIT = envint("MAMORU_API_TOKEN_FAILURE_LIMIT", "10")
+MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS = envint("MAMORU_API_TOKEN_FAILURE_WINDOW_SECONDS", "600")
+# How long the first answer to a POST with an Idempotency-Key is kept for retries (hours).
+MAMORU_API_IDEMPOTENCY_HOURS = envint("MAMORU_API_IDEMPOTENCY_HOURS", "24")
+# The counters above live in Django's cache: with several server processes they must share one,
+# so the Redis used for real-time push (MAMORU_REDIS_URL) also holds the cache.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -6,10 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "お知らせ"
 
     def ready(self):
-        from accounts.hooks import user_security_notice
+        from accounts.hooks import account_security_changed
         from records.hooks import contact_saved
 
-        from .receivers import on_contact_saved, on_user_security_notice
+        from .account_receivers import on_account_security_changed
+        from .receivers import on_contact_saved
 
         contact_saved.connect(on_contact_saved)
-        user_security_notice.connect(on_user_security_notice)
+        account_security_changed.connect(on_account_security_changed)

@@ -47,14 +47,3 @@ def on_contact_saved(*, actor, contact, created: bool, changed: set[str], **kwar
     )
     notification_send(users=recipients, kind=JUDGEMENT_REQUESTED, text=text, url=url)
     mail_on_commit(users=recipients, text=text, url=url, request_line=_("内容を確認し、判断を記録してください"))
-
-
-SECURITY_NOTICE = "accounts.security_notice"
-
-
-def on_user_security_notice(*, user, text: str, url: str = "", **kwargs) -> None:
-    """Something happened to the user's sign-in (an administrator reset their second factor):
-    the user reads it in their お知らせ and, with an address, by e-mail
-    (accounts.hooks.user_security_notice)."""
-    notification_send(users=[user], kind=SECURITY_NOTICE, text=text, url=url)
-    mail_on_commit(users=[user], text=text, url=url, request_line=_("mamoru にログインして確認してください"))

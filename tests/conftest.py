@@ -6,12 +6,22 @@ staff in 税務課, a specialist and an administrator, all with the password
 ``PASSWORD``."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Department
 from accounts.services import user_create
 from mamoru.policy.loader import reset_cache
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counters (API requests, failed token attempts) live in the cache: none
+    carries over from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -52,7 +52,7 @@ class Api:
 @pytest.fixture
 def api_for(client, city):
     def make(user):
-        _token, key = token_issue(actor=None, user=user, name="テスト")
+        _token, key = token_issue(actor=None, user=user, name="テスト", scope="write")
         return Api(client, key)
 
     return make
@@ -353,7 +353,7 @@ def test_cannot_move_contact_to_another_department(api_for, city):
     contact = seed_contact(city.staff, city.shimin)
     api = api_for(city.staff)
     before = row_counts()
-    body = assert_japanese_error(api.put(f"/contacts/{contact.pk}", contact_payload(city.zeimu)), 400)
+    body = assert_japanese_error(api.put(f"/contacts/{contact.pk}?version=1", contact_payload(city.zeimu)), 400)
     assert "department" in body["errors"]
     assert row_counts() == before
 

@@ -194,7 +194,7 @@ def test_the_form_refuses_year_one_with_a_message(client_for, city):
 
 
 def test_the_api_refuses_an_old_date_and_strips_control_characters(client, city):
-    _token, key = token_issue(actor=None, user=city.staff, name="テスト")
+    _token, key = token_issue(actor=None, user=city.staff, name="テスト", scope="write")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     body = {
         "department_id": city.shimin.pk,
@@ -210,6 +210,9 @@ def test_the_api_refuses_an_old_date_and_strips_control_characters(client, city)
         assert "1989年1月1日以降" in json.dumps(response.json(), ensure_ascii=False)
     body["started_at"] = (timezone.now() - dt.timedelta(hours=1)).isoformat()
     body["summary"] = CONTROL
+    response = client.post("/api/contacts", json.dumps(body), content_type="application/json", **headers)
+    assert response.status_code == 400  # NUL never passes the edge (RefuseNulMiddleware)
+    body["summary"] = CONTROL.replace("\x00", "")
     response = client.post("/api/contacts", json.dumps(body), content_type="application/json", **headers)
     assert response.status_code == 201, response.content
     assert Contact.objects.get().summary == "件名[31m"

@@ -63,7 +63,7 @@ def test_a_contact_ended_and_saved_without_judging_is_not_counted_as_not_harassm
 def test_the_api_shows_undecided_apart(city, client):
     from accounts.services import token_issue
 
-    _, token = token_issue(actor=None, user=city.staff, name="test")
+    _, token = token_issue(actor=None, user=city.staff, name="test", scope="write")
     started = (timezone.now() - dt.timedelta(hours=1)).isoformat()
     headers = {"Authorization": f"Bearer {token}"}
     created = client.post(

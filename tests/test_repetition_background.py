@@ -42,7 +42,7 @@ def test_a_server_process_counts_saved_contacts_in_the_background(tmp_path):
     cluster.migrate()
     cluster.setup()
     key = subprocess.run(
-        [sys.executable, "-m", "mamoru", "create-token", "staff1", "--name", "録音システム"],
+        [sys.executable, "-m", "mamoru", "create-token", "staff1", "--name", "録音システム", "--scope", "write"],
         cwd=servers.ROOT,
         env=cluster.env,
         check=True,
