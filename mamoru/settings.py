@@ -249,3 +249,11 @@ MAMORU_LETTER_FONT_DIRS = envlist(
     "/usr/share/fonts/opentype/ipaexfont-mincho,/usr/share/fonts/opentype/ipaexfont-gothic,"
     "/usr/share/fonts/truetype/ipaexfont-mincho,/usr/share/fonts/truetype/ipaexfont-gothic",
 )
+
+# --- audit stream (issue 13: A4, A5, B3) ---------------------------------------------------
+# Forward every audit entry, after its transaction commits, to the city's log server:
+# udp://host:514 or tcp://host:601 (RFC 5424); add ?format=3164 for the old BSD format and
+# ?facility=local4 for another facility (default local0). Empty: not forwarded.
+MAMORU_AUDIT_SYSLOG = os.environ.get("MAMORU_AUDIT_SYSLOG", "").strip()
+# Seconds to wait for a TCP log server before giving up on one entry (the entry itself stays).
+MAMORU_AUDIT_SYSLOG_TIMEOUT = float(os.environ.get("MAMORU_AUDIT_SYSLOG_TIMEOUT", "2"))

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import require_handler
-from mamoru.forms import add_service_errors
+from audit.services import audit_read
+from mamoru.forms import add_service_errors, applied_filters, filters_text
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
@@ -278,9 +279,13 @@ def contact_list(request):
     form = ContactFilterForm(request.GET or None, user=request.user)
     contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
     export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
+    filters = applied_filters(form)
     if export:
-        return export(contacts)
+        pks = exports.export_pks(contacts)
+        audit_read(actor=request.user, action="records.contact.exported", filters=filters, count=len(pks))
+        return export(pks, user=request.user, conditions=filters_text(filters))
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
+    audit_read(actor=request.user, action="records.contact.listed", filters=filters, count=page.paginator.count)
     page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
