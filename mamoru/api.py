@@ -18,6 +18,7 @@ from pydantic import Field, create_model
 
 from accounts.models import Department, User
 from accounts.services import token_authenticate
+from audit.services import audit_read
 from people import selectors as people_selectors
 from people import services as people_services
 from people.models import Resident
@@ -263,7 +264,14 @@ def contacts_list(
     contacts = record_selectors.contact_list_for_display(user=request.user, filters=filters).prefetch_related(
         "other_staff"
     )
-    return {"count": contacts.count(), "items": list(contacts[offset : offset + limit])}
+    items, count = list(contacts[offset : offset + limit]), contacts.count()
+    audit_read(
+        actor=request.user,
+        action="api.contacts.listed",
+        filters={**{k: v for k, v in vars(filters).items() if k != "live_only"}, "limit": limit, "offset": offset},
+        count=len(items),
+    )
+    return {"count": count, "items": items}
 
 
 @api.get("/contacts/{contact_id}", response=ContactOut, summary=_("対応記録1件"))
@@ -292,7 +300,9 @@ def contacts_update(request, contact_id: int, payload: ContactIn, version: int |
 def residents_list(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
         raise HttpError(400, _("limit は1〜500で指定してください。"))
-    return list(people_selectors.resident_list(user=request.user, query=q)[:limit])
+    residents = list(people_selectors.resident_list(user=request.user, query=q)[:limit])
+    audit_read(actor=request.user, action="api.residents.listed", filters={"q": q, "limit": limit}, count=len(residents))
+    return residents
 
 
 @api.get("/residents/{resident_id}", response=ResidentOut, summary=_("住民等1件"))
@@ -316,4 +326,8 @@ def residents_contacts(request, resident_id: int, limit: int = 100):
     contacts = record_selectors.contact_list_for_display(
         user=request.user, filters=ContactFilter(resident_id=resident.pk)
     ).prefetch_related("other_staff")
-    return list(contacts[: max(1, min(limit, 500))])
+    items = list(contacts[: max(1, min(limit, 500))])
+    audit_read(
+        actor=request.user, action="api.resident_contacts.listed", obj=resident, filters={"limit": limit}, count=len(items)
+    )
+    return items
