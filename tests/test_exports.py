@@ -15,7 +15,6 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from mamoru.lib.spreadsheet import cell_raw, csv_cell, starts_like_formula
-from records.exports import _xlsx_row
 from records.models import Contact
 
 from .factories import make_contact
@@ -70,6 +69,8 @@ def test_numbers_stay_numbers_and_text_stays_text():
     assert csv_cell(-5) == -5 and csv_cell(-2.5) == -2.5 and csv_cell("-5") == "'-5"
     assert csv_cell("税金泥棒") == "税金泥棒" and csv_cell("") == ""
     from openpyxl import Workbook
+
+    from records.exports import _xlsx_row
 
     sheet = Workbook(write_only=True).create_sheet("x")
     number, text = _xlsx_row(sheet, [-5, "-5"])
