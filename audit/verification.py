@@ -68,9 +68,9 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
                 ChainProblem(
                     sequence - 1 if sequence > 1 else sequence,
                     None,
-                    _("通し番号 {number} の記録の前の記録とのつながりが切れています（通し番号 {before} が書き換えられたか、差し替えられています）。").format(
-                        number=sequence, before=sequence - 1
-                    ),
+                    _(
+                        "通し番号 {number} の記録の前の記録とのつながりが切れています（通し番号 {before} が書き換えられたか、差し替えられています）。"
+                    ).format(number=sequence, before=sequence - 1),
                 ),
             )
         previous, expected, checked = values["entry_hash"], expected + 1, checked + 1
@@ -93,7 +93,9 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
             ChainProblem(
                 last,
                 None,
-                _("通し番号 {number}（最後の記録）が差し替えられています（チェーンの末尾と一致しません）。").format(number=last),
+                _("通し番号 {number}（最後の記録）が差し替えられています（チェーンの末尾と一致しません）。").format(
+                    number=last
+                ),
             ),
         )
     return ChainReport(checked, last, None)

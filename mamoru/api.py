@@ -301,7 +301,9 @@ def residents_list(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
         raise HttpError(400, _("limit は1〜500で指定してください。"))
     residents = list(people_selectors.resident_list(user=request.user, query=q)[:limit])
-    audit_read(actor=request.user, action="api.residents.listed", filters={"q": q, "limit": limit}, count=len(residents))
+    audit_read(
+        actor=request.user, action="api.residents.listed", filters={"q": q, "limit": limit}, count=len(residents)
+    )
     return residents
 
 
@@ -328,6 +330,10 @@ def residents_contacts(request, resident_id: int, limit: int = 100):
     ).prefetch_related("other_staff")
     items = list(contacts[: max(1, min(limit, 500))])
     audit_read(
-        actor=request.user, action="api.resident_contacts.listed", obj=resident, filters={"limit": limit}, count=len(items)
+        actor=request.user,
+        action="api.resident_contacts.listed",
+        obj=resident,
+        filters={"limit": limit},
+        count=len(items),
     )
     return items

@@ -40,7 +40,9 @@ def resident_pick(request):
     query = request.GET.get("q", "").strip()
     results = selectors.resident_pick_list(user=request.user, query=query)
     if query:
-        audit_read(actor=request.user, action="people.resident.picked", filters={"キーワード": query}, count=len(results))
+        audit_read(
+            actor=request.user, action="people.resident.picked", filters={"キーワード": query}, count=len(results)
+        )
     selectors.resident_list_with_badges(user=request.user, residents=[resident for resident, _duplicates in results])
     return render(request, "people/_resident_pick.html", {"results": results, "q": query})
 

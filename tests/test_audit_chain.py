@@ -39,7 +39,9 @@ def entries(city):
     contact = make_contact(city.staff, summary="窓口での苦情")
     audit_read(actor=city.staff, action="records.contact.listed", filters={"キーワード": "苦情"}, count=3)
     audit_record(actor=None, action="accounts.login.failed", actor_name="unknown", after={"reason": "password"})
-    audit_record(actor=city.supervisor, action="records.contact.updated", obj=contact, before={"a": (1, 2)}, after={"b": None})
+    audit_record(
+        actor=city.supervisor, action="records.contact.updated", obj=contact, before={"a": (1, 2)}, after={"b": None}
+    )
     return list(AuditEntry.objects.order_by("sequence"))
 
 
@@ -237,7 +239,7 @@ def test_rfc3164_over_tcp_and_an_unreachable_server(city, settings, caplog):
         data = peer.recv(65535)
     listener.close()
     assert data.startswith(b"<166>") and data.endswith(b"\n")  # local4.info
-    assert b" mamoru: {" in data and '"actor":"staff1"'.encode() in data
+    assert b" mamoru: {" in data and b'"actor":"staff1"' in data
 
     # The server is gone: the entry is still written, a warning says it was not forwarded.
     entry = audit_record(actor=city.staff, action="accounts.logout")

@@ -104,7 +104,7 @@ def test_exports_say_who_exported_when_and_what(city, client_for):
 def test_import_contacts_reads_back_what_the_export_wrote(city, client_for, tmp_path, fmt):
     """The ' in front of a formula-like text and the line above the header are
     taken away again: the summary comes back exactly as it was typed."""
-    make_contact(city.staff, summary="=HYPERLINK(\"http://evil.example\")", resident_description="-5")
+    make_contact(city.staff, summary='=HYPERLINK("http://evil.example")', resident_description="-5")
     path = tmp_path / f"contacts.{fmt}"
     path.write_bytes(_export(client_for(city.staff), fmt).content)
     Contact.objects.all().delete()

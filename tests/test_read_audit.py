@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import token_issue
-from letters.services import letter_templates_ensure
 from audit.models import AuditEntry
+from letters.services import letter_templates_ensure
 from measures import services as measure_services
 from measures.services import MeasureTerms
 from repetition.services import repetition_evaluate
@@ -169,7 +169,10 @@ def test_api_lists_are_audited(city, client, resident, contacts):
     assert entry.action == "api.resident_contacts.listed" and entry.object_id == str(resident.pk)
     assert entry.after["count"] == 3
     _r, [entry] = read(client, "/api/residents", {"q": "山田"}, **auth)
-    assert entry.action == "api.residents.listed" and entry.after == {"filters": {"q": "山田", "limit": "50"}, "count": 1}
+    assert entry.action == "api.residents.listed" and entry.after == {
+        "filters": {"q": "山田", "limit": "50"},
+        "count": 1,
+    }
 
 
 def test_new_action_codes_have_japanese_labels(city, client_for, contacts):
