@@ -32,9 +32,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("対象"), max_length=200, blank=True)
     before = models.JSONField(_("変更前"), null=True, blank=True)
     after = models.JSONField(_("変更後"), null=True, blank=True)
-    sequence = models.PositiveBigIntegerField(_("通し番号"), unique=True)
+    # Empty only for the moment between a commit and the chaining (see audit.services).
+    sequence = models.PositiveBigIntegerField(_("通し番号"), unique=True, null=True, blank=True)
     previous_hash = models.CharField(_("前の記録のハッシュ"), max_length=64, blank=True)
-    entry_hash = models.CharField(_("ハッシュ"), max_length=64)
+    entry_hash = models.CharField(_("ハッシュ"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("監査ログ")

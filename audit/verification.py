@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import chain
 from .models import AuditChainHead, AuditEntry
+
+
+# An entry written while another transaction held the end of the chain is chained right after
+# its commit; one still unchained after this long did not come from the app.
+UNCHAINED_GRACE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
     and the chain as long as its head says. Stops at the first problem."""
     fields = ("id", *chain.HASHED_FIELDS, "entry_hash")
     expected, previous, checked = 1, chain.GENESIS, 0
-    entries = AuditEntry.objects.order_by("sequence").values(*fields)
+    entries = AuditEntry.objects.filter(sequence__isnull=False).order_by("sequence").values(*fields)
     for values in entries.iterator(chunk_size=chunk_size):
         sequence = values["sequence"]
         if sequence != expected:
@@ -75,6 +82,20 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
             )
         previous, expected, checked = values["entry_hash"], expected + 1, checked + 1
     last = expected - 1
+    stale = timezone.now() - dt.timedelta(seconds=UNCHAINED_GRACE_SECONDS)
+    unchained = AuditEntry.objects.filter(sequence__isnull=True, created_at__lt=stale).order_by("id").first()
+    if unchained is not None:
+        return ChainReport(
+            checked,
+            last,
+            ChainProblem(
+                None,
+                unchained.pk,
+                _(
+                    "ID {id} の記録がチェーンにつながっていません（通し番号もハッシュもなく、データベースに直接追加された可能性があります）。"
+                ).format(id=unchained.pk),
+            ),
+        )
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.sequence > last:
         first_missing = last + 1

@@ -254,3 +254,52 @@ def test_syslog_addresses():
     for bad in ("logs.example:514", "http://x", "udp://x?format=1", "udp://x?facility=nope"):
         with pytest.raises(syslog.SyslogAddressError):
             syslog.SyslogTarget.parse(bad)
+
+
+def test_an_entry_written_while_the_chain_is_busy_is_chained_after_commit(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PostgreSQL: a writer that finds the end of the chain locked by another transaction
+    never waits for it (it may hold locks the other one wants): its entry is written
+    unchained and chained as soon as its transaction commits."""
+    import audit.services as services
+
+    audit_record(actor=city.staff, action="accounts.logout")
+    real = services._chain_head
+    monkeypatch.setattr(services, "_chain_head", lambda *, wait: real(wait=wait) if wait else None)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        busy = audit_record(actor=city.staff, action="accounts.login.failed")
+    busy.refresh_from_db()
+    assert busy.sequence is None and busy.entry_hash == ""
+    assert verify()[0] == 0  # waiting for its commit is not tampering
+    for callback in callbacks:
+        callback()
+    busy.refresh_from_db()
+    assert busy.sequence == AuditEntry.objects.exclude(pk=busy.pk).order_by("-sequence").first().sequence + 1
+    assert verify()[0] == 0
+
+
+def test_the_next_writer_chains_what_was_left_unchained(city, monkeypatch):
+    import audit.services as services
+
+    real = services._chain_head
+    monkeypatch.setattr(services, "_chain_head", lambda *, wait: None)
+    left = audit_record(actor=city.staff, action="accounts.login.failed")
+    monkeypatch.setattr(services, "_chain_head", real)
+    after = audit_record(actor=city.staff, action="accounts.logout")
+    left.refresh_from_db()
+    assert after.sequence == left.sequence + 1 and after.previous_hash == left.entry_hash
+    assert verify()[0] == 0
+
+
+def test_a_row_added_in_the_database_outside_the_chain_is_named(city):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    audit_record(actor=city.staff, action="accounts.logout")
+    forged = AuditEntry.objects.create(
+        action="accounts.logout", actor_name="someone", created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    code, _out, err = verify()
+    assert code == 1 and f"ID {forged.pk} の記録がチェーンにつながっていません" in err

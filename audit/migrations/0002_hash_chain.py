@@ -51,8 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="entry_hash",
-            field=models.CharField(default="", max_length=64, verbose_name="ハッシュ"),
-            preserve_default=False,
+            field=models.CharField(blank=True, max_length=64, verbose_name="ハッシュ"),
         ),
         migrations.CreateModel(
             name="AuditChainHead",
@@ -70,6 +69,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="auditentry",
             name="sequence",
-            field=models.PositiveBigIntegerField(unique=True, verbose_name="通し番号"),
+            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name="通し番号"),
         ),
     ]
