@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from . import chain
 from .models import AuditChainHead, AuditEntry
 
-
 # An entry written while another transaction held the end of the chain is chained right after
 # its commit; one still unchained after this long did not come from the app.
 UNCHAINED_GRACE_SECONDS = 60
