@@ -303,3 +303,13 @@ def test_a_row_added_in_the_database_outside_the_chain_is_named(city):
     )
     code, _out, err = verify()
     assert code == 1 and f"ID {forged.pk} の記録がチェーンにつながっていません" in err
+
+
+def test_a_wrong_syslog_address_is_refused_at_start_up(settings):
+    from audit.checks import syslog_address
+
+    settings.MAMORU_AUDIT_SYSLOG = "logs.example.lg.jp:514"
+    [error] = syslog_address(None)
+    assert error.id == "audit.E001" and "MAMORU_AUDIT_SYSLOG" in error.msg
+    settings.MAMORU_AUDIT_SYSLOG = "udp://127.0.0.1:514"
+    assert syslog_address(None) == []
