@@ -313,3 +313,34 @@ def test_a_wrong_syslog_address_is_refused_at_start_up(settings):
     assert error.id == "audit.E001" and "MAMORU_AUDIT_SYSLOG" in error.msg
     settings.MAMORU_AUDIT_SYSLOG = "udp://127.0.0.1:514"
     assert syslog_address(None) == []
+
+
+def test_the_migration_chains_entries_written_before_it(tmp_path):
+    """On a real database file: back to the audit log without a chain, entries written
+    the old way, then ``migrate``: every entry is numbered and hashed, and verifies."""
+    import os
+    import sqlite3
+
+    database = tmp_path / "db.sqlite3"
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["MAMORU_SQLITE_PATH"] = str(database)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, timeout=300)
+    subprocess.run([*manage, "migrate", "audit", "0001", "-v0"], check=True, env=env, timeout=300)
+    with sqlite3.connect(database) as db:
+        for n in range(3):
+            db.execute(
+                "INSERT INTO audit_auditentry (created_at, actor_name, request_id, action, object_type, object_id,"
+                " object_repr, before, after) VALUES (?, ?, '', 'accounts.login.failed', '', '', '', NULL, ?)",
+                [f"2026-01-0{n + 1} 09:00:00.123456", f"user{n}", json.dumps({"n": n, "名前": "x"})],
+            )
+    subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, timeout=300)
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT sequence, length(entry_hash) FROM audit_auditentry ORDER BY id").fetchall()
+        head = db.execute("SELECT sequence FROM audit_auditchainhead").fetchall()
+    assert rows == [(1, 64), (2, 64), (3, 64)] and head == [(3,)]
+    done = subprocess.run(
+        [sys.executable, "-m", "mamoru", "audit-verify"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "監査ログ 3件を確認しました" in done.stdout

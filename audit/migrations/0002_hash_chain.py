@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="sequence",
-            field=models.PositiveBigIntegerField(null=True, verbose_name="通し番号"),
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="通し番号"),
         ),
         migrations.AddField(
             model_name="auditentry",
@@ -66,9 +66,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(chain_existing, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="sequence",
-            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name="通し番号"),
-        ),
     ]
