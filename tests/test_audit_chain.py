@@ -159,7 +159,8 @@ def test_concurrent_writers_keep_one_chain(city):
 
 
 def test_audit_verify_runs_as_python_m_mamoru(tmp_path):
-    """The command the officer runs, on a database file: exit 0, then 1 once a row is changed."""
+    """The command the officer runs, on a database file that four processes wrote to at
+    once (SQLite: each transaction begins IMMEDIATE): exit 0, then 1 once a row is changed."""
     import os
     import sqlite3
 
@@ -170,9 +171,13 @@ def test_audit_verify_runs_as_python_m_mamoru(tmp_path):
     write = (
         "import django; django.setup()\n"
         "from audit.services import audit_record\n"
-        "for n in range(5): audit_record(actor=None, action='accounts.login.failed', actor_name=f'user{n}')\n"
+        "for n in range(25): audit_record(actor=None, action='accounts.login.failed', actor_name=f'user{n}')\n"
     )
-    subprocess.run([sys.executable, "-c", write], check=True, env={**env, "DJANGO_SETTINGS_MODULE": "mamoru.settings"})
+    writers = [
+        subprocess.Popen([sys.executable, "-c", write], env={**env, "DJANGO_SETTINGS_MODULE": "mamoru.settings"})
+        for _ in range(4)
+    ]
+    assert [writer.wait(timeout=300) for writer in writers] == [0, 0, 0, 0]
 
     def run():
         return subprocess.run(
@@ -181,7 +186,7 @@ def test_audit_verify_runs_as_python_m_mamoru(tmp_path):
 
     done = run()
     assert done.returncode == 0, done.stderr
-    assert "監査ログ 5件を確認しました。改変・欠落はありません" in done.stdout
+    assert "監査ログ 100件を確認しました。改変・欠落はありません" in done.stdout
     with sqlite3.connect(database) as db:
         db.execute("UPDATE audit_auditentry SET actor_name = 'nobody' WHERE sequence = 3")
     done = run()
