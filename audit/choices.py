@@ -104,6 +104,28 @@ ACTION_LABELS = {
     "accounts.directory.user_created": _("ディレクトリの利用者を作成"),
     "accounts.directory.user_updated": _("ディレクトリから利用者の役割・所属を更新"),
     "accounts.directory.refused": _("ディレクトリの利用者のログインを拒否（対応する役割なし）"),
+    # audit stream (issue 13, A5): reads of personal data; lists as their filters and count.
+    "records.contact.listed": _("対応記録の一覧・検索を閲覧"),
+    "records.contact.exported": _("対応記録を表計算ファイル（CSV・Excel）に出力"),
+    "people.resident.listed": _("住民等の一覧・検索を閲覧"),
+    "people.resident.picked": _("対応記録の入力で住民等を検索"),
+    "people.resident.duplicates_listed": _("同一人物の可能性がある住民等を検索"),
+    "people.resident.similar_listed": _("同一人物の可能性がある住民等を閲覧（専門部署）"),
+    "people.merge.listed": _("住民等の統合履歴を閲覧"),
+    "cases.case.listed": _("事案の一覧を閲覧"),
+    "cases.case.open_listed": _("未完了の事案の一覧を閲覧"),
+    "cases.staff_care.viewed": _("職員のケアの状況を閲覧"),
+    "measures.measure.listed": _("措置の一覧を閲覧"),
+    "measures.measure.inbox_listed": _("決裁待ちの措置を閲覧"),
+    "measures.measure.viewed": _("措置を閲覧"),
+    "measures.letter.downloaded": _("発出した通知文書（PDF）をダウンロード"),
+    "measures.letter.previewed": _("通知文書の見本（PDF）を表示"),
+    "repetition.flag.listed": _("繰り返しの確認の一覧を閲覧"),
+    "repetition.flag.viewed": _("繰り返しの確認を閲覧"),
+    "audit.entry.listed": _("監査ログを閲覧"),
+    "api.contacts.listed": _("API: 対応記録の一覧を取得"),
+    "api.residents.listed": _("API: 住民等を検索"),
+    "api.resident_contacts.listed": _("API: 住民等の対応履歴を取得"),
 }
 
 

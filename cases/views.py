@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_read
 from mamoru.policy.loader import current as current_policy
 from records.selectors import contact_get
 
@@ -34,6 +35,12 @@ def case_list(request):
     elif shown == "closed":
         cases = cases.filter(closed_at__isnull=False)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="cases.case.listed",
+        filters={"状態": shown, "ページ": page.number},
+        count=page.paginator.count,
+    )
     return render(
         request,
         "cases/case_list.html",
@@ -51,6 +58,12 @@ def case_open_list(request):
     specialist section's page; others see their own department's)."""
     require_case_handler(request.user)
     page = Paginator(selectors.case_open_list(user=request.user), 100).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="cases.case.open_listed",
+        filters={"ページ": page.number},
+        count=page.paginator.count,
+    )
     return render(request, "cases/case_open_list.html", {"page": page, "now": timezone.now()})
 
 
@@ -199,8 +212,11 @@ def staff_care(request):
     follow-ups, to decide rotation. Managers and the specialist section only."""
     if not may_view_staff_care(request.user):
         raise PermissionDenied(_("このページは管理職と専門部署のみが閲覧できます。"))
-    return render(
-        request,
-        "cases/staff_care.html",
-        {"staff": selectors.staff_care_list(user=request.user), "days": selectors.STAFF_CARE_DAYS},
+    staff = list(selectors.staff_care_list(user=request.user))
+    audit_read(
+        actor=request.user,
+        action="cases.staff_care.viewed",
+        filters={"期間（日）": selectors.STAFF_CARE_DAYS},
+        count=len(staff),
     )
+    return render(request, "cases/staff_care.html", {"staff": staff, "days": selectors.STAFF_CARE_DAYS})

@@ -37,6 +37,7 @@ from accounts.services import (
     token_failures_wait,
 )
 from audit.middleware import client_address
+from audit.services import audit_read
 from people import selectors as people_selectors
 from people import services as people_services
 from people.models import Resident
@@ -442,7 +443,14 @@ def contacts_list(
     contacts = record_selectors.contact_list_for_display(user=request.user, filters=filters).prefetch_related(
         "other_staff"
     )
-    return {"count": contacts.count(), "items": list(contacts[offset : offset + limit])}
+    items, count = list(contacts[offset : offset + limit]), contacts.count()
+    audit_read(
+        actor=request.user,
+        action="api.contacts.listed",
+        filters={**{k: v for k, v in vars(filters).items() if k != "live_only"}, "limit": limit, "offset": offset},
+        count=len(items),
+    )
+    return {"count": count, "items": items}
 
 
 @api.get("/contacts/{contact_id}", response={200: ContactOut, 404: ErrorOut, **ERRORS}, summary=_("対応記録1件"))
@@ -503,7 +511,11 @@ def contacts_update(
 def residents_list(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
         raise HttpError(400, _("limit は1〜500で指定してください。"))
-    return list(people_selectors.resident_list(user=request.user, query=q)[:limit])
+    residents = list(people_selectors.resident_list(user=request.user, query=q)[:limit])
+    audit_read(
+        actor=request.user, action="api.residents.listed", filters={"q": q, "limit": limit}, count=len(residents)
+    )
+    return residents
 
 
 @api.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut, **ERRORS}, summary=_("住民等1件"))
@@ -537,4 +549,12 @@ def residents_contacts(request, resident_id: int = _RESIDENT_ID, limit: int = 10
     contacts = record_selectors.contact_list_for_display(
         user=request.user, filters=ContactFilter(resident_id=resident.pk)
     ).prefetch_related("other_staff")
-    return list(contacts[: max(1, min(limit, 500))])
+    items = list(contacts[: max(1, min(limit, 500))])
+    audit_read(
+        actor=request.user,
+        action="api.resident_contacts.listed",
+        obj=resident,
+        filters={"limit": limit},
+        count=len(items),
+    )
+    return items

@@ -9,3 +9,28 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def applied_filters(form) -> dict[str, str]:
+    """The filters a list, search or export was drawn with, as its audit entry and an
+    export's first line give them: field label → the value as shown (a choice's label,
+    an object's name). An invalid form filters nothing, so it gives nothing."""
+    if not form.is_bound or not form.is_valid():
+        return {}
+    shown = {}
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], (), False):
+            continue
+        field = form.fields[name]
+        choices = getattr(field, "choices", None)
+        if choices is not None and isinstance(value, str):
+            value = dict((str(key), label) for key, label in choices if not isinstance(label, (list, tuple))).get(
+                value, value
+            )
+        shown[str(field.label or name)] = str(value)[:200]
+    return shown
+
+
+def filters_text(filters: dict[str, str]) -> str:
+    """``applied_filters`` as one line: 「担当課: 市民課、キーワード: 苦情」."""
+    return "、".join(f"{label}: {value}" for label, value in filters.items())

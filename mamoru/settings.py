@@ -374,3 +374,10 @@ MAMORU_API_IDEMPOTENCY_HOURS = envint("MAMORU_API_IDEMPOTENCY_HOURS", "24")
 # so the Redis used for real-time push (MAMORU_REDIS_URL) also holds the cache.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# --- audit stream (issue 13: A4, A5, B3) ---------------------------------------------------
+# Forward every audit entry, after its transaction commits, to the city's log server:
+# udp://host:514 or tcp://host:601 (RFC 5424); add ?format=3164 for the old BSD format and
+# ?facility=local4 for another facility (default local0). Empty: not forwarded.
+MAMORU_AUDIT_SYSLOG = os.environ.get("MAMORU_AUDIT_SYSLOG", "").strip()
+# Seconds to wait for a TCP log server before giving up on one entry (the entry itself stays).
+MAMORU_AUDIT_SYSLOG_TIMEOUT = float(os.environ.get("MAMORU_AUDIT_SYSLOG_TIMEOUT", "2"))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions as base_permissions
 from accounts.selectors import department_visible_ids
+from audit.services import audit_read
 from letters.services import letter_preview
 from letters.views import issued_letter_response, pdf_response
 from mamoru.forms import add_service_errors
@@ -39,6 +40,12 @@ def measure_list(request):
     if status in MeasureStatus.values:
         measures = measures.filter(status=status)
     page = Paginator(measures, 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="measures.measure.listed",
+        filters={"状態": status if status in MeasureStatus.values else "", "ページ": page.number},
+        count=page.paginator.count,
+    )
     return render(
         request,
         "measures/measure_list.html",
@@ -48,9 +55,9 @@ def measure_list(request):
 
 def measure_inbox(request):
     """決裁待ち: measures waiting for the user's approval."""
-    return render(
-        request, "measures/measure_inbox.html", {"measures": selectors.measure_pending_for(user=request.user)}
-    )
+    measures = list(selectors.measure_pending_for(user=request.user))
+    audit_read(actor=request.user, action="measures.measure.inbox_listed", count=len(measures))
+    return render(request, "measures/measure_inbox.html", {"measures": measures})
 
 
 def measure_new(request, resident_pk):
@@ -119,6 +126,7 @@ def measure_detail(request, pk):
         if contact.deleted_at is None
     ]
     may_draft = permissions.may_draft(user)
+    audit_read(actor=user, action="measures.measure.viewed", obj=measure)
     return render(
         request,
         "measures/measure_detail.html",
@@ -241,6 +249,7 @@ def measure_letter(request, pk):
     measure = selectors.measure_get(user=request.user, pk=pk)
     if measure.letter_id is None:
         raise PermissionDenied(_("この措置には通知文書がありません。"))
+    audit_read(actor=request.user, action="measures.letter.downloaded", obj=measure)
     return issued_letter_response(measure.letter, as_attachment=True)
 
 
@@ -270,6 +279,7 @@ def measure_letter_preview(request, pk):
     except (ValidationError, FontMissingError) as error:
         messages.error(request, "、".join(getattr(error, "messages", None) or [str(error)]))
         return redirect("measures:measure_detail", pk=pk)
+    audit_read(actor=request.user, action="measures.letter.previewed", obj=measure)
     return pdf_response(content, _("見本_{title}.pdf").format(title=measure.title))
 
 

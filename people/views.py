@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_specialist, require_handler
+from audit.services import audit_read
 from mamoru.forms import add_service_errors
 
 from . import merging, selectors, services
@@ -23,6 +24,12 @@ def resident_list(request):
     query = request.GET.get("q", "")
     residents = selectors.resident_list(user=request.user, query=query)
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="people.resident.listed",
+        filters={"キーワード": query, "ページ": page.number},
+        count=page.paginator.count,
+    )
     page.object_list = selectors.resident_list_with_badges(user=request.user, residents=page.object_list)
     return render(request, "people/resident_list.html", {"page": page, "q": query})
 
@@ -32,6 +39,10 @@ def resident_pick(request):
     _require_handler(request)
     query = request.GET.get("q", "").strip()
     results = selectors.resident_pick_list(user=request.user, query=query)
+    if query:
+        audit_read(
+            actor=request.user, action="people.resident.picked", filters={"キーワード": query}, count=len(results)
+        )
     selectors.resident_list_with_badges(user=request.user, residents=[resident for resident, _duplicates in results])
     return render(request, "people/_resident_pick.html", {"results": results, "q": query})
 
@@ -58,6 +69,13 @@ def resident_duplicates(request):
                 if known is None or candidate.decision.score > known.decision.score:
                     best[candidate.resident.pk] = candidate
     candidates = sorted(best.values(), key=lambda candidate: -candidate.decision.score)[:5]
+    if name or kana or phones:
+        audit_read(
+            actor=request.user,
+            action="people.resident.duplicates_listed",
+            filters={"氏名": name, "ふりがな": kana, "住所": address, "電話番号": "、".join(phones)},
+            count=len(candidates),
+        )
     next_url = request.GET.get("next", "")
     return render(
         request,
@@ -95,6 +113,7 @@ def resident_similar(request, pk):
         duplicates = selectors.resident_duplicates(
             user=request.user, fields=PersonFields.of_resident(resident), exclude_ids=(resident.pk,)
         )
+    audit_read(actor=request.user, action="people.resident.similar_listed", obj=resident, count=len(duplicates))
     return render(request, "people/_resident_similar.html", {"resident": resident, "duplicates": duplicates})
 
 
@@ -196,4 +215,7 @@ def resident_merge_list(request):
     _require_specialist(request)
     merges = selectors.resident_merge_list(user=request.user)
     page = Paginator(merges, 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user, action="people.merge.listed", filters={"ページ": page.number}, count=page.paginator.count
+    )
     return render(request, "people/resident_merge_list.html", {"page": page})

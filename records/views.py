@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import require_handler
 from accounts.signin_middleware import step_up_response
-from mamoru.forms import add_service_errors
+from audit.services import audit_read
+from mamoru.forms import add_service_errors, applied_filters, filters_text
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
@@ -294,11 +295,17 @@ def contact_list(request):
             status=400,
         )
     contacts = selectors.contact_table_list(user=request.user, filters=form.to_filter())
+    filters = applied_filters(form)
     if export:
-        # A second sign-in before every export (signin stream, issue 13 B1).
+        # A second sign-in before every export (issue 13 B1), then the export, audited with its filters.
         response = step_up_response(request)
-        return response if response is not None else export(contacts)
+        if response is not None:
+            return response
+        pks = exports.export_pks(contacts)
+        audit_read(actor=request.user, action="records.contact.exported", filters=filters, count=len(pks))
+        return export(pks, user=request.user, conditions=filters_text(filters))
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
+    audit_read(actor=request.user, action="records.contact.listed", filters=filters, count=page.paginator.count)
     page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_specialist
+from audit.services import audit_read
 from mamoru.forms import add_service_errors
 
 from . import selectors, services
@@ -24,6 +25,12 @@ def flag_list(request):
     status = request.GET.get("status", "")
     flags = selectors.flag_list_for_display(user=request.user, status=status)
     page = Paginator(flags, 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="repetition.flag.listed",
+        filters={"状態": status, "ページ": page.number},
+        count=page.paginator.count,
+    )
     for flag in page.object_list:
         flag.department_names = sorted({c.department.name for c in flag.live_contacts})
     return render(
@@ -64,6 +71,7 @@ def _detail(request, flag, form):
 
 def flag_detail(request, pk):
     flag = selectors.flag_get(user=request.user, pk=pk)
+    audit_read(actor=request.user, action="repetition.flag.viewed", obj=flag)
     return _detail(request, flag, FlagDecisionForm())
 
 

@@ -125,7 +125,8 @@ def test_list_is_paginated_and_exports_csv(city, client_for, settings):
     csv = client.get("/contacts/", {"format": "csv"})
     text = csv.content.decode("utf-8-sig")
     assert csv["Content-Type"].startswith("text/csv")
-    assert text.splitlines()[0].startswith("番号,開始日時")
+    assert text.splitlines()[0].startswith("【出力記録】 対応記録 出力者: 市民 一郎（staff1）")
+    assert text.splitlines()[1].startswith("番号,開始日時")
     assert text.count("窓口での苦情") == 3
     xlsx = client.get("/contacts/", {"format": "xlsx", "q": "苦情"})
     from io import BytesIO
@@ -133,7 +134,8 @@ def test_list_is_paginated_and_exports_csv(city, client_for, settings):
     from openpyxl import load_workbook
 
     rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("番号", "開始日時") and len(rows) == 4 and rows[1][8] == "窓口での苦情"
+    assert rows[0][0].startswith("【出力記録】")
+    assert rows[1][:2] == ("番号", "開始日時") and len(rows) == 5 and rows[2][8] == "窓口での苦情"
 
 
 def test_table_rows_escape_text_and_show_each_cell(city, client_for):

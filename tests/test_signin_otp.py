@@ -119,7 +119,10 @@ def test_enrolled_user_gives_the_code_after_the_password(city):
     good = client.post(verify, {"code": code_for(device, offset=1), "next": "/contacts/"})
     assert good.status_code == 302 and good["Location"] == "/contacts/"
     assert client.get("/contacts/").status_code == 200
-    assert actions(city.specialist)[-2:] == ["accounts.otp.failed", "accounts.otp.verified"]
+    assert [a for a in actions(city.specialist) if a.startswith("accounts.")][-2:] == [
+        "accounts.otp.failed",
+        "accounts.otp.verified",
+    ]
 
 
 def test_code_is_not_accepted_twice(city):

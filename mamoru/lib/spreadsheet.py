@@ -63,7 +63,7 @@ def cell_raw(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unescape_formula(str(value).strip())
 
 
 def cell_text(value) -> str:
@@ -71,7 +71,49 @@ def cell_text(value) -> str:
     return unicodedata.normalize("NFKC", cell_raw(value)).strip()
 
 
-def xlsx_value(value):
-    """A value as an Excel cell can hold it: text without control characters
-    (openpyxl refuses them, and one stored value would fail the whole export)."""
-    return clean_text(value) if isinstance(value, str) else value
+# --- Writing cells that a spreadsheet must never run (issue 13, A4) ---------------------------
+# OWASP "CSV Injection": a cell whose text begins with one of these is read as a formula by
+# Excel or LibreOffice (=HYPERLINK(...), =cmd|' /C calc'!A0, +1+1, -2+3, @SUM(...)); a tab or
+# a carriage return in front does the same in some of them. Leading spaces are skipped when
+# looking, because some programs skip them before deciding.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+_LEADING_SPACES = " \u3000"
+
+# The first line of an export says who exported what and when; import-contacts skips it.
+PROVENANCE_MARK = "【出力記録】"
+
+
+def starts_like_formula(value) -> bool:
+    """Text a spreadsheet would take for a formula. Numbers are never formulas: a real
+    negative count stays a number; the text "-5" that someone typed is text."""
+    return isinstance(value, str) and value.lstrip(_LEADING_SPACES).startswith(FORMULA_TRIGGERS)
+
+
+def csv_cell(value):
+    """A value for a CSV cell: text that starts like a formula gets a leading ``'``
+    (OWASP's advice; Excel then shows it as text). Everything else as it is; the csv
+    module quotes what needs quoting."""
+    if starts_like_formula(value):
+        return FORMULA_ESCAPE + value
+    return value
+
+
+def xlsx_text(value: str) -> str:
+    """Text an .xlsx file can hold: without control characters (openpyxl refuses
+    most, and one stored value would fail the whole export); line breaks and tabs kept."""
+    return clean_text(value)
+
+
+def unescape_formula(text: str) -> str:
+    """Undo ``csv_cell`` on a cell read back: ``'=…`` → ``=…`` (only where the quote was
+    put in front of something that starts like a formula)."""
+    if text.startswith(FORMULA_ESCAPE) and starts_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
+def is_provenance_row(cells) -> bool:
+    """The line an export writes above its header (who exported, when, what)."""
+    first = next((cell for cell in cells if not is_blank(cell)), None)
+    return isinstance(first, str) and first.strip().startswith(PROVENANCE_MARK)

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 
-from mamoru.lib.spreadsheet import DecodeError, decode_text, is_blank
+from mamoru.lib.spreadsheet import DecodeError, decode_text, is_blank, is_provenance_row
 
 from .mapping import FIELDS, REQUIRED_FIELDS, header_key
 
@@ -105,14 +105,15 @@ def read_rows(path: str | Path, *, encoding: str | None = None, sheet: str | Non
 
 
 def locate_header(rows: list[tuple[int, list]], header_row: int | None) -> int:
-    """The index in ``rows`` of the header: row ``header_row`` (1-based) or the first non-empty one."""
+    """The index in ``rows`` of the header: row ``header_row`` (1-based) or the first non-empty
+    one that is not the line mamoru's export writes above its header (who exported, when)."""
     for index, (number, cells) in enumerate(rows):
         if header_row is not None:
             if number == header_row:
                 if all(is_blank(cell) for cell in cells):
                     raise ImportFileError(_("{row}行目は空で、見出しの行として使えません。").format(row=header_row))
                 return index
-        elif not all(is_blank(cell) for cell in cells):
+        elif not all(is_blank(cell) for cell in cells) and not is_provenance_row(cells):
             return index
     if header_row is not None:
         raise ImportFileError(_("{row}行目がありません。").format(row=header_row))
