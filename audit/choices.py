@@ -68,6 +68,10 @@ ACTION_LABELS = {
     "letters.letter.issued": _("文書（警告書・通知書）を発出"),
     "letters.template.created": _("文書テンプレートを作成（既定の文面）"),
     "letters.template.updated": _("文書テンプレートを変更"),
+    # login stream (issue 13: A7, B8)
+    "accounts.session.ended_absolute": _("ログインからの上限時間に達したためログアウト"),
+    "accounts.session.ended_everywhere": _("すべての端末からのログアウトによりセッションを終了"),
+    "accounts.session.signed_out_everywhere": _("すべての端末からログアウト"),
 }
 
 
