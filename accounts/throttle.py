@@ -5,7 +5,7 @@ bound on simultaneous password checks (docs/security/login.md).
   strips white space (tab and U+3000 included) and folds full-width letters
   (NFKC) before the password is checked, so failures are counted per the
   folded name, case-folded too (directory sign-in ignores case).
-- ``device_id_for`` / ``device_cookie_value``: a browser that signed in to an
+- ``device_id_for`` / ``device_cookie_set``: a browser that signed in to an
   account gets a signed cookie naming that account; its attempts are counted
   per device, so failures by others (an attacker, colleagues behind the same
   address) never lock the real user out of the browser they use every day.
@@ -57,20 +57,18 @@ def device_id_for(request, key: str) -> str:
     return _device_entries(request).get(key, "")
 
 
-def device_cookie_value(request, key: str) -> tuple[str, str]:
-    """The cookie to set after a successful sign-in to the account: (value, device id).
-    A browser keeps its id for an account; the newest accounts are kept first."""
+def device_cookie_set(response, *, request, user) -> None:
+    """Trust this browser for ``user``'s account after a successful sign-in: the
+    signed cookie names the account with this browser's id for it (kept if it
+    had one), the accounts signed in most recently first."""
+    key = account_key(user.get_username())
     entries = _device_entries(request)
     device = entries.pop(key, "") or secrets.token_hex(16)
     kept = dict(list(entries.items())[-(DEVICE_COOKIE_ACCOUNTS - 1) :])
     kept[key] = device
-    return signing.dumps(kept, salt=DEVICE_COOKIE_SALT, compress=True), device
-
-
-def device_cookie_set(response, value: str) -> None:
     response.set_cookie(
         settings.MAMORU_LOGIN_DEVICE_COOKIE_NAME,
-        value,
+        signing.dumps(kept, salt=DEVICE_COOKIE_SALT, compress=True),
         max_age=settings.MAMORU_LOGIN_DEVICE_COOKIE_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,

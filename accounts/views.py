@@ -77,9 +77,7 @@ def login_view(request):
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 next_url = "/"
             response = redirect(next_url or "/")
-            # This browser is now trusted for this account (device cookie, A7).
-            cookie, _device = throttle.device_cookie_value(request, throttle.account_key(user.get_username()))
-            throttle.device_cookie_set(response, cookie)
+            throttle.device_cookie_set(response, request=request, user=user)  # this browser is now trusted (A7)
             return response
         services.login_attempt_settle(attempt=attempt, username=username, succeeded=False)
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
