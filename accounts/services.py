@@ -186,6 +186,7 @@ def login_attempt_reserve(*, username: str, address: str | None, device: str = "
         _lock(f"account:{key}")
         if address and not device:
             _lock(f"address:{address}")
+        LoginAttempt.objects.filter(username=key, attempted_at__lt=since).delete()  # counted no more (audited)
         failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=since)
         if device:
             checks = [("device", failures.filter(username=key, device=device), settings.LOGIN_FAILURE_LIMIT_DEVICE)]

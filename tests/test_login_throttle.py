@@ -10,6 +10,7 @@
   others' failures, neither for the account nor from a shared address; the
   administrators are told about bursts."""
 
+import datetime as dt
 import threading
 import time
 
@@ -17,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
+from django.utils import timezone
 
 from accounts import throttle
 from accounts.models import LoginAttempt
@@ -218,3 +220,21 @@ def test_nobody_is_told_about_a_few_typing_errors(city):
         login(Client(), "staff1", "typo")
     assert login(Client(), "staff1", PASSWORD).status_code == 302
     assert not Notification.objects.filter(kind="accounts.login_throttled").exists()
+
+
+def test_the_admin_sites_own_login_form_is_not_a_way_around(client, city, counting_hasher):
+    """Django admin's login page would check passwords without these limits: it
+    is not served to anyone who has not signed in through mamoru's."""
+    response = client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
+    assert counting_hasher.checked == 0
+    assert signed_in_as(client) is None
+
+
+def test_old_attempts_are_forgotten_when_the_account_is_tried_again(client, city):
+    login(client, "staff1", "wrong")
+    old = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1)
+    LoginAttempt.objects.update(attempted_at=old)
+    login(client, "ＳＴＡＦＦ１", "wrong")
+    assert LoginAttempt.objects.filter(username="staff1").count() == 1
+    assert AuditEntry.objects.filter(action="accounts.login.failed").count() == 2  # the history stays in the audit log
