@@ -17,7 +17,7 @@ signed out, expires (idle or absolute lifetime) or is ended by 「すべての�
 
 Speed: one event reaches every connection of a department at once (a few
 hundred). Each connection's check is plain Python on the event loop, and the
-users are reloaded in one query per event for the whole process; no other trip
+users and their sessions are reloaded in two queries per event for the whole process; no other trip
 to the thread that serves the pages is made per connection (see ``dispatch``)."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class _UserReloader:
     supervisors: two queries, not 400)."""
 
     def __init__(self):
-        self.waiting: dict[int, list[asyncio.Future]] = {}
+        self.waiting: dict[tuple[int, str], list[asyncio.Future]] = {}
 
     async def load(self, user_id, session_key):
         loop = asyncio.get_running_loop()
