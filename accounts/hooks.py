@@ -13,3 +13,13 @@ account_security_changed = Hook(
     ``otp_reset``), ``text`` (a Japanese sentence saying what changed). E.g. notifications tells the user
     (in the app and by e-mail) and the other administrators.""",
 )
+
+login_throttled = Hook(
+    "accounts.login_throttled",
+    """A burst of failed sign-ins reached a limit (once per limit and window, in the
+    transaction that records the failure that reached it): ``kind`` (``"account"``: the
+    failures for one account from browsers it never signed in from; ``"address"``: the
+    failures from one source address; ``"device"``: one trusted browser of the account),
+    ``account`` (the normalised user name, ``""`` for an address), ``address`` and
+    ``count``. E.g. notifications tells the administrators.""",
+)

@@ -41,6 +41,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("通話録音システム・事案管理システムなどが API で使うアカウント。画面にはログインできません。"),
     )
+    sessions_valid_after = models.DateTimeField(
+        _("これより前のログインを無効にする日時"),
+        null=True,
+        blank=True,
+        help_text=_("「すべての端末からログアウト」で設定されます。"),
+    )
 
     objects = UserManager()
 
@@ -162,10 +168,17 @@ class ApiIdempotencyRecord(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """One sign-in attempt, kept to rate-limit failures per account and address."""
+    """One sign-in attempt, kept to rate-limit failures per account and address.
+
+    ``username`` is the normalised account (``accounts.throttle.account_key``),
+    not the spelling typed. The row is written as a failure *before* the
+    password is checked (a reservation) and marked succeeded afterwards if it
+    was right. ``device`` is the id of the browser's device cookie for this
+    account (empty: a browser this account never signed in from)."""
 
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, db_index=True)
+    device = models.CharField(max_length=32, blank=True, default="", db_index=True)
     succeeded = models.BooleanField(default=False)
     attempted_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -175,3 +188,18 @@ class LoginAttempt(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class LoginLock(models.Model):
+    """One row per normalised account (``account:…``) or source address
+    (``address:…``), locked while a sign-in attempt is counted and reserved, so
+    simultaneous attempts are counted one after the other."""
+
+    key = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("ログイン試行の排他")
+        verbose_name_plural = _("ログイン試行の排他")
+
+    def __str__(self):
+        return self.key

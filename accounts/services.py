@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
+from . import throttle
 from .choices import Role
-from .hooks import account_security_changed
-from .models import ApiIdempotencyRecord, ApiToken, Department, LoginAttempt, User
+from .hooks import account_security_changed, login_throttled
+from .models import ApiIdempotencyRecord, ApiToken, Department, LoginAttempt, LoginLock, User
 from .permissions import handles_contacts, is_administrator, require_administrator
 
 TOKEN_PREFIX = "mamoru_"
@@ -184,6 +185,15 @@ def user_password_reset(*, actor, user: User, password: str | None) -> User:
 def user_set_date_style(*, actor, date_style: str) -> None:
     actor.date_style = date_style
     actor.save(update_fields=["date_style"])
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, actor) -> None:
+    """End every session of the actor, on every device, this one included (pages at
+    their next request, open WebSockets at their next check: ``accounts.sessions``)."""
+    actor.sessions_valid_after = timezone.now()
+    actor.save(update_fields=["sessions_valid_after"])
+    audit_record(actor=actor, action="accounts.session.signed_out_everywhere", obj=actor)
 
 
 @transaction.atomic
@@ -447,21 +457,99 @@ def idempotency_complete(*, record: ApiIdempotencyRecord, status: int, body) -> 
     record.save(update_fields=["status", "body"])
 
 
-def login_is_blocked(*, username: str, address: str | None) -> bool:
-    """Too many recent failures for this account or this source address."""
+class LoginRefused(Exception):
+    """A sign-in attempt refused before its password was checked. ``reason``:
+    ``"account"`` (too many failures for the account from unknown browsers),
+    ``"device"`` (too many from this trusted browser), ``"address"`` (too many from
+    the source address, unknown browsers only) or ``"busy"`` (every password-check
+    slot of the process is in use)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _lock(key: str) -> None:
+    """Serialise the attempts on one account or address (a row lock on PostgreSQL;
+    SQLite's IMMEDIATE transactions are serialised already)."""
+    LoginLock.objects.select_for_update().get_or_create(key=key[:200])
+
+
+def login_attempt_reserve(*, username: str, address: str | None, device: str = "") -> LoginAttempt:
+    """Count the recent failures and, under the limits, record this attempt as a
+    failure *before* its password is checked, in one transaction with the
+    account (and address) locked: simultaneous attempts are counted one after
+    the other, so no more than the limit are ever checked. Over a limit, audits
+    ``accounts.login.blocked`` and raises ``LoginRefused``.
+
+    ``device``: the browser's device-cookie id for this account. A trusted
+    browser has a limit of its own and is not held back by the failures of
+    other browsers, for the account or from its address (docs/security/login.md)."""
+    key = throttle.account_key(username)
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=since)
-    if username and failures.filter(username=username.lower()).count() >= settings.LOGIN_FAILURE_LIMIT_ACCOUNT:
-        return True
-    return bool(address) and failures.filter(address=address).count() >= settings.LOGIN_FAILURE_LIMIT_ADDRESS
+    refused = ""
+    with transaction.atomic():
+        _lock(f"account:{key}")
+        if address and not device:
+            _lock(f"address:{address}")
+        LoginAttempt.objects.filter(username=key, attempted_at__lt=since).delete()  # counted no more (audited)
+        failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=since)
+        if device:
+            checks = [("device", failures.filter(username=key, device=device), settings.LOGIN_FAILURE_LIMIT_DEVICE)]
+        else:
+            checks = [("account", failures.filter(username=key, device=""), settings.LOGIN_FAILURE_LIMIT_ACCOUNT)]
+            if address:
+                by_address = failures.filter(address=address, device="")
+                checks.append(("address", by_address, settings.LOGIN_FAILURE_LIMIT_ADDRESS))
+        counts = {}
+        for kind, queryset, limit in checks:
+            counts[kind] = queryset.count()
+            if counts[kind] >= limit:
+                refused = kind
+                break
+        else:
+            attempt = LoginAttempt.objects.create(username=key, address=address, device=device, succeeded=False)
+    if refused:
+        audit_record(actor=None, actor_name=str(username)[:150], action="accounts.login.blocked")
+        raise LoginRefused(refused)
+    return attempt
 
 
 @transaction.atomic
-def login_attempt_record(*, username: str, address: str | None, succeeded: bool, user=None) -> None:
+def login_attempt_settle(*, attempt: LoginAttempt, username: str, succeeded: bool, user=None) -> None:
+    """After the password check: a success marks the reserved attempt succeeded and
+    clears the earlier failures of the same browser kind (trusted device or unknown);
+    a failure stays counted and is audited."""
     if succeeded:
-        # A successful sign-in clears the account's earlier failures.
-        LoginAttempt.objects.filter(username=username.lower(), succeeded=False).delete()
+        LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True)
+        LoginAttempt.objects.filter(username=attempt.username, device=attempt.device, succeeded=False).delete()
         audit_record(actor=user, action="accounts.login.succeeded", obj=user)
     else:
-        LoginAttempt.objects.create(username=username.lower()[:150], address=address, succeeded=False)
-        audit_record(actor=None, actor_name=username[:150], action="accounts.login.failed")
+        audit_record(actor=None, actor_name=str(username)[:150], action="accounts.login.failed")
+        _alert_when_a_limit_is_reached(attempt)
+
+
+def _alert_when_a_limit_is_reached(attempt: LoginAttempt) -> None:
+    """The failure that reaches a limit tells the apps that alert the administrators."""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=since)
+    if attempt.device:
+        lanes = [
+            ("device", failures.filter(username=attempt.username, device=attempt.device), "LOGIN_FAILURE_LIMIT_DEVICE")
+        ]
+    else:
+        lanes = [("account", failures.filter(username=attempt.username, device=""), "LOGIN_FAILURE_LIMIT_ACCOUNT")]
+        if attempt.address:
+            lanes.append(
+                ("address", failures.filter(address=attempt.address, device=""), "LOGIN_FAILURE_LIMIT_ADDRESS")
+            )
+    for kind, queryset, setting in lanes:
+        limit = getattr(settings, setting)
+        if queryset.count() == limit:
+            account = "" if kind == "address" else attempt.username
+            login_throttled.send(kind=kind, account=account, address=attempt.address, count=limit)
+
+
+def login_attempt_release(*, attempt: LoginAttempt) -> None:
+    """Forget a reserved attempt whose password was never checked (no free slot)."""
+    LoginAttempt.objects.filter(pk=attempt.pk).delete()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
@@ -10,15 +11,46 @@ from django.views.decorators.http import require_POST
 from audit.middleware import client_address
 from audit.services import audit_record
 
-from . import services
+from . import services, throttle
 from .forms import LoginForm, PreferencesForm, TokenIssueForm
 from .models import ApiToken
 from .permissions import require_administrator
+from .sessions import session_stamp
 
-BLOCKED_MESSAGE = gettext_lazy(
-    "ログインの失敗が続いたため、しばらくログインできません。"
-    "時間をおいて再度お試しいただくか、システム管理者に連絡してください。"
+BLOCKED_MESSAGE = gettext_lazy("ログインの失敗が続いたため、しばらくログインできません。")
+REFUSED_ADVICE = {
+    "account": gettext_lazy(
+        "このアカウントでいつもログインしている端末（ブラウザー）からは、引き続きログインできます。"
+        "ほかの端末からは{minutes}分ほど待ってから再度お試しください。"
+        "心当たりがない場合は、システム管理者に連絡してください。"
+    ),
+    "device": gettext_lazy(
+        "この端末からは{minutes}分ほど待ってから再度お試しください。"
+        "パスワードが分からない場合は、システム管理者に連絡してください。"
+    ),
+    "address": gettext_lazy(
+        "この接続元から失敗が多いため、ログインしたことのない端末からは{minutes}分ほどログインできません。"
+        "いつもログインしている端末からはログインできます。"
+    ),
+}
+BUSY_MESSAGE = gettext_lazy(
+    "ただいまログインが混み合っています。数秒待ってから、もう一度「ログイン」を押してください。"
 )
+
+
+def _refused(request, *, username, next_url, reason):
+    """429 at once: no password was checked (a fresh form, so none is)."""
+    if reason == "busy":
+        lines, retry_after = [BUSY_MESSAGE], 5
+    else:
+        retry_after = settings.LOGIN_FAILURE_WINDOW_SECONDS
+        minutes = max(1, retry_after // 60)
+        lines = [BLOCKED_MESSAGE, REFUSED_ADVICE[reason].format(minutes=minutes)]
+    form = LoginForm(request, initial={"username": username})
+    context = {"form": form, "blocked": lines, "next": next_url}
+    response = render(request, "accounts/login.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def login_view(request):
@@ -26,23 +58,28 @@ def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST":
         username = request.POST.get("username", "")
-        address = client_address(request)
-        if services.login_is_blocked(username=username, address=address):
-            audit_record(actor=None, actor_name=username[:150], action="accounts.login.blocked")
-            # A fresh form: validating the posted one would check the password
-            # (an Argon2 hash per blocked attempt) for nothing.
-            form = LoginForm(request, initial={"username": username})
-            return render(
-                request, "accounts/login.html", {"form": form, "blocked": BLOCKED_MESSAGE, "next": next_url}, status=429
-            )
-        if form.is_valid():
+        device = throttle.device_id_for(request, throttle.account_key(username))
+        try:
+            # Counted and recorded as a failure before the password is checked (A1).
+            attempt = services.login_attempt_reserve(username=username, address=client_address(request), device=device)
+        except services.LoginRefused as refused:
+            return _refused(request, username=username, next_url=next_url, reason=refused.reason)
+        with throttle.password_check_slot() as free:
+            if not free:
+                services.login_attempt_release(attempt=attempt)
+                return _refused(request, username=username, next_url=next_url, reason="busy")
+            valid = form.is_valid()
+        if valid:
             user = form.get_user()
             login(request, user)
-            services.login_attempt_record(username=username, address=address, succeeded=True, user=user)
+            session_stamp(request.session)
+            services.login_attempt_settle(attempt=attempt, username=username, succeeded=True, user=user)
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 next_url = "/"
-            return redirect(next_url or "/")
-        services.login_attempt_record(username=username, address=address, succeeded=False)
+            response = redirect(next_url or "/")
+            throttle.device_cookie_set(response, request=request, user=user)  # this browser is now trusted (A7)
+            return response
+        services.login_attempt_settle(attempt=attempt, username=username, succeeded=False)
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
@@ -62,6 +99,14 @@ def preferences(request):
         messages.success(request, _("表示設定を保存しました。"))
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def sign_out_everywhere(request):
+    services.user_sign_out_everywhere(actor=request.user)
+    logout(request)
+    messages.info(request, _("すべての端末からログアウトしました。もう一度ログインしてください。"))
+    return redirect("accounts:login")
 
 
 def _require_administrator(request):

@@ -126,6 +126,10 @@ ACTION_LABELS = {
     "api.contacts.listed": _("API: 対応記録の一覧を取得"),
     "api.residents.listed": _("API: 住民等を検索"),
     "api.resident_contacts.listed": _("API: 住民等の対応履歴を取得"),
+    # login stream (issue 13: A7, B8)
+    "accounts.session.ended_absolute": _("ログインからの上限時間に達したためログアウト"),
+    "accounts.session.ended_everywhere": _("すべての端末からのログアウトによりセッションを終了"),
+    "accounts.session.signed_out_everywhere": _("すべての端末からログアウト"),
 }
 
 

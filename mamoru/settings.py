@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.signin_middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -184,10 +185,25 @@ SESSION_COOKIE_SAMESITE = "Lax"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Failed logins: per account and per source address, within a window.
+# --- login stream (issue 13: A1, A6, A7, B8; docs/security/login.md) ---
+# Failed logins within a window, counted per normalised account. Browsers the
+# account never signed in from share one limit per account and one per source
+# address; a browser holding the account's device cookie has a limit of its own.
 LOGIN_FAILURE_LIMIT_ACCOUNT = envint("MAMORU_LOGIN_FAILURE_LIMIT_ACCOUNT", "5")
 LOGIN_FAILURE_LIMIT_ADDRESS = envint("MAMORU_LOGIN_FAILURE_LIMIT_ADDRESS", "50")
+LOGIN_FAILURE_LIMIT_DEVICE = envint("MAMORU_LOGIN_FAILURE_LIMIT_DEVICE", "10")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("MAMORU_LOGIN_FAILURE_WINDOW_SECONDS", "900")
+MAMORU_LOGIN_DEVICE_COOKIE_NAME = "mamoru_device"
+MAMORU_LOGIN_DEVICE_COOKIE_AGE = envint("MAMORU_LOGIN_DEVICE_COOKIE_DAYS", "180") * 86400
+# Password hashes computed at once per server process (Argon2: ~100 MiB each), and how
+# long an attempt waits for a free slot before it is answered 429 without hashing.
+MAMORU_LOGIN_CONCURRENT_CHECKS = envint("MAMORU_LOGIN_CONCURRENT_CHECKS", "4")
+MAMORU_LOGIN_CHECK_WAIT_SECONDS = float(os.environ.get("MAMORU_LOGIN_CHECK_WAIT_SECONDS", "3"))
+# A session also ends this long after signing in, however active (0: no limit).
+MAMORU_SESSION_ABSOLUTE_SECONDS = envint("MAMORU_SESSION_ABSOLUTE_SECONDS", "36000")
+# How often an open WebSocket checks that its session is still valid (seconds).
+MAMORU_REALTIME_SESSION_CHECK_SECONDS = float(os.environ.get("MAMORU_REALTIME_SESSION_CHECK_SECONDS", "30"))
+# --- end login stream ---
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -15,6 +15,7 @@ from backup_calls.services import backup_call_create, backup_call_escalate_due, 
 from realtime.consumers import EventConsumer
 from records.services import contact_start
 from tests import servers
+from tests.sessions import signed_in_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +44,7 @@ async def _connect(user, pending=None):
     """Connect as the user; the pending alerts sent on connect go into ``pending``."""
     communicator = WebsocketCommunicator(EventConsumer.as_asgi(), "/ws/events/")
     communicator.scope["user"] = user
+    communicator.scope["session"] = await database_sync_to_async(signed_in_session)(user)
     connected, _ = await communicator.connect()
     assert connected
     received = []

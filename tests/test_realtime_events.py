@@ -18,6 +18,7 @@ from realtime import registry
 from realtime.consumers import EventConsumer
 from records.services import contact_start
 from tests import servers
+from tests.sessions import signed_in_session
 
 # ---- the registry ----
 
@@ -144,6 +145,7 @@ def in_memory_layer(settings):
 async def _connect(user):
     communicator = WebsocketCommunicator(EventConsumer.as_asgi(), "/ws/events/")
     communicator.scope["user"] = user
+    communicator.scope["session"] = await database_sync_to_async(signed_in_session)(user)
     connected, _ = await communicator.connect()
     assert connected
     while (await communicator.receive_json_from(timeout=1))["kind"] != "backup_call.synced":

@@ -19,6 +19,7 @@ from notifications.models import Notification
 
 from .conftest import PASSWORD
 from .factories import make_contact
+from .sessions import signed_in_session
 
 LOGIN = "/accounts/login/"
 
@@ -325,7 +326,6 @@ def test_websocket_refuses_a_session_that_owes_the_code(transactional_db, settin
     """The alerts' WebSocket (no OTPMiddleware there) asks the session itself."""
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connections
     from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -336,11 +336,10 @@ def test_websocket_refuses_a_session_that_owes_the_code(transactional_db, settin
     settings.MAMORU_REALTIME = True
     city = City()
     device, _codes = enrol(city.specialist)
-    owing = SessionStore()
-    owing.create()
-    verified = SessionStore()
+    owing = signed_in_session(city.specialist)
+    verified = signed_in_session(city.specialist)
     verified[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    verified.create()
+    verified.save()
 
     async def connects(session) -> bool:
         communicator = WebsocketCommunicator(EventConsumer.as_asgi(), "/ws/events/")

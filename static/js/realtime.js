@@ -303,8 +303,10 @@
     socket.addEventListener("message", function (message) {
       try { handle(JSON.parse(message.data)); } catch (e) { /* ignore a malformed event */ }
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       root.dataset.connected = "false";
+      // 4401: the session ended (signed out, expired): the page itself goes to the login screen.
+      if (event.code === 4401) { window.location.reload(); return; }
       retries += 1;
       if (retries > 1) {
         var notice = root.querySelector("[data-offline]");
