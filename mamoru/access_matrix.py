@@ -47,6 +47,9 @@ class Rule:
     ``expect``: six cells in the order of ``ROLES``, each an outcome of
     ``OUTCOMES`` or ``own/other`` when it differs between an object of the
     user's department and one of another department.
+    ``post``: for a "GET POST" page whose POST answers otherwise than its GET
+    (e.g. a page everyone reads and only the administrator changes), the POST's
+    cells; by default the same as ``expect``.
     ``objects``: URL parameter -> the object of the test's city that fills it
     ("contact", "case", ...; "=text" is the literal text)."""
 
@@ -54,18 +57,20 @@ class Rule:
     expect: str
     objects: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    post: str = ""
 
-    def cells(self) -> dict[str, tuple[str, str]]:
-        parts = self.expect.split()
+    def cells(self, method: str = "") -> dict[str, tuple[str, str]]:
+        text = self.post if method == "POST" and self.post else self.expect
+        parts = text.split()
         if len(parts) != len(ROLES):
-            raise ValueError(f"{self.expect!r}: {len(ROLES)} cells expected ({', '.join(ROLES)})")
+            raise ValueError(f"{text!r}: {len(ROLES)} cells expected ({', '.join(ROLES)})")
         cells = {}
         for role, part in zip(ROLES, parts, strict=True):
             own, _, other = part.partition("/")
             other = other or own
             for outcome in (own, other):
                 if outcome not in OUTCOMES:
-                    raise ValueError(f"{self.expect!r}: unknown outcome {outcome!r}")
+                    raise ValueError(f"{text!r}: unknown outcome {outcome!r}")
             cells[role] = (own, other)
         return cells
 
@@ -74,12 +79,14 @@ class Rule:
         return tuple(self.method.split())
 
 
-def rule(method: str, expect: str, note: str = "", **objects: str) -> Rule:
+def rule(method: str, expect: str, note: str = "", post: str = "", **objects: str) -> Rule:
     """One row of ``mamoru.access_rules``: ``rule("GET", "login ok/404 ...", pk="contact")``."""
     unknown = set(method.split()) - set(METHODS)
     if unknown:
         raise ValueError(f"unknown method {unknown}")
-    return Rule(method=method, expect=expect, objects=objects, note=note)
+    if post and method != "GET POST":
+        raise ValueError("post= is for a GET POST page")
+    return Rule(method=method, expect=expect, objects=objects, note=note, post=post)
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,7 @@ def check_rules(found: list[Endpoint], rules: dict[str, Rule]) -> list[str]:
             continue
         try:
             declared.cells()
+            declared.cells("POST")
         except ValueError as error:
             problems.append(f"{endpoint.key}: {error}")
         missing = set(endpoint.params) - set(declared.objects)
@@ -194,8 +202,11 @@ def fill(route: str, values: dict[str, object]) -> str:
     return "/" + path.lstrip("/")
 
 
-def _cell(own: str, other: str) -> str:
-    return own if own == other else f"{own} / 他課 {other}"
+def _cell(own: str, other: str, posted: tuple[str, str] | None = None) -> str:
+    text = own if own == other else f"{own} / 他課 {other}"
+    if posted is not None and posted != (own, other):
+        text += f"（POST は {_cell(*posted)}）"
+    return text
 
 
 def rows(found: list[Endpoint] | None = None) -> list[list[str]]:
@@ -210,12 +221,13 @@ def rows(found: list[Endpoint] | None = None) -> list[list[str]]:
             table.append([endpoint.key, "", "/" + endpoint.route.lstrip("/"), *["（未定義）"] * len(ROLES), ""])
             continue
         cells = declared.cells()
+        posted = declared.cells("POST")
         table.append(
             [
                 endpoint.key,
                 declared.method,
                 "/" + endpoint.route.lstrip("/"),
-                *[_cell(*cells[role]) for role in ROLES],
+                *[_cell(*cells[role], posted=posted[role]) for role in ROLES],
                 declared.note or endpoint.summary,
             ]
         )
@@ -244,7 +256,7 @@ def render_markdown(table: list[list[str]]) -> str:
         *[f"- `{code}`: {text}" for code, text in OUTCOMES.items()],
         "",
         "メソッドが POST のものは、GET を断る（405。Django 管理サイトのログアウトは管理サイトへの転送）ことも確かめます。",
-        "GET POST のものは GET で確かめ、断られるロールには POST も同じく断られて何も変わらないことを確かめます。",
+        "GET POST のものは GET と（空の）POST の両方を確かめます。POST の結果が違うものは「（POST は …）」と書きます。",
         "断られた要求（login・msg・400・403・404・405）は、監査ログとセッション以外に何も書き込みません。",
         "",
         line(HEADER),

@@ -130,12 +130,14 @@ RULES = {
     "accounts:token_list": rule("GET POST", ADMINISTRATOR),
     "accounts:token_revoke": rule("POST", ADMINISTRATOR, pk="token"),
     # ポリシーパック
-    "policy:detail": rule("GET POST", SIGNED_IN),
+    "policy:detail": rule("GET POST", SIGNED_IN, post=ADMINISTRATOR, note="変更（アップロード）はシステム管理者のみ"),
     "policy:revert": rule("POST", ADMINISTRATOR),
     # 通知文書のひな形
     "letters:template_list": rule("GET", "login 404 404 404 ok ok"),
     "letters:template_edit": rule("GET POST", "login 404 404 404 ok ok", pk="letter_template"),
-    "letters:template_preview": rule("GET POST", "login 404 404 404 ok ok", pk="letter_template"),
+    "letters:template_preview": rule(
+        "GET POST", "login 404 404 404 ok ok", pk="letter_template", post="login 404 404 404 400 400"
+    ),
     # API の URL（操作は下の API の節）
     "api:openapi-json": rule("GET", ANYONE, note="API の説明のみ（データは含まない）"),
     "api:api-root": rule("GET", "404 404 404 404 404 404"),
@@ -173,7 +175,7 @@ RULES = {
     "admin:repetition_repetitionflag_add": rule("GET POST", ADMIN_SITE_NONE),
     "admin:repetition_repetitionflag_history": rule("GET", ADMIN_SITE, object_id="flag"),
     "admin:repetition_repetitionflag_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="flag"),
-    "admin:repetition_repetitionflag_change": rule("GET POST", ADMIN_SITE, object_id="flag"),
+    "admin:repetition_repetitionflag_change": rule("GET POST", ADMIN_SITE, object_id="flag", post=ADMIN_SITE_NONE),
     "admin/repetition/repetitionflag/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="flag"),
     "admin:app_list": rule("GET", ADMIN_SITE, app_label="=accounts"),
     "admin/(?P<url>.*)$": rule("GET", "login login login login login 404", url="=no-such-page/"),
