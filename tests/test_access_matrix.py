@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "access-matrix.md"
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 # A refused request may still leave the audit entry of the attempt and touch its session.
-ALLOWED_WRITES = {"audit_auditentry", "django_session"}
+ALLOWED_TABLES = {"audit_auditentry", "django_session"}
 # Authenticating a token notes its last use: bookkeeping, not a change the request made.
 TOKEN_USE = re.compile(r'^\s*UPDATE\s+"accounts_apitoken"\s+SET\s+"last_used_at"\s*=\s*[^,]*\s+WHERE', re.IGNORECASE)
 HARASSMENT = dict(harassment="yes", categories=["verbal_abuse"])
@@ -177,12 +178,14 @@ def _contact_payload(department):
     }
 
 
-def _api_body(endpoint, objects):
-    if endpoint.key.endswith("contacts_create") or endpoint.key.endswith("contacts_update"):
-        return _contact_payload(objects["department"])
-    if endpoint.key.endswith("residents_create"):
-        return {"name": "新規 住民", "name_kana": "しんき じゅうみん"}
-    return None
+# What an API operation sends as its JSON body (own/other: the department it names).
+API_BODY = {
+    "mamoru_api_contacts_create": lambda o: _contact_payload(o["department"]),
+    "mamoru_api_contacts_update": lambda o: _contact_payload(o["department"]),
+    "mamoru_api_residents_create": lambda o: {"name": "新規 住民", "name_kana": "しんき じゅうみん"},
+}
+# Query parameters an operation needs (the version a PUT is based on).
+API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].version}"}
 
 
 # What a POST sends, so that a role allowed to act really acts (and one refused is
@@ -233,7 +236,6 @@ def _writes(queries) -> list[str]:
     return found
 
 
-ALLOWED_TABLES = ALLOWED_WRITES
 REFUSED = ("login", "400", "403", "404", "405", "msg")
 
 
@@ -259,12 +261,11 @@ class Requester:
             key = self.world["keys"].get(role)
             if key:
                 kwargs["headers"] = {"Authorization": f"Bearer {key}"}
-            body = _api_body(endpoint, objects)
-            if body is not None:
-                kwargs["data"] = json.dumps(body)
+            if endpoint.key in API_BODY:
+                kwargs["data"] = json.dumps(API_BODY[endpoint.key](objects))
                 kwargs["content_type"] = "application/json"
-            if endpoint.key.endswith("contacts_update"):
-                path += f"?version={objects['contact'].version}" if hasattr(objects["contact"], "version") else ""
+            if endpoint.key in API_QUERY:
+                path += API_QUERY[endpoint.key](objects)
         if endpoint.kind == "page" and method == "POST" and endpoint.key in POST_DATA:
             kwargs["data"] = POST_DATA[endpoint.key](objects)
         cookies = SimpleCookie()
@@ -341,15 +342,14 @@ def test_the_document_is_up_to_date():
 
 
 def test_the_command_writes_markdown_and_csv(tmp_path):
-    env_python = sys.executable
     out = tmp_path / "matrix.csv"
     result = subprocess.run(
-        [env_python, "-m", "mamoru", "access-matrix", "--csv", "--output", str(out)],
+        [sys.executable, "-m", "mamoru", "access-matrix", "--csv", "--output", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
     )
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
