@@ -220,8 +220,8 @@ def _classify(response) -> str:
     if status in (409, 422):
         return "400"
     if status < 400:
-        queued = getattr(response.wsgi_request, "_messages", None)
-        if queued is not None and any(m.level >= messages.ERROR for m in getattr(queued, "_queued_messages", [])):
+        # Refused with a message (「…権限がありません」) and sent back: the page's messages say so.
+        if any(m.level >= messages.ERROR for m in messages.get_messages(response.wsgi_request)):
             return "msg"
         return "ok"
     return str(status)
