@@ -33,7 +33,7 @@ from backup_calls.services import backup_call_create
 from cases.models import Case
 from cases.selectors import case_next_states
 from cases.services import follow_up_record
-from letters.models import LetterTemplate
+from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
 from mamoru.access_rules import RULES
@@ -107,7 +107,7 @@ def _department_objects(city, actor, department, manager, tag):
     flag = RepetitionFlag.objects.filter(resident=resident).order_by("pk").first()
     merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
     merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
-    return {
+    objects = {
         "resident": resident,
         "twin": twin,
         "contact": contact,
@@ -128,6 +128,9 @@ def _department_objects(city, actor, department, manager, tag):
         "merge": merge,
         "department": department,
     }
+    missing = [name for name, obj in objects.items() if obj is None]
+    assert not missing, f"the test city lacks {missing} (did the policy pack change?)"
+    return objects
 
 
 @pytest.fixture
@@ -142,7 +145,7 @@ def world(city, settings):
     token, _key = token_issue(actor=None, user=city.specialist, name="連携")
     shared = {
         "token": token,
-        "letter_template": LetterTemplate.objects.order_by("pk").first(),
+        "letter_template": letter_templates_ensure()[0],
         "user": city.staff,
         "content_type": ContentType.objects.get_for_model(User),
     }
