@@ -6,7 +6,10 @@
   管理職 of its department and the specialist section;
 - hear of a new case at once (the in-app notice, the live push, the e-mail): the
   department's 上司 and 管理職 and the specialist section;
-- the staff-care page: the department's 管理職 and the specialist section."""
+- the staff-care page: the department's 管理職 and the specialist section;
+- a care follow-up (面談, referral, rest, rotation: about one person's health and
+  work): among those who see the case, only the supervisor who recorded it, the
+  department's 管理職, the specialist section and the member of staff it is about."""
 
 from __future__ import annotations
 
@@ -31,6 +34,22 @@ def is_case_audience(user, department_id: int | None) -> bool:
 
 def may_view_staff_care(user) -> bool:
     return permissions.is_specialist(user) or (permissions.is_manager(user) and user.department_id is not None)
+
+
+def may_see_all_follow_ups(user, department_id: int | None) -> bool:
+    """Sees every care follow-up of a case of this department: its 管理職 and the
+    specialist section. Others see only those they recorded or that are about them."""
+    return permissions.is_specialist(user) or permissions.is_department_manager(user, department_id)
+
+
+def may_see_follow_up(user, follow_up) -> bool:
+    """The rule ``cases.selectors.follow_up_list`` applies in the database."""
+    if not may_see_case(user, follow_up.case):
+        return False
+    return may_see_all_follow_ups(user, follow_up.case.department_id) or user.pk in (
+        follow_up.recorded_by_id,
+        follow_up.staff_id,
+    )
 
 
 def require_case_handler(user) -> None:

@@ -21,7 +21,7 @@ from records.models import Contact
 
 from .choices import EventKind
 from .models import Case, CaseEvent, StaffFollowUp
-from .permissions import may_view_staff_care
+from .permissions import may_see_all_follow_ups, may_view_staff_care
 
 STAFF_CARE_DAYS = 90
 
@@ -114,17 +114,28 @@ def case_step_buttons(*, case: Case) -> list[StepButton]:
     ]
 
 
+def _follow_ups_visible(*, user) -> QuerySet[StaffFollowUp]:
+    """Care follow-ups the user may see (``cases.permissions.may_see_follow_up``):
+    in the departments they see, all of them for the department's 管理職 and the
+    specialist section, else only those they recorded or that are about them."""
+    follow_ups = StaffFollowUp.objects.filter(case__department__in=department_visible_ids(user=user))
+    if may_see_all_follow_ups(user, user.department_id):  # the specialist section; a 管理職 sees only their own
+        return follow_ups
+    return follow_ups.filter(Q(recorded_by=user) | Q(staff=user))
+
+
 def follow_up_list(*, user, case: Case) -> QuerySet[StaffFollowUp]:
     if case.department_id not in department_visible_ids(user=user):
         return StaffFollowUp.objects.none()
-    return StaffFollowUp.objects.filter(case=case).select_related("staff", "recorded_by")
+    follow_ups = StaffFollowUp.objects.filter(case=case)
+    if not may_see_all_follow_ups(user, case.department_id):
+        follow_ups = follow_ups.filter(Q(recorded_by=user) | Q(staff=user))
+    return follow_ups.select_related("staff", "recorded_by")
 
 
 def follow_up_get(*, user, pk) -> StaffFollowUp:
     try:
-        return StaffFollowUp.objects.select_related("case", "staff").get(
-            pk=pk, case__department__in=department_visible_ids(user=user)
-        )
+        return _follow_ups_visible(user=user).select_related("case", "staff").get(pk=pk)
     except (StaffFollowUp.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("見つかりません。") from exc
 

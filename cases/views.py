@@ -14,7 +14,7 @@ from records.selectors import contact_get
 
 from . import selectors, services
 from .forms import CaseHandlerForm, CaseStateForm, CaseStepForm, FollowUpCompleteForm, FollowUpForm
-from .permissions import may_act_on_case, may_view_staff_care, require_case_handler
+from .permissions import may_act_on_case, may_see_all_follow_ups, may_view_staff_care, require_case_handler
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -79,6 +79,7 @@ def _detail_context(request, case):
         "back": back,
         "step_buttons": selectors.case_step_buttons(case=case),
         "follow_ups": selectors.follow_up_list(user=request.user, case=case),
+        "follow_ups_limited": not may_see_all_follow_ups(request.user, case.department_id),
         "today": timezone.localdate(),
     }
 

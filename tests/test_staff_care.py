@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.models import Case
-from cases.selectors import staff_care_list
+from cases.permissions import may_see_follow_up
+from cases.selectors import follow_up_list, staff_care_list
 from cases.services import follow_up_complete, follow_up_record
 
 from .factories import make_contact
@@ -138,3 +139,43 @@ def test_staff_care_list_runs_in_one_query(city, django_assert_num_queries):
     with django_assert_num_queries(2):  # the visible departments, then the annotated staff
         rows = list(staff_care_list(user=city.specialist))
         assert [r.department.name for r in rows]
+
+
+def test_care_follow_ups_are_seen_only_by_the_recorder_managers_the_specialist_section_and_the_person(city, client_for):
+    """Issue 13 A8: a colleague of the same department (staff or another 上司) must
+    not see that someone has a 面談, nor its note."""
+    case = _case(city)
+    colleague = city._user("staff3", "staff", city.shimin, "市民 三郎")
+    other_supervisor = city._user("supervisor2", "supervisor", city.shimin, "市民 係長")
+    follow_up = follow_up_record(
+        actor=city.supervisor,
+        case=case,
+        staff=colleague,
+        kind="interview",
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+        note="睡眠不足の訴えあり",
+    )
+    expected = {
+        city.supervisor: True,  # recorded it
+        city.manager: True,
+        city.specialist: True,
+        colleague: True,  # it is about them
+        city.staff: False,
+        other_supervisor: False,
+    }
+    for user, sees in expected.items():
+        client = client_for(user)
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        assert ("睡眠不足の訴えあり" in page) is sees, user.username
+        assert (f'id="follow-up-{follow_up.pk}"' in page) is sees, user.username
+        assert "睡眠不足の訴えあり" not in client.get(f"/cases/{case.pk}/print/").content.decode()
+        assert [f.pk for f in follow_up_list(user=user, case=case)] == ([follow_up.pk] if sees else [])
+        assert may_see_follow_up(user, follow_up) is sees, user.username
+    # Completing one you may not see is answered as if it did not exist, and changes nothing.
+    assert client_for(other_supervisor).post(f"/cases/follow-ups/{follow_up.pk}/complete/").status_code == 404
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is None
+    # The person it is about sees it but may not mark it done.
+    assert client_for(colleague).post(f"/cases/follow-ups/{follow_up.pk}/complete/").status_code == 403
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is None

@@ -1,0 +1,195 @@
+"""Who may reach what: the expected answer of every URL pattern and API operation
+for each role, for an object of the user's own department and of another
+(``mamoru.access_matrix`` explains the notation; docs/security/access.md the why).
+
+One row per endpoint, keyed by URL name (``namespace:name``), by the route of an
+unnamed pattern, or by the API's operation id. Cells in the order
+anonymous, staff, supervisor, manager, specialist, administrator:
+``ok``, ``msg``, ``login``, ``400``, ``403``, ``404``, ``405`` (see ``OUTCOMES``),
+or ``own/other``. The usual rows have names (``DEPARTMENT``...). URL parameters
+name the test's objects (``pk="contact"``); ``"=text"`` is literal text.
+Adding a view means adding its row here; tests/test_access_matrix.py fails until
+it exists and holds, and docs/access-matrix.md is regenerated with
+``python -m mamoru access-matrix -o docs/access-matrix.md``."""
+
+from mamoru.access_matrix import rule
+
+# The usual rows, named.
+# 誰でも（ログイン画面、ヘルスチェック、API のスキーマ）
+ANYONE = "ok ok ok ok ok ok"
+# ログインしていれば誰でも
+SIGNED_IN = "login ok ok ok ok ok"
+# 対応記録を扱う4ロール（システム管理者は記録を読まない）
+HANDLERS = "login ok ok ok ok 403"
+# その課の職員・上司・管理職と専門部署（他課のものは存在しないものとして 404）
+DEPARTMENT = "login ok/404 ok/404 ok/404 ok 404"
+# その課の上司・管理職と専門部署
+DEPARTMENT_SUPERVISORS = "login 403/404 ok/404 ok/404 ok 404"
+# 専門部署のみ（他は 404 / 403）
+SPECIALIST = "login 404 404 404 ok 404"
+SPECIALIST_403 = "login 403 403 403 ok 403"
+# システム管理者のみ
+ADMINISTRATOR = "login 403 403 403 403 ok"
+# Django 管理サイト: システム管理者のみ（他は管理サイトのログイン画面へ）
+ADMIN_SITE = "login login login login login ok"
+# 管理サイトでもシステム管理者に許していない操作（削除・追加など）
+ADMIN_SITE_NONE = "login login login login login 403"
+
+RULES = {
+    # 対応記録
+    "records:home": rule("GET", SIGNED_IN),
+    "records:contact_list": rule("GET", HANDLERS),
+    "records:contact_start": rule("POST", HANDLERS),
+    "records:contact_new": rule("GET POST", HANDLERS),
+    "records:contact_detail": rule("GET", DEPARTMENT, pk="contact"),
+    "records:contact_edit": rule("GET POST", DEPARTMENT, pk="contact"),
+    "records:contact_end": rule("POST", DEPARTMENT, pk="live"),
+    "records:contact_clock": rule("GET", DEPARTMENT, pk="contact"),
+    "records:contact_print": rule("GET", DEPARTMENT, pk="contact"),
+    "records:contact_history": rule("GET", DEPARTMENT, pk="contact"),
+    "records:contact_judgement": rule("GET POST", DEPARTMENT_SUPERVISORS, pk="contact"),
+    "records:contact_delete": rule("GET POST", DEPARTMENT_SUPERVISORS, pk="contact"),
+    # 住民等
+    "people:resident_list": rule("GET", HANDLERS),
+    "people:resident_create": rule("GET POST", HANDLERS),
+    "people:resident_pick": rule("GET", HANDLERS),
+    "people:resident_duplicates": rule("GET", HANDLERS),
+    "people:resident_merge_list": rule("GET", SPECIALIST),
+    "people:resident_merge_undo": rule("GET POST", SPECIALIST, pk="merge"),
+    "people:resident_merge": rule("GET POST", SPECIALIST, pk="resident", other_pk="twin"),
+    "people:resident_detail": rule(
+        "GET", "login ok ok ok ok 404", pk="resident", note="住民等は課をまたいで共有。対応履歴は見られる課のものだけ"
+    ),
+    "people:resident_similar": rule("GET", SPECIALIST, pk="resident"),
+    "people:resident_edit": rule("GET POST", "login ok ok ok ok 404", pk="resident"),
+    # 監査ログ
+    "audit:audit_list": rule("GET", "login 403 403 403 ok ok"),
+    # 応援要請
+    "backup_calls:create": rule("POST", DEPARTMENT, contact_pk="live"),
+    "backup_calls:take": rule("POST", "login msg/404 ok/404 ok/404 ok 404", pk="call"),
+    "backup_calls:resolve": rule("POST", DEPARTMENT, pk="call"),
+    # 事案・職員のケア
+    "cases:case_list": rule("GET", HANDLERS),
+    "cases:case_open_list": rule("GET", HANDLERS),
+    "cases:staff_care": rule("GET", "login 403 403 ok ok 403"),
+    "cases:case_report": rule("POST", DEPARTMENT, contact_pk="contact"),
+    "cases:case_detail": rule("GET", DEPARTMENT, pk="case"),
+    "cases:case_print": rule("GET", DEPARTMENT, pk="case"),
+    "cases:case_state": rule("POST", DEPARTMENT_SUPERVISORS, pk="case"),
+    "cases:case_step": rule("POST", DEPARTMENT, pk="case"),
+    "cases:case_handler": rule("POST", DEPARTMENT_SUPERVISORS, pk="case"),
+    "cases:follow_up_create": rule("POST", DEPARTMENT_SUPERVISORS, pk="case"),
+    "cases:follow_up_complete": rule(
+        "POST",
+        "login 403/404 404 ok/404 ok 404",
+        pk="follow_up",
+        note="記録した上司・管理職と専門部署。本人は見られるが実施済みにはできない（表の対象は管理職が記録したもの）",
+    ),
+    # 繰り返し
+    "repetition:flag_list": rule("GET", SPECIALIST_403),
+    "repetition:recount": rule("POST", SPECIALIST_403),
+    "repetition:flag_detail": rule("GET", SPECIALIST, pk="flag"),
+    "repetition:flag_decide": rule("POST", SPECIALIST, pk="flag"),
+    # 判断の補助
+    "assessment:suggest": rule("POST", HANDLERS),
+    "assessment:contact_suggest": rule("POST", "login ok/404 ok/404 ok/404 ok 403", pk="contact"),
+    "assessment:contact_decide": rule("POST", "login 400/404 400/404 400/404 400 403", pk="contact"),
+    # お知らせ
+    "notifications:list": rule("GET", SIGNED_IN),
+    "notifications:open": rule(
+        "POST", "login 404 404 ok/404 404 404", pk="notification", note="宛先の本人のみ（表の対象は管理職宛て）"
+    ),
+    "notifications:read_all": rule("POST", SIGNED_IN),
+    # 措置
+    "measures:measure_list": rule("GET", HANDLERS),
+    "measures:measure_inbox": rule("GET", SIGNED_IN),
+    "measures:measure_new": rule("GET POST", SPECIALIST_403, resident_pk="resident"),
+    "measures:measure_facts_draft": rule("GET", SPECIALIST_403, resident_pk="resident"),
+    "measures:measure_detail": rule("GET", "login 404 ok/404 ok/404 ok 404", pk="measure"),
+    "measures:measure_edit": rule("GET POST", SPECIALIST_403, pk="drafted"),
+    "measures:measure_submit": rule("POST", "login 404 403/404 403/404 ok 404", pk="drafted"),
+    "measures:measure_approve": rule("POST", "login 404 403/404 ok/404 403 404", pk="submitted"),
+    "measures:measure_send_back": rule("POST", "login 404 403/404 ok/404 403 404", pk="submitted"),
+    "measures:measure_issue": rule("POST", "login 404 403/404 403/404 ok 404", pk="approved"),
+    "measures:measure_withdraw": rule("POST", "login 404 403/404 403/404 ok 404", pk="measure"),
+    "measures:measure_appeal": rule("POST", "login 404 403/404 403/404 ok 404", pk="measure"),
+    "measures:measure_appeal_decide": rule(
+        "POST", "login 404 403/404 403/404 ok 404", pk="measure", appeal_pk="appeal"
+    ),
+    "measures:measure_letter": rule("GET", "login 404 ok/404 ok/404 ok 404", pk="measure"),
+    "measures:measure_letter_preview": rule("GET", "login 404 ok/404 ok/404 ok 404", pk="submitted"),
+    "measures:contact_restriction_breaches": rule("GET", DEPARTMENT, contact_pk="contact"),
+    "measures:measure_contact": rule(
+        "GET", "login 404 404 ok/404 404 404", pk="submitted", contact_pk="contact", note="決裁待ちの決裁者のみ"
+    ),
+    # 利用者・トークン
+    "accounts:login": rule("GET POST", ANYONE),
+    "accounts:logout": rule("POST", "login login login login login login", note="ログアウト後はログイン画面へ"),
+    "accounts:preferences": rule("GET POST", SIGNED_IN),
+    "accounts:administration": rule("GET", ADMINISTRATOR),
+    "accounts:token_list": rule("GET POST", ADMINISTRATOR),
+    "accounts:token_revoke": rule("POST", ADMINISTRATOR, pk="token"),
+    # ポリシーパック
+    "policy:detail": rule("GET POST", SIGNED_IN, post=ADMINISTRATOR, note="変更（アップロード）はシステム管理者のみ"),
+    "policy:revert": rule("POST", ADMINISTRATOR),
+    # 通知文書のひな形
+    "letters:template_list": rule("GET", "login 404 404 404 ok ok"),
+    "letters:template_edit": rule("GET POST", "login 404 404 404 ok ok", pk="letter_template"),
+    "letters:template_preview": rule(
+        "GET POST", "login 404 404 404 ok ok", pk="letter_template", post="login 404 404 404 400 400"
+    ),
+    # API の URL（操作は下の API の節）
+    "api:openapi-json": rule("GET", ANYONE, note="API の説明のみ（データは含まない）"),
+    "api:api-root": rule("GET", "404 404 404 404 404 404"),
+    # Django 管理サイト（issue 13 A2 で利用者と所属だけに絞る）
+    "admin:index": rule("GET", ADMIN_SITE),
+    "admin:login": rule("GET POST", SIGNED_IN),
+    "admin:logout": rule("POST", "login ok ok ok ok login", note="自分のログアウトのみ"),
+    "admin:password_change": rule("GET POST", ADMIN_SITE),
+    "admin:password_change_done": rule("GET", ADMIN_SITE),
+    "admin:autocomplete": rule("GET", ADMIN_SITE_NONE),
+    "admin:jsi18n": rule("GET", ADMIN_SITE),
+    "admin:view_on_site": rule(
+        "GET", "login login login login login 404", content_type_id="content_type", object_id="user"
+    ),
+    "admin:auth_group_changelist": rule("GET", ADMIN_SITE),
+    "admin:auth_group_add": rule("GET POST", ADMIN_SITE),
+    "admin:auth_group_history": rule("GET", ADMIN_SITE, object_id="=1"),
+    "admin:auth_group_delete": rule("GET POST", ADMIN_SITE, object_id="=1"),
+    "admin:auth_group_change": rule("GET POST", ADMIN_SITE, object_id="=1"),
+    "admin/auth/group/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="=1"),
+    "admin:accounts_department_changelist": rule("GET", ADMIN_SITE),
+    "admin:accounts_department_add": rule("GET POST", ADMIN_SITE),
+    "admin:accounts_department_history": rule("GET", ADMIN_SITE, object_id="department"),
+    "admin:accounts_department_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="department"),
+    "admin:accounts_department_change": rule("GET POST", ADMIN_SITE, object_id="department"),
+    "admin/accounts/department/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="department"),
+    "admin:auth_user_password_change": rule("GET POST", ADMIN_SITE, id="user"),
+    "admin:accounts_user_changelist": rule("GET", ADMIN_SITE),
+    "admin:accounts_user_add": rule("GET POST", ADMIN_SITE),
+    "admin:accounts_user_history": rule("GET", ADMIN_SITE, object_id="user"),
+    "admin:accounts_user_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="user"),
+    "admin:accounts_user_change": rule("GET POST", ADMIN_SITE, object_id="user"),
+    "admin/accounts/user/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="user"),
+    "admin:repetition_repetitionflag_changelist": rule("GET", ADMIN_SITE, note="issue 13 A2 で削除予定"),
+    "admin:repetition_repetitionflag_add": rule("GET POST", ADMIN_SITE_NONE),
+    "admin:repetition_repetitionflag_history": rule("GET", ADMIN_SITE, object_id="flag"),
+    "admin:repetition_repetitionflag_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="flag"),
+    "admin:repetition_repetitionflag_change": rule("GET POST", ADMIN_SITE, object_id="flag", post=ADMIN_SITE_NONE),
+    "admin/repetition/repetitionflag/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="flag"),
+    "admin:app_list": rule("GET", ADMIN_SITE, app_label="=accounts"),
+    "admin/(?P<url>.*)$": rule("GET", "login login login login login 404", url="=no-such-page/"),
+    # ヘルスチェック
+    "healthz": rule("GET", ANYONE),
+    # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）
+    "mamoru_api_contacts_list": rule("GET", SIGNED_IN, note="見られる課の記録だけ（システム管理者は0件）"),
+    "mamoru_api_contacts_create": rule(
+        "POST", "login ok/400 ok/400 ok/400 ok 403", department="department", note="自課・他課 = 登録先の課"
+    ),
+    "mamoru_api_contacts_get": rule("GET", DEPARTMENT, contact_id="contact"),
+    "mamoru_api_contacts_update": rule("PUT", DEPARTMENT, contact_id="contact"),
+    "mamoru_api_residents_list": rule("GET", SIGNED_IN, note="システム管理者は0件"),
+    "mamoru_api_residents_create": rule("POST", HANDLERS),
+    "mamoru_api_residents_get": rule("GET", "login ok ok ok ok 404", resident_id="resident"),
+    "mamoru_api_residents_contacts": rule("GET", "login ok ok ok ok 404", resident_id="resident"),
+}

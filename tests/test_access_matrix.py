@@ -1,0 +1,360 @@
+"""The access matrix (issue 13 B5): every URL pattern and every API operation,
+as every role, for an object of the user's own department and of another,
+answers what ``mamoru/access_rules.py`` declares; an endpoint without a rule
+fails; a refused request changes nothing; a POST-only view refuses GET; and
+``docs/access-matrix.md`` is what ``python -m mamoru access-matrix`` writes.
+
+One city, one request per cell, each in a savepoint rolled back afterwards so
+the cells do not depend on one another."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import token_issue, user_create
+from backup_calls.services import backup_call_create
+from cases.models import Case
+from cases.selectors import case_next_states
+from cases.services import follow_up_record
+from letters.services import letter_templates_ensure
+from mamoru import access_matrix
+from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
+from mamoru.access_rules import RULES
+from measures import services as measure_services
+from notifications.services import notification_send
+from people.merging import resident_merge
+from records.services import contact_start
+from repetition.models import RepetitionFlag
+from repetition.services import repetition_evaluate
+
+from .conftest import PASSWORD
+from .factories import make_contact, make_resident
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "access-matrix.md"
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# A refused request may still leave the audit entry of the attempt and touch its session.
+ALLOWED_TABLES = {"audit_auditentry", "django_session"}
+# Authenticating a token notes its last use: bookkeeping, not a change the request made.
+TOKEN_USE = re.compile(r'^\s*UPDATE\s+"accounts_apitoken"\s+SET\s+"last_used_at"\s*=\s*[^,]*\s+WHERE', re.IGNORECASE)
+HARASSMENT = dict(harassment="yes", categories=["verbal_abuse"])
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _department_objects(city, actor, department, manager, tag):
+    """The objects of one department that the URLs name."""
+    resident = make_resident(actor, name=f"{tag} 太郎", kana="たろう", phones=(f"0287-2{len(tag)}-{actor.pk:04d}",))
+    twin = make_resident(actor, name=f"{tag} 次郎", kana="じろう", phones=())
+    contact = make_contact(actor, department=department, resident=resident, **HARASSMENT)
+    # Over the pack's 「1週間の長時間の対応」 (120 minutes in a week): a repetition flag.
+    make_contact(actor, department=department, resident=resident, minutes=130, ago=dt.timedelta(days=2))
+    repetition_evaluate(resident=resident)
+    live = contact_start(actor=actor, channel="counter", resident=resident)
+    called = contact_start(actor=actor, channel="phone", resident=twin)
+    call = backup_call_create(actor=actor, contact=called, reason="大声")
+    case = Case.objects.filter(department=department).order_by("pk").first()
+    follow_up = follow_up_record(
+        actor=manager, case=case, staff=actor, kind="interview", due_date=timezone.localdate() + dt.timedelta(days=7)
+    )
+
+    def draft():
+        return measure_services.measure_draft(
+            actor=city.specialist,
+            resident=resident,
+            kind="warning",
+            terms=measure_services.MeasureTerms(
+                reasons="度重なる大声での威圧",
+                contacts=[contact],
+                lead_department=department,
+                starts_on=timezone.localdate(),
+                requests="窓口で大声を出さないこと。",
+            ),
+        )
+
+    drafted = draft()
+    submitted = measure_services.measure_submit(actor=city.specialist, measure=draft())
+    approved = measure_services.measure_approve(
+        actor=manager, measure=measure_services.measure_submit(actor=city.specialist, measure=draft())
+    )
+    measure = draft()
+    measure_services.measure_submit(actor=city.specialist, measure=measure)
+    measure_services.measure_approve(actor=manager, measure=measure)
+    measure = measure_services.measure_issue(actor=city.specialist, measure=measure)
+    appeal = measure_services.measure_appeal_record(
+        actor=city.specialist, measure=measure, received_on=timezone.localdate(), content="不服"
+    )
+    notification = notification_send(users=[manager], kind="test", text="お知らせ", url="/")[0]
+    flag = RepetitionFlag.objects.filter(resident=resident).order_by("pk").first()
+    merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
+    merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
+    objects = {
+        "resident": resident,
+        "twin": twin,
+        "contact": contact,
+        "live": live,
+        "called": called,
+        "call": call,
+        "case": case,
+        "follow_up": follow_up,
+        "measure": measure,
+        "drafted": drafted,
+        "submitted": submitted,
+        "approved": approved,
+        "manager": manager,
+        "actor": actor,
+        "appeal": appeal,
+        "notification": notification,
+        "flag": flag,
+        "merge": merge,
+        "department": department,
+    }
+    missing = [name for name, obj in objects.items() if obj is None]
+    assert not missing, f"the test city lacks {missing} (did the policy pack change?)"
+    return objects
+
+
+@pytest.fixture
+def world(city, settings):
+    settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
+    settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
+    zeimu_manager = user_create(
+        actor=None, username="manager2", password=PASSWORD, role="manager", department=city.zeimu, full_name="税務 課長"
+    )
+    own = _department_objects(city, city.staff, city.shimin, city.manager, "市民")
+    other = _department_objects(city, city.zeimu_staff, city.zeimu, zeimu_manager, "税務")
+    token, _key = token_issue(actor=None, user=city.specialist, name="連携")
+    shared = {
+        "token": token,
+        "letter_template": letter_templates_ensure()[0],
+        "user": city.staff,
+        "content_type": ContentType.objects.get_for_model(User),
+    }
+    for objects in (own, other):
+        objects.update(shared)
+    users = {
+        "anonymous": None,
+        "staff": city.staff,
+        "supervisor": city.supervisor,
+        "manager": city.manager,
+        "specialist": city.specialist,
+        "administrator": city.admin,
+    }
+    keys = {role: token_issue(actor=None, user=user, name="matrix")[1] for role, user in users.items() if user}
+    return {"own": own, "other": other, "users": users, "keys": keys}
+
+
+def _value(objects, name):
+    if name.startswith("="):
+        return name[1:]
+    return objects[name].pk
+
+
+def _contact_payload(department):
+    started = timezone.now() - dt.timedelta(hours=3)
+    return {
+        "department_id": department.pk,
+        "channel": "phone",
+        "started_at": started.isoformat(),
+        "ended_at": (started + dt.timedelta(minutes=20)).isoformat(),
+        "summary": "納税通知についての苦情",
+        "harassment": "no",
+    }
+
+
+# What an API operation sends as its JSON body (own/other: the department it names).
+API_BODY = {
+    "mamoru_api_contacts_create": lambda o: _contact_payload(o["department"]),
+    "mamoru_api_contacts_update": lambda o: _contact_payload(o["department"]),
+    "mamoru_api_residents_create": lambda o: {"name": "新規 住民", "name_kana": "しんき じゅうみん"},
+}
+# Query parameters an operation needs (the version a PUT is based on).
+API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].version}"}
+
+
+# What a POST sends, so that a role allowed to act really acts (and one refused is
+# refused by the rule, not by an empty form).
+POST_DATA = {
+    "records:contact_start": lambda o: {"channel": "counter"},
+    "backup_calls:create": lambda o: {"reason": "大声で威嚇"},
+    "cases:case_state": lambda o: {"state": case_next_states(case=o["case"])[0], "reason": "経過"},
+    "cases:case_step": lambda o: {"step": "several_staff", "note": "二人で対応"},
+    "cases:case_handler": lambda o: {"handler": o["manager"].pk},
+    "cases:follow_up_create": lambda o: {"staff": o["actor"].pk, "kind": "interview", "due_date": "2030-01-31"},
+    "repetition:flag_decide": lambda o: {"decision": "confirmed", "reason": "記録を確認した"},
+    "measures:measure_withdraw": lambda o: {"reason": "事実誤認"},
+    "measures:measure_appeal": lambda o: {"received_on": timezone.localdate().isoformat(), "content": "不服"},
+    "measures:measure_appeal_decide": lambda o: {"outcome": "upheld", "reason": "妥当"},
+    "measures:measure_send_back": lambda o: {"comment": "再検討を"},
+    "people:resident_merge": lambda o: {"keep": o["resident"].pk, "reason": "同一人物"},
+    "people:resident_merge_undo": lambda o: {"reason": "別人だった"},
+}
+
+
+def _classify(response) -> str:
+    status = response.status_code
+    if status in (401,):
+        return "login"
+    if status in (301, 302, 303, 307, 308):
+        location = response.get("Location", "")
+        if location.startswith(("/accounts/login/", "/admin/login/")):
+            return "login"
+    if status in (400, 403, 404, 405):
+        return str(status)
+    if status in (409, 422):
+        return "400"
+    if status < 400:
+        # Refused with a message (「…権限がありません」) and sent back: the page's messages say so.
+        if any(m.level >= messages.ERROR for m in messages.get_messages(response.wsgi_request)):
+            return "msg"
+        return "ok"
+    return str(status)
+
+
+def _writes(queries) -> list[str]:
+    found = []
+    for query in queries:
+        match = WRITE.match(query["sql"])
+        if match and match.group(2).lower() not in ALLOWED_TABLES and not TOKEN_USE.match(query["sql"]):
+            found.append(query["sql"][:120])
+    return found
+
+
+REFUSED = ("login", "400", "403", "404", "405", "msg")
+
+
+class Requester:
+    """One client per role; every request in a savepoint rolled back afterwards,
+    with the client's cookies as they were (a sign-out must not sign the role out)."""
+
+    def __init__(self, world):
+        self.world = world
+        self.clients = {}
+        for role, user in world["users"].items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            self.clients[role] = client
+
+    def send(self, role, endpoint, method, objects):
+        client = self.clients[role]
+        values = {name: _value(objects, rule_name) for name, rule_name in RULES[endpoint.key].objects.items()}
+        path = fill(endpoint.route, values)
+        kwargs = {}
+        if endpoint.kind == "api":
+            key = self.world["keys"].get(role)
+            if key:
+                kwargs["headers"] = {"Authorization": f"Bearer {key}"}
+            if endpoint.key in API_BODY:
+                kwargs["data"] = json.dumps(API_BODY[endpoint.key](objects))
+                kwargs["content_type"] = "application/json"
+            if endpoint.key in API_QUERY:
+                path += API_QUERY[endpoint.key](objects)
+        if endpoint.kind == "page" and method == "POST" and endpoint.key in POST_DATA:
+            kwargs["data"] = POST_DATA[endpoint.key](objects)
+        cookies = SimpleCookie()
+        cookies.load(client.cookies.output(header="", sep=";"))
+        connection.queries_log.clear()  # a full log would make the capture below empty
+        try:
+            with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+                response = getattr(client, method.lower())(path, **kwargs)
+                raise _Rollback
+        except _Rollback:
+            pass
+        client.cookies = cookies
+        return path, response, _writes(queries.captured_queries)
+
+
+def test_every_endpoint_has_a_rule():
+    """A new URL or API operation without a declared rule fails here, by name."""
+    problems = check_rules(endpoints(), RULES)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_endpoint_without_a_rule_or_a_rule_without_an_endpoint_is_named():
+    rules = dict(RULES)
+    del rules["records:contact_detail"]
+    rules["records:gone"] = rule("GET", "login ok ok ok ok 403")
+    problems = check_rules(endpoints(), rules)
+    assert any(p.startswith("records:contact_detail (contacts/<int:pk>/) has no rule") for p in problems), problems
+    assert any(p.startswith("records:gone: a rule for an endpoint that no longer exists") for p in problems)
+    rules = {**RULES, "records:contact_detail": rule("GET", "login ok ok ok ok")}
+    assert any("6 cells expected" in p for p in check_rules(endpoints(), rules))
+    rules = {**RULES, "records:contact_detail": rule("GET", "login ok ok ok ok 403")}
+    assert any("names no object for ['pk']" in p for p in check_rules(endpoints(), rules))
+
+
+def test_every_role_reaches_exactly_what_the_matrix_declares(world):
+    requester = Requester(world)
+    mismatches = []
+    for endpoint in endpoints():
+        declared = RULES.get(endpoint.key)
+        if declared is None:
+            continue  # test_every_endpoint_has_a_rule names it
+        scoped = bool(declared.objects)
+        sent = [endpoint.api_method] if endpoint.kind == "api" else list(declared.methods)
+        for method in sent:
+            cells = declared.cells(method)
+            for role in ROLES:
+                for index, side in enumerate(("own", "other") if scoped else ("own",)):
+                    expected = cells[role][index]
+                    path, response, writes = requester.send(role, endpoint, method, world[side])
+                    got = _classify(response)
+                    where = f"{endpoint.key} {method} {path} as {role} ({side})"
+                    if got != expected:
+                        mismatches.append(f"{where}: expected {expected}, got {got} ({response.status_code})")
+                    if got in REFUSED and writes:
+                        mismatches.append(f"{where}: refused ({got}) but wrote {writes}")
+        for role in ROLES:
+            if endpoint.kind == "page" and declared.methods == ("POST",):
+                path, response, writes = requester.send(role, endpoint, "GET", world["own"])
+                # Django's admin sends a GET of its logout to its index instead of 405.
+                if (_classify(response) not in REFUSED and not response.status_code == 302) or writes:
+                    mismatches.append(
+                        f"{endpoint.key} GET {path} as {role}: a POST-only view must refuse GET, "
+                        f"got {response.status_code}, wrote {writes}"
+                    )
+    assert not mismatches, "\n" + "\n".join(mismatches)
+
+
+def test_the_document_is_up_to_date():
+    """docs/access-matrix.md is what ``python -m mamoru access-matrix`` writes."""
+    expected = access_matrix.render_markdown(access_matrix.rows())
+    assert DOC.read_text(encoding="utf-8") == expected, (
+        "docs/access-matrix.md is out of date: run `python -m mamoru access-matrix -o docs/access-matrix.md`"
+    )
+
+
+def test_the_command_writes_markdown_and_csv(tmp_path):
+    out = tmp_path / "matrix.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "mamoru", "access-matrix", "--csv", "--output", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("エンドポイント,メソッド,URL,未ログイン,職員")
+    assert "records:contact_detail" in text and "mamoru_api_contacts_list" in text
