@@ -10,12 +10,14 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import twofactor
 from accounts.services import user_create
 from audit.models import AuditEntry
 from disclosure import services
@@ -593,3 +595,19 @@ def test_a_correction_deadline_extends_once_with_a_reason(city, resident, client
     page = client.get(reverse("disclosure:correction_detail", args=[correction.pk])).content.decode()
     assert "関係する課への確認に時間を要するため" in page
     assert client_for(city.manager).post(url, {"extension_reason": "x"}).status_code == 404
+
+
+def test_downloading_the_export_asks_for_a_recent_sign_in(city, resident, contacts, specialist2, client_for):
+    request = _reviewed(city, resident, contacts, specialist2)
+    request = services.disclosure_request_decide(
+        actor=specialist2, request=request, decision=Decision.PARTIAL, decided_on=timezone.localdate()
+    )
+    client = client_for(specialist2)
+    url = reverse("disclosure:request_export", args=[request.pk, "json"])
+    assert client.get(url).status_code == 200
+    session = client.session
+    session[twofactor.SIGNED_IN_AT] = time.time() - 60 * 60  # signed in an hour ago
+    session.save()
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert AuditEntry.objects.filter(action="disclosure.export.downloaded").count() == 1  # the refused one is not
