@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.signin_middleware import step_up_response
 from audit.services import audit_read
 from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
@@ -295,6 +296,10 @@ def request_export(request, pk, fmt):
     item = selectors.disclosure_request_get(user=request.user, pk=pk)
     if item.state not in (RequestState.DECIDED, RequestState.DELIVERED) or not item.export_json:
         raise Http404(_("決定前の開示請求には開示文書がありません。"))
+    # A second sign-in before every export (issue 13 B1), then the export, audited.
+    response = step_up_response(request)
+    if response is not None:
+        return response
     audit_read(actor=request.user, action="disclosure.export.downloaded", obj=item, filters={"format": fmt})
     name = _("開示決定_{number}_{resident}").format(number=item.number, resident=item.resident.name)
     if fmt == "pdf":

@@ -10,12 +10,14 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import twofactor
 from accounts.services import user_create
 from audit.models import AuditEntry
 from disclosure import services
@@ -593,3 +595,26 @@ def test_a_correction_deadline_extends_once_with_a_reason(city, resident, client
     page = client.get(reverse("disclosure:correction_detail", args=[correction.pk])).content.decode()
     assert "関係する課への確認に時間を要するため" in page
     assert client_for(city.manager).post(url, {"extension_reason": "x"}).status_code == 404
+
+
+def test_the_export_asks_for_a_second_sign_in_first(city, resident, contacts, specialist2, client_for):
+    """Everything held about a resident, downloaded: an export like any other (issue 13 B1), so a
+    sign-in older than MAMORU_STEP_UP_MINUTES is asked again before it, and nothing is downloaded."""
+    request = services.disclosure_request_decide(
+        actor=specialist2,
+        request=_reviewed(city, resident, contacts, specialist2),
+        decision=Decision.PARTIAL,
+        decided_on=timezone.localdate(),
+    )
+    client = client_for(city.specialist)
+    session = client.session
+    session[twofactor.SIGNED_IN_AT] = time.time() - 60 * 60
+    session.save()
+    url = reverse("disclosure:request_export", args=[request.pk, "pdf"])
+    stale = client.get(url)
+    assert stale.status_code == 302 and stale["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert not AuditEntry.objects.filter(action="disclosure.export.downloaded").exists()
+    again = client.post(stale["Location"], {"password": PASSWORD})
+    assert again.status_code == 302 and again["Location"] == url
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    assert AuditEntry.objects.filter(action="disclosure.export.downloaded", actor=city.specialist).count() == 1
