@@ -296,7 +296,8 @@ def request_export(request, pk, fmt):
     item = selectors.disclosure_request_get(user=request.user, pk=pk)
     if item.state not in (RequestState.DECIDED, RequestState.DELIVERED) or not item.export_json:
         raise Http404(_("決定前の開示請求には開示文書がありません。"))
-    response = step_up_response(request)  # a second sign-in before an export (issue 13 B1)
+    # A second sign-in before every export (issue 13 B1), then the export, audited.
+    response = step_up_response(request)
     if response is not None:
         return response
     audit_read(actor=request.user, action="disclosure.export.downloaded", obj=item, filters={"format": fmt})

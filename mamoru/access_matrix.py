@@ -26,7 +26,7 @@ ROLE_LABELS = {
 }
 # What a request may come to. A refusal never changes anything (the test checks it).
 OUTCOMES = {
-    "ok": "表示・実行できる（2xx、またはログイン画面以外への転送）",
+    "ok": "表示・実行できる（2xx、ログイン画面以外への転送、ログアウトの実行後のログイン画面への転送）",
     "login": "ログインが必要（ログイン画面への転送、API は 401）",
     "msg": "断りのメッセージを付けて元の画面へ戻す（何も変えない）",
     "400": "入力を受け付けない（API の 400・409・422。権限で断る場合を含む）",

@@ -124,11 +124,30 @@ RULES = {
     ),
     # 利用者・トークン
     "accounts:login": rule("GET POST", ANYONE),
-    "accounts:logout": rule("POST", "login login login login login login", note="ログアウト後はログイン画面へ"),
+    "accounts:logout": rule("POST", SIGNED_IN, note="ログアウト後はログイン画面へ"),
+    "accounts:sign_out_everywhere": rule(
+        "POST", SIGNED_IN, note="本人のすべての端末のセッションを終え、ログイン画面へ"
+    ),
     "accounts:preferences": rule("GET POST", SIGNED_IN),
     "accounts:administration": rule("GET", ADMINISTRATOR),
     "accounts:token_list": rule("GET POST", ADMINISTRATOR),
+    "accounts:token_approve": rule(
+        "POST",
+        ADMINISTRATOR,
+        pk="pending_token",
+        note="連携用アカウントのトークンを、申請者とは別のシステム管理者が承認",
+    ),
     "accounts:token_revoke": rule("POST", ADMINISTRATOR, pk="token"),
+    # 二要素認証（本人の設定）・再認証
+    "accounts:otp_settings": rule("GET", SIGNED_IN, note="本人の設定のみ"),
+    "accounts:otp_enrol": rule("GET POST", SIGNED_IN, note="本人の認証アプリの登録"),
+    "accounts:otp_verify": rule("GET POST", SIGNED_IN, note="確認コードが要らないセッションは元の画面へ"),
+    "accounts:otp_recovery_codes": rule("GET", SIGNED_IN, note="作ったばかりの本人の回復コードを一度だけ表示"),
+    "accounts:otp_recovery_regenerate": rule("POST", SIGNED_IN, note="登録済みの本人のみ"),
+    "accounts:otp_remove": rule("POST", SIGNED_IN, note="本人のみ。二要素認証が必須の役割は解除できない"),
+    "accounts:reauthenticate": rule("GET POST", SIGNED_IN, note="出力・システム管理の前の再認証（本人のパスワード）"),
+    "accounts:otp_admin_list": rule("GET", ADMINISTRATOR),
+    "accounts:otp_admin_reset": rule("POST", ADMINISTRATOR, pk="user", note="本人に通知される"),
     # ポリシーパック
     "policy:detail": rule("GET POST", SIGNED_IN, post=ADMINISTRATOR, note="変更（アップロード）はシステム管理者のみ"),
     "policy:revert": rule("POST", ADMINISTRATOR),
@@ -141,10 +160,12 @@ RULES = {
     # API の URL（操作は下の API の節）
     "api:openapi-json": rule("GET", ANYONE, note="API の説明のみ（データは含まない）"),
     "api:api-root": rule("GET", "404 404 404 404 404 404"),
-    # Django 管理サイト（issue 13 A2 で利用者と所属だけに絞る）
+    # Django 管理サイト（利用者と所属だけ。issue 13 A2）
     "admin:index": rule("GET", ADMIN_SITE),
     "admin:login": rule("GET POST", SIGNED_IN),
-    "admin:logout": rule("POST", "login ok ok ok ok login", note="自分のログアウトのみ"),
+    "admin:logout": rule(
+        "POST", SIGNED_IN, note="システム管理者はログアウトしてログイン画面へ。他は管理サイトの入口へ戻すだけ"
+    ),
     "admin:password_change": rule("GET POST", ADMIN_SITE),
     "admin:password_change_done": rule("GET", ADMIN_SITE),
     "admin:autocomplete": rule("GET", ADMIN_SITE_NONE),
@@ -152,12 +173,6 @@ RULES = {
     "admin:view_on_site": rule(
         "GET", "login login login login login 404", content_type_id="content_type", object_id="user"
     ),
-    "admin:auth_group_changelist": rule("GET", ADMIN_SITE),
-    "admin:auth_group_add": rule("GET POST", ADMIN_SITE),
-    "admin:auth_group_history": rule("GET", ADMIN_SITE, object_id="=1"),
-    "admin:auth_group_delete": rule("GET POST", ADMIN_SITE, object_id="=1"),
-    "admin:auth_group_change": rule("GET POST", ADMIN_SITE, object_id="=1"),
-    "admin/auth/group/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="=1"),
     "admin:accounts_department_changelist": rule("GET", ADMIN_SITE),
     "admin:accounts_department_add": rule("GET POST", ADMIN_SITE),
     "admin:accounts_department_history": rule("GET", ADMIN_SITE, object_id="department"),
@@ -171,14 +186,29 @@ RULES = {
     "admin:accounts_user_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="user"),
     "admin:accounts_user_change": rule("GET POST", ADMIN_SITE, object_id="user"),
     "admin/accounts/user/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="user"),
-    "admin:repetition_repetitionflag_changelist": rule("GET", ADMIN_SITE, note="issue 13 A2 で削除予定"),
-    "admin:repetition_repetitionflag_add": rule("GET POST", ADMIN_SITE_NONE),
-    "admin:repetition_repetitionflag_history": rule("GET", ADMIN_SITE, object_id="flag"),
-    "admin:repetition_repetitionflag_delete": rule("GET POST", ADMIN_SITE_NONE, object_id="flag"),
-    "admin:repetition_repetitionflag_change": rule("GET POST", ADMIN_SITE, object_id="flag", post=ADMIN_SITE_NONE),
-    "admin/repetition/repetitionflag/<path:object_id>/": rule("GET", ADMIN_SITE, object_id="flag"),
     "admin:app_list": rule("GET", ADMIN_SITE, app_label="=accounts"),
     "admin/(?P<url>.*)$": rule("GET", "login login login login login 404", url="=no-such-page/"),
+    # 個人情報の開示請求・訂正請求（専門部署のみ。他は存在しないものとして 404）
+    "disclosure:request_list": rule("GET", SPECIALIST),
+    "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
+    "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),
+    "disclosure:request_collect": rule("POST", SPECIALIST, pk="received"),
+    "disclosure:request_review": rule("POST", SPECIALIST, pk="collected", note="収集した職員とは別の専門部署の職員"),
+    "disclosure:request_withhold": rule("POST", SPECIALIST, pk="reviewing", note="審査中の本人"),
+    "disclosure:request_withholding_remove": rule(
+        "POST", SPECIALIST, pk="reviewing", withholding_pk="withholding", note="審査中の本人"
+    ),
+    "disclosure:request_staff_names_remove": rule("POST", SPECIALIST, pk="reviewing", note="審査中の本人"),
+    "disclosure:request_decide": rule("POST", SPECIALIST, pk="reviewing", note="審査中の本人"),
+    "disclosure:request_extend": rule("POST", SPECIALIST, pk="received"),
+    "disclosure:request_deliver": rule("POST", SPECIALIST, pk="decided"),
+    "disclosure:request_preview": rule("GET", SPECIALIST, pk="collected"),
+    "disclosure:request_export": rule("GET", SPECIALIST, pk="decided", fmt="=pdf", note="決定したものの PDF・JSON"),
+    "disclosure:correction_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
+    "disclosure:correction_detail": rule(
+        "GET POST", SPECIALIST, pk="correction", note="決定（POST）は受け付けた職員とは別の専門部署の職員"
+    ),
+    "disclosure:correction_extend": rule("POST", SPECIALIST, pk="correction"),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）

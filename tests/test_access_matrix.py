@@ -15,24 +15,28 @@ import os
 import re
 import subprocess
 import sys
+from binascii import unhexlify
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp.oath import totp
 
+from accounts import twofactor
 from accounts.models import User
 from accounts.services import token_issue, user_create
 from backup_calls.services import backup_call_create
 from cases.models import Case
 from cases.selectors import case_next_states
 from cases.services import follow_up_record
+from disclosure import services as disclosure_services
+from disclosure.choices import Decision
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -50,11 +54,21 @@ from .factories import make_contact, make_resident
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "access-matrix.md"
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-# A refused request may still leave the audit entry of the attempt and touch its session.
-ALLOWED_TABLES = {"audit_auditentry", "django_session"}
-# Authenticating a token notes its last use: bookkeeping, not a change the request made.
-TOKEN_USE = re.compile(r'^\s*UPDATE\s+"accounts_apitoken"\s+SET\s+"last_used_at"\s*=\s*[^,]*\s+WHERE', re.IGNORECASE)
+# A refused request may still leave the audit entry of the attempt (and move the end of the
+# audit log's hash chain to it, issue 13 B3) and touch its session.
+ALLOWED_TABLES = {"audit_auditentry", "audit_auditchainhead", "django_session"}
+# Authenticating a token notes its last use (time and address): bookkeeping, not a change the request made.
+TOKEN_USE = re.compile(
+    r'^\s*UPDATE\s+"accounts_apitoken"\s+SET\s+"last_used_at"\s*=\s*[^,]*,\s*"last_used_address"\s*=\s*[^,]*\s+WHERE',
+    re.IGNORECASE,
+)
 HARASSMENT = dict(harassment="yes", categories=["verbal_abuse"])
+# The authenticator app's secret every signed-in session is enrolling (two-factor pages).
+ENROL_KEY = "3132333435363738393031323334353637383930"
+
+
+def _enrol_code() -> str:
+    return f"{totp(unhexlify(ENROL_KEY)):06d}"
 
 
 class _Rollback(Exception):
@@ -133,6 +147,61 @@ def _department_objects(city, actor, department, manager, tag):
     return objects
 
 
+def _disclosure_objects(city, resident, compiler):
+    """Personal-data requests about ``resident`` at every step the URLs act on: compiled by
+    ``compiler`` (another specialist), so that the table's specialist may review and decide."""
+    today = timezone.localdate()
+
+    def register():
+        return disclosure_services.disclosure_request_register(
+            actor=city.specialist,
+            resident=resident,
+            received_on=today,
+            channel="counter",
+            requester_kind="self",
+            identity_document="driving_licence",
+            content="私に関する対応記録その他市が保有する情報のすべて",
+            delivery_method="counter",
+        )
+
+    def collected():
+        return disclosure_services.disclosure_request_collect(actor=compiler, request=register())
+
+    def in_review():
+        item = disclosure_services.disclosure_review_start(actor=city.specialist, request=collected())
+        withholding = disclosure_services.disclosure_withhold(
+            actor=city.specialist,
+            request=item,
+            item_key=item.snapshot[0]["items"][0]["key"],
+            ground="third_party",
+            reason="第三者の情報を含むため",
+        )
+        return item, withholding
+
+    reviewing, withholding = in_review()
+    decided = disclosure_services.disclosure_request_decide(
+        actor=city.specialist, request=in_review()[0], decision=Decision.PARTIAL, decided_on=today
+    )
+    correction = disclosure_services.correction_register(
+        actor=compiler,
+        resident=resident,
+        received_on=today,
+        identity_document="driving_licence",
+        item_key="",
+        item_title="窓口での対応記録",
+        requested_text="大声を出したのではなく、聞き返しただけです。",
+        grounds="事実と異なるため",
+    )
+    return {
+        "received": register(),
+        "collected": collected(),
+        "reviewing": reviewing,
+        "withholding": withholding,
+        "decided": decided,
+        "correction": correction,
+    }
+
+
 @pytest.fixture
 def world(city, settings):
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
@@ -143,8 +212,19 @@ def world(city, settings):
     own = _department_objects(city, city.staff, city.shimin, city.manager, "市民")
     other = _department_objects(city, city.zeimu_staff, city.zeimu, zeimu_manager, "税務")
     token, _key = token_issue(actor=None, user=city.specialist, name="連携")
+    # A token one administrator requested for a service account, waiting for another's approval.
+    admin2 = user_create(actor=None, username="admin2", password=PASSWORD, role="administrator", department=None)
+    service = user_create(
+        actor=None, username="service", password="", role="staff", department=city.shimin, is_service_account=True
+    )
+    pending_token, _key = token_issue(actor=admin2, user=service, name="基幹連携", scope="write")
+    specialist2 = user_create(
+        actor=None, username="specialist2", password=PASSWORD, role="specialist", department=city.somu
+    )
     shared = {
+        **_disclosure_objects(city, own["resident"], specialist2),
         "token": token,
+        "pending_token": pending_token,
         "letter_template": letter_templates_ensure()[0],
         "user": city.staff,
         "content_type": ContentType.objects.get_for_model(User),
@@ -159,7 +239,11 @@ def world(city, settings):
         "specialist": city.specialist,
         "administrator": city.admin,
     }
-    keys = {role: token_issue(actor=None, user=user, name="matrix")[1] for role, user in users.items() if user}
+    keys = {
+        role: token_issue(actor=None, user=user, name="matrix", scope="write")[1]
+        for role, user in users.items()
+        if user
+    }
     return {"own": own, "other": other, "users": users, "keys": keys}
 
 
@@ -207,16 +291,67 @@ POST_DATA = {
     "measures:measure_send_back": lambda o: {"comment": "再検討を"},
     "people:resident_merge": lambda o: {"keep": o["resident"].pk, "reason": "同一人物"},
     "people:resident_merge_undo": lambda o: {"reason": "別人だった"},
+    "accounts:reauthenticate": lambda o: {"password": PASSWORD},
+    "accounts:otp_enrol": lambda o: {"code": _enrol_code()},
+    "disclosure:request_new": lambda o: {
+        "received_on": timezone.localdate().isoformat(),
+        "channel": "counter",
+        "requester_kind": "self",
+        "identity_document": "driving_licence",
+        "content": "私に関する記録のすべて",
+        "delivery_method": "counter",
+    },
+    "disclosure:request_withhold": lambda o: {
+        "target": f"{o['reviewing'].snapshot[-1]['items'][-1]['key']}|",
+        "ground": "third_party",
+        "reason": "第三者の情報を含むため",
+    },
+    "disclosure:request_decide": lambda o: {
+        "decision": "partial",
+        "decided_on": timezone.localdate().isoformat(),
+        "reason": "第三者の情報を除いて開示",
+    },
+    "disclosure:request_extend": lambda o: {"extension_reason": "対象の記録が多数の課にわたるため"},
+    "disclosure:request_deliver": lambda o: {"delivered_on": timezone.localdate().isoformat()},
+    "disclosure:correction_new": lambda o: {
+        "received_on": timezone.localdate().isoformat(),
+        "identity_document": "driving_licence",
+        "target": "__other__",
+        "other_title": "窓口での対応記録",
+        "requested_text": "聞き返しただけです。",
+        "grounds": "事実と異なるため",
+    },
+    "disclosure:correction_detail": lambda o: {"decision": "correct", "reason": "記録者に確認した"},
+    "disclosure:correction_extend": lambda o: {"extension_reason": "記録者への確認に時間を要するため"},
+}
+# A page's query string, on GET and POST alike (the resident a request is received for).
+PAGE_QUERY = {
+    "disclosure:request_new": lambda o: f"?resident={o['resident'].pk}",
+    "disclosure:correction_new": lambda o: f"?resident={o['resident'].pk}",
 }
 
 
-def _classify(response) -> str:
+def _enrolled(user):
+    twofactor.otp_device_enrol(actor=user, key=ENROL_KEY, code=_enrol_code())
+
+
+# What the role's own user must have before the request, made in the request's savepoint
+# (recovery codes are regenerated, and devices removed, only for a user who has enrolled).
+PREPARE = {
+    "accounts:otp_recovery_regenerate": _enrolled,
+    "accounts:otp_remove": _enrolled,
+}
+
+
+def _classify(response, signed_in: bool) -> str:
     status = response.status_code
     if status in (401,):
         return "login"
     if status in (301, 302, 303, 307, 308):
         location = response.get("Location", "")
         if location.startswith(("/accounts/login/", "/admin/login/")):
+            if signed_in and not response.wsgi_request.user.is_authenticated:
+                return "ok"  # the request signed its user out, as asked (ログアウト), and sent them to sign in
             return "login"
     if status in (400, 403, 404, 405):
         return str(status)
@@ -253,6 +388,9 @@ class Requester:
             client = Client()
             if user is not None:
                 client.force_login(user)
+                session = client.session
+                session[twofactor.PENDING_KEY] = ENROL_KEY  # the enrolment page's secret (see _enrol_code)
+                session.save()
             self.clients[role] = client
 
     def send(self, role, endpoint, method, objects):
@@ -271,12 +409,18 @@ class Requester:
                 path += API_QUERY[endpoint.key](objects)
         if endpoint.kind == "page" and method == "POST" and endpoint.key in POST_DATA:
             kwargs["data"] = POST_DATA[endpoint.key](objects)
+        if endpoint.kind == "page" and endpoint.key in PAGE_QUERY:
+            path += PAGE_QUERY[endpoint.key](objects)
+        user = self.world["users"][role]
         cookies = SimpleCookie()
         cookies.load(client.cookies.output(header="", sep=";"))
         connection.queries_log.clear()  # a full log would make the capture below empty
         try:
-            with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-                response = getattr(client, method.lower())(path, **kwargs)
+            with transaction.atomic():
+                if user is not None and endpoint.key in PREPARE:
+                    PREPARE[endpoint.key](user)
+                with CaptureQueriesContext(connection) as queries:
+                    response = getattr(client, method.lower())(path, **kwargs)
                 raise _Rollback
         except _Rollback:
             pass
@@ -318,7 +462,7 @@ def test_every_role_reaches_exactly_what_the_matrix_declares(world):
                 for index, side in enumerate(("own", "other") if scoped else ("own",)):
                     expected = cells[role][index]
                     path, response, writes = requester.send(role, endpoint, method, world[side])
-                    got = _classify(response)
+                    got = _classify(response, signed_in=role != "anonymous")
                     where = f"{endpoint.key} {method} {path} as {role} ({side})"
                     if got != expected:
                         mismatches.append(f"{where}: expected {expected}, got {got} ({response.status_code})")
@@ -328,7 +472,10 @@ def test_every_role_reaches_exactly_what_the_matrix_declares(world):
             if endpoint.kind == "page" and declared.methods == ("POST",):
                 path, response, writes = requester.send(role, endpoint, "GET", world["own"])
                 # Django's admin sends a GET of its logout to its index instead of 405.
-                if (_classify(response) not in REFUSED and not response.status_code == 302) or writes:
+                if (
+                    _classify(response, signed_in=role != "anonymous") not in REFUSED
+                    and not response.status_code == 302
+                ) or writes:
                     mismatches.append(
                         f"{endpoint.key} GET {path} as {role}: a POST-only view must refuse GET, "
                         f"got {response.status_code}, wrote {writes}"
@@ -352,7 +499,8 @@ def test_the_command_writes_markdown_and_csv(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+        # (not settings.SETTINGS_MODULE: the suite's overridden settings have none)
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "mamoru.settings")},
     )
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
