@@ -56,7 +56,9 @@ def user_sync_from_directory(
 ) -> User:
     """Create the directory user, or bring their role, department, name and address in step
     with the directory; audited when anything changed. The actor is the directory itself."""
-    user = User.objects.select_for_update().filter(username__iexact=username).first()
+    user = (
+        User.objects.select_for_update().filter(username__iexact=username).order_by("pk").first()
+    )  # no join: FOR UPDATE on PostgreSQL
     created = user is None
     if created:
         user = User(username=username)
