@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "letters",
     "measures",
     "disclosure",
+    "evidence",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -397,3 +398,39 @@ if REDIS_URL:
 MAMORU_AUDIT_SYSLOG = os.environ.get("MAMORU_AUDIT_SYSLOG", "").strip()
 # Seconds to wait for a TCP log server before giving up on one entry (the entry itself stays).
 MAMORU_AUDIT_SYSLOG_TIMEOUT = float(os.environ.get("MAMORU_AUDIT_SYSLOG_TIMEOUT", "2"))
+
+# --- evidence (issue 14): files with their chain of custody -------------------------------
+# Where the bytes are kept: local files under MAMORU_EVIDENCE_ROOT by default; S3-compatible
+# object storage through django-storages when MAMORU_EVIDENCE_S3_BUCKET is set (docs/evidence.md).
+MAMORU_EVIDENCE_ROOT = Path(os.environ.get("MAMORU_EVIDENCE_ROOT", BASE_DIR / "evidence-files"))
+MAMORU_EVIDENCE_S3_BUCKET = os.environ.get("MAMORU_EVIDENCE_S3_BUCKET", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(MAMORU_EVIDENCE_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
+}
+if MAMORU_EVIDENCE_S3_BUCKET:
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MAMORU_EVIDENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("MAMORU_EVIDENCE_S3_ENDPOINT", "") or None,
+            "access_key": os.environ.get("MAMORU_EVIDENCE_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("MAMORU_EVIDENCE_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("MAMORU_EVIDENCE_S3_REGION", "") or None,
+            "file_overwrite": True,  # content-addressed: the same name always holds the same bytes
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+# The largest evidence file (bytes): a long IC recorder's recording or a phone video.
+MAMORU_EVIDENCE_MAX_BYTES = envint("MAMORU_EVIDENCE_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
+# 1: archives (ZIP, 7z…) are stored as evidence too (never unpacked); 0: refused with a message.
+MAMORU_EVIDENCE_ALLOW_ARCHIVES = envbool("MAMORU_EVIDENCE_ALLOW_ARCHIVES", "0")

@@ -1,0 +1,50 @@
+"""Reading evidence, narrowed to what the user may see (``permissions.may_view``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts import permissions as base
+
+from . import permissions
+from .models import Evidence
+
+
+def evidence_visible(*, user) -> QuerySet[Evidence]:
+    """Every piece of evidence ``user`` may see (none for the administrator)."""
+    evidence = Evidence.objects.select_related("stored_file", "uploaded_by", "department")
+    if not base.handles_contacts(user):
+        return evidence.none()
+    if base.is_specialist(user):
+        return evidence
+    if base.is_department_responder(user, user.department_id):
+        return evidence.filter(Q(department_id=user.department_id) | Q(uploaded_by=user))
+    return evidence.filter(uploaded_by=user)
+
+
+def evidence_for(*, user, contact=None, case=None) -> QuerySet[Evidence]:
+    """The evidence of a contact or a case that ``user`` may see, deleted ones included (marked)."""
+    evidence = evidence_visible(user=user)
+    if contact is not None:
+        evidence = evidence.filter(contact=contact)
+    if case is not None:
+        evidence = evidence.filter(case=case)
+    return evidence
+
+
+def evidence_get(*, user, pk: int) -> Evidence:
+    try:
+        evidence = Evidence.objects.select_related("stored_file", "uploaded_by", "department").get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404(_("証拠が見つかりません。")) from None
+    if not permissions.may_view(user, evidence):
+        raise Http404(_("証拠が見つかりません。"))
+    return evidence
+
+
+def require_view(user, evidence) -> None:
+    if not permissions.may_view(user, evidence):
+        raise PermissionDenied(_("この証拠を閲覧する権限がありません。"))
