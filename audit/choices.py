@@ -135,6 +135,9 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # worker stream (issue 14): recordings analysed in the background
+    "evidence.recording.analysed": _("録音を解析"),
+    "evidence.recording.analysis_failed": _("録音を解析できず"),
 }
 
 

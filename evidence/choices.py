@@ -28,3 +28,13 @@ class CustodyKind(models.TextChoices):
     HOLD_SET = "hold_set", _("保存（削除停止）を設定")
     HOLD_RELEASED = "hold_released", _("保存（削除停止）を解除")
     DELETED = "deleted", _("削除")
+
+
+# -- worker stream: recording analysis -------------------------------------------
+class AnalysisStatus(models.TextChoices):
+    """Where the analysis of a recording stands."""
+
+    PENDING = "pending", _("解析待ち")
+    RUNNING = "running", _("解析中")
+    DONE = "done", _("解析済み")
+    FAILED = "failed", _("解析できませんでした")

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CustodyKind, EvidenceKind
+from .choices import AnalysisStatus, CustodyKind, EvidenceKind
 
 
 class StoredFile(models.Model):
@@ -114,3 +114,35 @@ class CustodyEvent(models.Model):
 
     def __str__(self):
         return f"{self.evidence_id} {self.kind} {self.actor_name}"
+
+
+class RecordingAnalysis(models.Model):
+    """What the worker measured in a recording (one per stored file: the same bytes are
+    analysed once): its duration, its loudness second by second, its own median level
+    and the segments where the voice is raised well above it. A file ffmpeg cannot read
+    gets ``failed`` with a message for staff; the file itself is kept."""
+
+    stored_file = models.OneToOneField(StoredFile, on_delete=models.PROTECT, related_name="analysis")
+    status = models.CharField(
+        _("解析の状態"), max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING
+    )
+    message = models.CharField(_("解析できなかった理由"), max_length=300, blank=True)
+    error_detail = models.TextField(_("ffmpeg の出力"), blank=True)
+    attempts = models.PositiveIntegerField(_("解析の試行回数"), default=0)
+    progress_seconds = models.PositiveIntegerField(_("解析済みの秒数"), default=0)
+    duration_seconds = models.FloatField(_("録音の長さ（秒）"), null=True, blank=True)
+    # One byte per second: half decibels below full scale (evidence.audio.pack_levels).
+    levels = models.BinaryField(_("1秒ごとの音量"), blank=True, default=b"")
+    median_dbfs = models.FloatField(_("音量の中央値（dBFS）"), null=True, blank=True)
+    segments = models.JSONField(_("声が大きくなった区間"), default=list, blank=True)
+    thresholds = models.JSONField(_("判定の基準"), default=dict, blank=True)
+    requested_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("録音の解析")
+        verbose_name_plural = _("録音の解析")
+
+    def __str__(self):
+        return f"{self.stored_file_id} {self.status}"

@@ -21,6 +21,7 @@ from .choices import CustodyKind, EvidenceKind
 from .detection import detect
 from .incoming import IncomingFile, discard
 from .models import CustodyEvent, Evidence, StoredFile
+from .recordings import recording_analysis_request
 
 # What staff may say they are adding, for each family of detected content.
 KINDS_FOR_FAMILY = {
@@ -152,6 +153,8 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
             detail=detail,
         )
         audit_record(actor=actor, action="evidence.evidence.added", obj=evidence, after=detail)
+        # worker stream: sound is analysed in the background (the job commits with the upload)
+        recording_analysis_request(stored_file=stored, family=detected.family)
     if earlier is not None:
         note = " ".join(
             part

@@ -434,3 +434,30 @@ if MAMORU_EVIDENCE_S3_BUCKET:
 MAMORU_EVIDENCE_MAX_BYTES = envint("MAMORU_EVIDENCE_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
 # 1: archives (ZIP, 7z…) are stored as evidence too (never unpacked); 0: refused with a message.
 MAMORU_EVIDENCE_ALLOW_ARCHIVES = envbool("MAMORU_EVIDENCE_ALLOW_ARCHIVES", "0")
+
+# --- worker stream (issue 14): recordings analysed in the background --------------------
+# "procrastinate": a real worker (`python -m mamoru evidence-worker`) takes the jobs from a
+# queue kept in PostgreSQL, the database mamoru already runs (docs/evidence.md, ## worker).
+# "eager": the analysis runs in the web process right after the upload's transaction
+# commits — `make run` on SQLite, with nothing else to start. The default follows the database.
+MAMORU_WORKER = os.environ.get("MAMORU_WORKER", "").strip() or (
+    "procrastinate" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "eager"
+)
+if MAMORU_WORKER not in ("procrastinate", "eager"):
+    raise ValueError(f"MAMORU_WORKER は procrastinate か eager にしてください: {MAMORU_WORKER}")
+if MAMORU_WORKER == "procrastinate":
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ValueError("MAMORU_WORKER=procrastinate には PostgreSQL（DATABASE_URL）が必要です。")
+    # Before "evidence": procrastinate's app must be ready when evidence's tasks are found.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("evidence"), "procrastinate.contrib.django")
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+# A worker that sent no heartbeat for this many seconds is taken as dead (killed, machine
+# lost); the jobs it was running go back to the queue. Heartbeats every fifth of it.
+MAMORU_WORKER_STALLED_SECONDS = envint("MAMORU_WORKER_STALLED_SECONDS", "60")
+# Raised voice: at least this many decibels above the recording's own median level, for at
+# least this many seconds in a row (a pause of up to MAMORU_RECORDING_GAP_SECONDS bridged);
+# seconds quieter than MAMORU_RECORDING_SILENCE_DBFS are silence, left out of the median.
+MAMORU_RECORDING_RAISED_DB = float(os.environ.get("MAMORU_RECORDING_RAISED_DB", "10"))
+MAMORU_RECORDING_RAISED_SECONDS = envint("MAMORU_RECORDING_RAISED_SECONDS", "3")
+MAMORU_RECORDING_GAP_SECONDS = envint("MAMORU_RECORDING_GAP_SECONDS", "1")
+MAMORU_RECORDING_SILENCE_DBFS = float(os.environ.get("MAMORU_RECORDING_SILENCE_DBFS", "-60"))
