@@ -93,7 +93,19 @@ def _from_magic(head: bytes, named: str) -> str | None:
             return candidate
     if head[:2] == b"\xff\xf1" or head[:2] == b"\xff\xf9":
         return "aac"
+    if _mpeg_audio_frame(head):  # an MP3 without an ID3 tag (many recorders write none)
+        return "mp3"
     return None
+
+
+def _mpeg_audio_frame(head: bytes) -> bool:
+    """An MPEG audio frame header (worker stream): sync bits, a version and layer that exist,
+    a bit rate and sample rate that are not the reserved values."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (head[1] >> 3) & 0b11, (head[1] >> 1) & 0b11
+    bitrate, sample_rate = head[2] >> 4, (head[2] >> 2) & 0b11
+    return version != 0b01 and layer != 0 and bitrate not in (0, 0xF) and sample_rate != 0b11
 
 
 def _looks_like_text(head: bytes) -> bool:

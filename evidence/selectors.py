@@ -48,3 +48,25 @@ def evidence_get(*, user, pk: int) -> Evidence:
 def require_view(user, evidence) -> None:
     if not permissions.may_view(user, evidence):
         raise PermissionDenied(_("この証拠を閲覧する権限がありません。"))
+
+
+# -- worker stream: recording analysis ---------------------------------------------
+def recording_analysis_for(*, user, evidence: Evidence):
+    """The analysis of ``evidence``'s recording when ``user`` may see the evidence, else None."""
+    from .models import RecordingAnalysis
+
+    if not permissions.may_view(user, evidence):
+        return None
+    return RecordingAnalysis.objects.filter(stored_file_id=evidence.stored_file_id).first()
+
+
+def recording_analyses_of_contact(*, user, contact):
+    """(evidence, analysis) for each recording of ``contact`` that ``user`` may see and that is analysed."""
+    from .choices import AnalysisStatus
+    from .models import RecordingAnalysis
+
+    evidence = list(evidence_for(user=user, contact=contact).filter(deleted_at__isnull=True))
+    analyses = RecordingAnalysis.objects.filter(
+        stored_file_id__in=[item.stored_file_id for item in evidence], status=AnalysisStatus.DONE
+    ).in_bulk(field_name="stored_file_id")
+    return [(item, analyses[item.stored_file_id]) for item in evidence if item.stored_file_id in analyses]
