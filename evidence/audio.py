@@ -5,9 +5,10 @@ video) into mono 16-bit PCM at 8 kHz on a pipe; we read it one block at a time,
 so a three-hour IC recording is never held in memory, and compute the level of
 each second in dBFS (RMS of the samples against full scale). From those levels:
 
-- the recording's own median level, over the seconds with sound (quieter than
-  ``silence_dbfs`` counts as silence: a long pause would otherwise pull the
-  median down and make ordinary speech look raised);
+- the recording's own median level, over the seconds with a voice in them
+  (quieter than ``silence_dbfs`` is silence; the pauses where only the room is
+  heard are left out too, see ``median_level``: long pauses would otherwise pull
+  the median down and make ordinary speech look raised);
 - the segments where the voice is raised: at least ``raised_db`` above that
   median for at least ``raised_seconds`` seconds in a row (a pause of up to
   ``gap_seconds`` inside a shout does not split it).
@@ -116,11 +117,25 @@ def _dbfs(frames: np.ndarray) -> list[float]:
     return np.maximum(values, FLOOR_DBFS).round(2).tolist()
 
 
+ROOM_PERCENTILE = 10  # the quietest tenth of the seconds with sound: the room's own noise
+VOICE_ABOVE_ROOM_DB = 6  # a second this much louder than the room has a voice in it
+VOICE_SHARE = 0.3  # …when at least this share of the seconds do (else the room is the voice)
+
+
 def median_level(levels: list[float], *, silence_dbfs: float) -> float | None:
-    sounding = [level for level in levels if level > silence_dbfs]
-    if not sounding:
+    """The recording's own level: the median of the seconds with a voice in them. Seconds
+    of silence are left out, and so are the pauses where only the room is heard (long
+    pauses would otherwise pull the median down to the room's noise and make ordinary
+    speech look raised) — unless few seconds stand out from the room, when all sounding
+    seconds count."""
+    sounding = np.asarray([level for level in levels if level > silence_dbfs])
+    if not sounding.size:
         return None
-    return float(np.median(np.asarray(sounding)))
+    room = float(np.percentile(sounding, ROOM_PERCENTILE))
+    voiced = sounding[sounding >= room + VOICE_ABOVE_ROOM_DB]
+    if voiced.size >= VOICE_SHARE * sounding.size:
+        return float(np.median(voiced))
+    return float(np.median(sounding))
 
 
 def raised_segments(levels: list[float], *, median: float | None, thresholds: Thresholds) -> list[Segment]:

@@ -91,6 +91,20 @@ def test_raised_segments_need_enough_seconds_and_bridge_a_short_pause():
     assert audio.raised_segments([-90.0] * 10, median=None, thresholds=thresholds) == []
 
 
+def test_long_pauses_with_only_the_room_do_not_make_ordinary_speech_raised():
+    room, speech = -50.0, -38.0
+    minute = [speech] * 25 + [room] * 35  # a sentence, then a long pause
+    levels = minute * 10
+    thresholds = audio.Thresholds()
+    median = audio.median_level(levels, silence_dbfs=thresholds.silence_dbfs)
+    assert median == speech
+    assert audio.raised_segments(levels, median=median, thresholds=thresholds) == []
+    shout = minute * 5 + [speech + 15] * 6 + minute * 5
+    assert [(s.start, s.end) for s in audio.raised_segments(shout, median=median, thresholds=thresholds)] == [
+        (300, 306)
+    ]
+
+
 def test_levels_are_stored_one_byte_a_second():
     levels = [0.0, -6.02, -47.5, -120.0, -300.0]
     packed = audio.pack_levels(levels)
