@@ -39,6 +39,8 @@ def classifier() -> TextClassifier:
 # Where a suggestion comes from: the words typed, the record's data, the analysis of a
 # recording (offered by evidence through hooks.suggestion_signals).
 SOURCES = ("text", "data", "recording")
+
+
 @dataclass
 class SuggestionView:
     code: str
@@ -228,7 +230,10 @@ def suggestions_for_contact(
         for signal_view in _signals_from_hook(user=user, contact=contact):
             if signal_view.code in by_code:
                 existing = by_code[signal_view.code]
-                existing.evidence = [*existing.evidence, *[e for e in signal_view.evidence if e not in existing.evidence]]
+                existing.evidence = [
+                    *existing.evidence,
+                    *[e for e in signal_view.evidence if e not in existing.evidence],
+                ]
                 existing.score = max(existing.score, signal_view.score)
             else:
                 views.append(signal_view)

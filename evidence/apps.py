@@ -10,7 +10,8 @@ class EvidenceConfig(AppConfig):
         # worker stream: the analysis panel on the evidence page, and the recordings' suggestions
         from assessment.hooks import suggestion_signals
 
-        from . import analysis_panels, suggestion_signals as recording_suggestions
+        from . import analysis_panels
+        from . import suggestion_signals as recording_suggestions
 
         analysis_panels.register()
         suggestion_signals.connect(recording_suggestions.recording_signals)

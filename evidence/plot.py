@@ -60,7 +60,9 @@ def loudness_svg(
     step = next((s for s in TICK_STEPS if duration / s <= 8), TICK_STEPS[-1])
     for second in range(0, int(duration) + 1, step):
         x = _x(second, duration)
-        parts.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM + 4}"/>')
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM + 4}"/>'
+        )
         parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{clock(second)}</text>')
     if points:
         parts.append(f'<polyline class="level" points="{" ".join(points)}"/>')

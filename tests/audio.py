@@ -22,22 +22,22 @@ def tools_or_fail(pytest) -> None:
         )
 
 
-def _run(*command) -> None:
+def run(*command) -> None:
     subprocess.run([str(part) for part in command], check=True, capture_output=True)
 
 
 def speech(folder: Path, text: str, name: str, volume: float) -> Path:
     """``text`` spoken by espeak-ng (Japanese voice), mono 16 kHz, at ``volume`` (1 = as spoken)."""
     raw, out = folder / f"{name}-raw.wav", folder / f"{name}.wav"
-    _run("espeak-ng", "-v", "ja", "-s", "150", "-w", raw, text)
-    _run("sox", raw, "-r", RATE, "-c", 1, "-b", 16, out, "vol", volume)
+    run("espeak-ng", "-v", "ja", "-s", "150", "-w", raw, text)
+    run("sox", raw, "-r", RATE, "-c", 1, "-b", 16, out, "vol", volume)
     return out
 
 
 def room(folder: Path, seconds: float, name: str = "room") -> Path:
     """A quiet room (pink noise at about -50 dBFS): the pauses are not digital silence."""
     out = folder / f"{name}.wav"
-    _run("sox", "-n", "-r", RATE, "-c", 1, "-b", 16, out, "synth", seconds, "pinknoise", "vol", 0.006)
+    run("sox", "-n", "-r", RATE, "-c", 1, "-b", 16, out, "synth", seconds, "pinknoise", "vol", 0.006)
     return out
 
 
@@ -53,7 +53,7 @@ def raised_voice_recording(folder: Path) -> tuple[Path, float, float]:
     pause = room(folder, 1.0, "pause")
     parts = [normal, pause, normal, pause, normal, pause, loud, loud, pause, normal, pause, normal]
     out = folder / "raised.wav"
-    _run("sox", *parts, out)
+    run("sox", *parts, out)
     start = 3 * seconds_of(normal) + 3 * seconds_of(pause)
     end = start + 2 * seconds_of(loud)
     return out, start, end
@@ -63,11 +63,11 @@ def convert(source: Path, fmt: str) -> Path:
     """The recording as ``fmt``: wav, mp3 and ogg by sox; m4a (AAC) by ffmpeg."""
     out = source.with_suffix(f".{fmt}")
     if fmt == "m4a":
-        _run("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", source, "-c:a", "aac", "-b:a", "64k", out)
+        run("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", source, "-c:a", "aac", "-b:a", "64k", out)
     elif fmt == "wav":
         return source
     else:
-        _run("sox", source, out)
+        run("sox", source, out)
     return out
 
 
@@ -76,8 +76,8 @@ def long_recording(folder: Path, seconds: int, *, rate: int = 8000, name: str = 
     minute = folder / f"{name}-minute.wav"
     normal = speech(folder, SENTENCE, f"{name}-speech", 0.08)
     filler = room(folder, max(1.0, 60 - seconds_of(normal)), f"{name}-filler")
-    _run("sox", normal, filler, "-r", rate, minute)
+    run("sox", normal, filler, "-r", rate, minute)
     out = folder / f"{name}.wav"
     repeats = max(0, -(-seconds // 60) - 1)
-    _run("sox", minute, out, "repeat", repeats, "trim", 0, seconds)
+    run("sox", minute, out, "repeat", repeats, "trim", 0, seconds)
     return out

@@ -56,7 +56,11 @@ def server():
     env = {**os.environ, "MAMORU_PG_PORT": PORT}
     try:
         url = subprocess.run(
-            [str(ROOT / "scripts" / "postgres.sh"), "start"], env=env, check=True, capture_output=True, text=True,
+            [str(ROOT / "scripts" / "postgres.sh"), "start"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
             timeout=600,
         ).stdout.strip()
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
@@ -147,7 +151,11 @@ def test_a_worker_killed_mid_analysis_loses_no_job(environment, database, tmp_pa
     )
     wav.unlink()
     result = subprocess.run(
-        [sys.executable, "-c", SETUP, str(recording)], cwd=ROOT, env=environment, check=True, capture_output=True,
+        [sys.executable, "-c", SETUP, str(recording)],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
         text=True,
     )
     uploaded = json.loads(result.stdout.strip().splitlines()[-1])

@@ -162,7 +162,10 @@ def test_a_photo_is_not_analysed(city, django_capture_on_commit_callbacks):
             actor=city.staff, incoming=incoming_from_stream(io.BytesIO(png), name="写真.png"), contact=contact
         )
     assert not RecordingAnalysis.objects.filter(stored_file=added.evidence.stored_file).exists()
-    assert render_panels(page="evidence.evidence_detail", slot="main", request=request_for(city.staff), obj=added.evidence) == ""
+    assert (
+        render_panels(page="evidence.evidence_detail", slot="main", request=request_for(city.staff), obj=added.evidence)
+        == ""
+    )
 
 
 # -- the evidence page ----------------------------------------------------------------
@@ -179,7 +182,10 @@ def test_the_panel_draws_the_loudness_and_links_each_segment_to_the_player(
     assert "cdn" not in html.lower() and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     # Those who may not see the evidence get nothing (another department, signed out).
     for outsider in (city.zeimu_staff, city.admin, AnonymousUser()):
-        assert render_panels(page="evidence.evidence_detail", slot="main", request=request_for(outsider), obj=evidence) == ""
+        assert (
+            render_panels(page="evidence.evidence_detail", slot="main", request=request_for(outsider), obj=evidence)
+            == ""
+        )
 
 
 def test_the_panel_says_where_the_analysis_stands_and_survives_bad_stored_values(
