@@ -209,6 +209,11 @@ def analyse_file(
             process.stdout.close()
         errors = process.stderr.read().decode("utf-8", "replace")
         returncode = process.wait()
+    if "matches no streams" in errors:
+        raise AudioUnreadable(
+            "音声の入っていない動画のため、音量の解析はできません。ファイル自体は保存されています。",
+            detail=errors.strip()[-2000:],
+        )
     if returncode != 0 or samples == 0:
         raise AudioUnreadable(
             "音声として読み取れませんでした（ファイルが壊れているか、音声の入っていない形式です）。"

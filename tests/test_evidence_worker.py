@@ -42,7 +42,13 @@ city = City()
 contact = make_contact(city.staff)
 added = evidence_add(actor=city.staff, incoming=incoming_from_path(Path(sys.argv[1]), name="一時間の録音.mp3"), contact=contact)
 analysis = RecordingAnalysis.objects.get(stored_file=added.evidence.stored_file)
-print(json.dumps({"evidence": added.evidence.pk, "analysis": analysis.pk, "status": analysis.status}))
+from django.contrib import admin
+print(json.dumps({
+    "evidence": added.evidence.pk,
+    "analysis": analysis.pk,
+    "status": analysis.status,
+    "admin": sorted(model._meta.label for model in admin.site._registry),
+}))
 """
 
 
@@ -162,6 +168,8 @@ def test_a_worker_killed_mid_analysis_loses_no_job(environment, database, tmp_pa
     pk = uploaded["analysis"]
     # The upload committed its job with it; nothing has run it yet.
     assert uploaded["status"] == "pending"
+    # procrastinate's job tables stay off the administrator's admin site (least privilege).
+    assert uploaded["admin"] == ["accounts.Department", "accounts.User"]
     assert analysis_row(database, pk)["jobs"] == ["todo"]
 
     log = open(tmp_path / "workers.log", "ab")  # noqa: SIM115 - closed at the end

@@ -154,6 +154,43 @@ def test_a_corrupt_recording_gets_a_message_and_the_file_is_kept(
     assert "音声として読み取れませんでした" in html and "<svg" not in html
 
 
+def test_a_videos_sound_is_analysed_and_a_silent_video_says_it_has_none(
+    city, recordings, django_capture_on_commit_callbacks
+):
+    folder = recordings["folder"]
+    with_sound, silent = folder / "counter.mp4", folder / "silent.mp4"
+    picture = ["-f", "lavfi", "-i", "color=c=gray:s=64x64:r=5"]
+    made.run(
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        *picture,
+        "-i",
+        recordings["files"]["wav"],
+        "-shortest",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        with_sound,
+    )
+    made.run(
+        "ffmpeg", "-nostdin", "-v", "error", "-y", *picture, "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p", silent
+    )
+    contact = make_contact(city.staff)
+    video = add(city.staff, contact, with_sound, django_capture_on_commit_callbacks)
+    analysis = RecordingAnalysis.objects.get(stored_file=video.stored_file)
+    assert analysis.status == AnalysisStatus.DONE and len(analysis.segments) == 1
+    quiet = add(city.staff, contact, silent, django_capture_on_commit_callbacks)
+    analysis = RecordingAnalysis.objects.get(stored_file=quiet.stored_file)
+    assert analysis.status == AnalysisStatus.FAILED
+    assert analysis.message.startswith("音声の入っていない動画のため")
+
+
 def test_a_photo_is_not_analysed(city, django_capture_on_commit_callbacks):
     contact = make_contact(city.staff)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
