@@ -354,7 +354,7 @@ def labels_export(*, output) -> int:
     """Write the city's own labels as corpus lines: contacts where staff
     decided on at least one text suggestion and judged the contact (yes or
     no; "unsure" is left out). The labels are the categories saved on the
-    record, less those that only data (duration, history) supported."""
+    record, less those that only data (duration, history, a recording) supported."""
     from records.models import Contact
 
     contacts = (
@@ -367,7 +367,7 @@ def labels_export(*, output) -> int:
     codes = current_policy().category_codes()
     count = 0
     for contact in contacts:
-        data_only = {s.code for s in contact.suggestions.all() if s.source == "data"}
+        data_only = {s.code for s in contact.suggestions.all() if s.source != "text"}  # data, a recording
         if contact.harassment == "yes":
             categories = [c for c in codes if c in {cat.code for cat in contact.categories.all()} - data_only]
             if not categories:

@@ -272,3 +272,39 @@ def test_a_recording_longer_than_the_packs_limit_is_offered_as_long_detention(
     detention = views["long_detention"]
     assert detention.source == "recording"
     assert detention.evidence == ["録音「長時間.wav」の長さ 31:00（基本方針の目安 30分）"]
+
+
+def test_a_decision_on_a_recordings_suggestion_keeps_its_source_and_teaches_the_text_model_nothing(
+    city, recordings, django_capture_on_commit_callbacks, tmp_path
+):
+    import json
+
+    from django.core.management import call_command
+
+    from assessment.services import suggestion_decide_shown
+
+    contact = make_contact(
+        city.staff,
+        words_and_behaviour="窓口で手続きについて質問された。",
+        harassment="yes",
+        categories=["verbal_abuse"],
+        content_unreasonable="",
+        manner_inappropriate="yes",
+        manner_reason="大声",
+    )
+    add(city.staff, contact, recordings["files"]["wav"], django_capture_on_commit_callbacks)
+    suggestion = suggestion_decide_shown(
+        actor=city.staff,
+        contact=contact,
+        code="verbal_abuse",
+        decision="accepted",
+        text=contact.words_and_behaviour,
+        duration_seconds=None,
+        resident=None,
+    )
+    assert suggestion.source == "recording" and "声が大きい" in suggestion.evidence[0]
+    # The category came from the sound, not the words: the text classifier must not learn it from these words.
+    out = tmp_path / "labels.jsonl"
+    call_command("export_labels", output=str(out))
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(contact.words_and_behaviour != line["text"] for line in lines)
