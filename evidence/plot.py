@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 720, 200
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 8, 26
+LEFT, RIGHT, TOP, BOTTOM = 44, 22, 8, 26
 TOP_DB, BOTTOM_DB = 0.0, -80.0
 TICK_STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
@@ -43,7 +43,7 @@ def loudness_svg(
         points.append(f"{_x(start + per_column / 2, duration):.1f},{_y(level):.1f}")
     parts = [
         f'<svg class="loudness-plot" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'preserveAspectRatio="none" aria-labelledby="loudness-title" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-labelledby="loudness-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="loudness-title">{escape(_summary(duration, median, segments))}</title>',
         f'<rect class="plot-area" x="{LEFT}" y="{TOP}" width="{plot_width}" height="{HEIGHT - TOP - BOTTOM}"/>',
     ]
