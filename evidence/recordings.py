@@ -130,6 +130,20 @@ def recording_analyse(*, analysis_id: int) -> RecordingAnalysis | None:
     return analysis
 
 
+def recording_analysis_give_up(*, analysis_id: int, detail: str) -> None:
+    """An analysis that ended in an error that is not the file's (eager mode: nobody retries):
+    ``failed`` with a message, so the page does not say "running" for ever."""
+    analysis = RecordingAnalysis.objects.filter(pk=analysis_id).exclude(status=AnalysisStatus.DONE).first()
+    if analysis is not None:
+        _finish_failed(
+            analysis,
+            audio.AudioUnreadable(
+                "解析中にエラーが発生しました。ファイル自体は保存されています。同じファイルを登録し直すと、もう一度解析します。",
+                detail=detail[-2000:],
+            ),
+        )
+
+
 def _finish_failed(analysis: RecordingAnalysis, error: audio.AudioUnreadable) -> RecordingAnalysis:
     with transaction.atomic():
         analysis.status = AnalysisStatus.FAILED

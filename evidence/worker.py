@@ -30,9 +30,10 @@ def enqueue_analysis(*, analysis_id: int) -> None:
 
 
 def _run_eagerly(analysis_id: int) -> None:
-    from .recordings import recording_analyse
+    from .recordings import recording_analyse, recording_analysis_give_up
 
     try:
         recording_analyse(analysis_id=analysis_id)
-    except Exception:  # the upload has succeeded; the analysis stays "running" with the error logged
+    except Exception as error:  # the upload has succeeded; no worker will try again: say so on the page
         logger.exception("recording analysis %s failed", analysis_id)
+        recording_analysis_give_up(analysis_id=analysis_id, detail=repr(error))

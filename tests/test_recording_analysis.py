@@ -308,3 +308,17 @@ def test_a_decision_on_a_recordings_suggestion_keeps_its_source_and_teaches_the_
     call_command("export_labels", output=str(out))
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all(contact.words_and_behaviour != line["text"] for line in lines)
+
+
+def test_an_unexpected_error_in_the_web_process_leaves_a_message_not_running_for_ever(
+    city, recordings, django_capture_on_commit_callbacks, monkeypatch
+):
+    def storage_lost(*args, **kwargs):
+        raise OSError("evidence storage unreachable")
+
+    monkeypatch.setattr(audio, "analyse_file", storage_lost)
+    contact = make_contact(city.staff)
+    evidence = add(city.staff, contact, recordings["files"]["ogg"], django_capture_on_commit_callbacks)
+    analysis = RecordingAnalysis.objects.get(stored_file=evidence.stored_file)
+    assert analysis.status == AnalysisStatus.FAILED and "解析中にエラーが発生しました" in analysis.message
+    assert "unreachable" in analysis.error_detail
