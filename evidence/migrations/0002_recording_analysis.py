@@ -5,34 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0001_evidence_files_and_custody'),
+        ("evidence", "0001_evidence_files_and_custody"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordingAnalysis',
+            name="RecordingAnalysis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '解析待ち'), ('running', '解析中'), ('done', '解析済み'), ('failed', '解析できませんでした')], default='pending', max_length=10, verbose_name='解析の状態')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='解析できなかった理由')),
-                ('error_detail', models.TextField(blank=True, verbose_name='ffmpeg の出力')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='解析の試行回数')),
-                ('progress_seconds', models.PositiveIntegerField(default=0, verbose_name='解析済みの秒数')),
-                ('duration_seconds', models.FloatField(blank=True, null=True, verbose_name='録音の長さ（秒）')),
-                ('levels', models.BinaryField(blank=True, default=b'', verbose_name='1秒ごとの音量')),
-                ('median_dbfs', models.FloatField(blank=True, null=True, verbose_name='音量の中央値（dBFS）')),
-                ('segments', models.JSONField(blank=True, default=list, verbose_name='声が大きくなった区間')),
-                ('thresholds', models.JSONField(blank=True, default=dict, verbose_name='判定の基準')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='依頼日時')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='開始日時')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='終了日時')),
-                ('stored_file', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='analysis', to='evidence.storedfile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "解析待ち"),
+                            ("running", "解析中"),
+                            ("done", "解析済み"),
+                            ("failed", "解析できませんでした"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="解析の状態",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="解析できなかった理由")),
+                ("error_detail", models.TextField(blank=True, verbose_name="ffmpeg の出力")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="解析の試行回数")),
+                ("progress_seconds", models.PositiveIntegerField(default=0, verbose_name="解析済みの秒数")),
+                ("duration_seconds", models.FloatField(blank=True, null=True, verbose_name="録音の長さ（秒）")),
+                ("levels", models.BinaryField(blank=True, default=b"", verbose_name="1秒ごとの音量")),
+                ("median_dbfs", models.FloatField(blank=True, null=True, verbose_name="音量の中央値（dBFS）")),
+                ("segments", models.JSONField(blank=True, default=list, verbose_name="声が大きくなった区間")),
+                ("thresholds", models.JSONField(blank=True, default=dict, verbose_name="判定の基準")),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="依頼日時")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="開始日時")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="終了日時")),
+                (
+                    "stored_file",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="analysis", to="evidence.storedfile"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '録音の解析',
-                'verbose_name_plural': '録音の解析',
+                "verbose_name": "録音の解析",
+                "verbose_name_plural": "録音の解析",
             },
         ),
     ]
