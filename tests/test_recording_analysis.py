@@ -322,3 +322,23 @@ def test_an_unexpected_error_in_the_web_process_leaves_a_message_not_running_for
     analysis = RecordingAnalysis.objects.get(stored_file=evidence.stored_file)
     assert analysis.status == AnalysisStatus.FAILED and "解析中にエラーが発生しました" in analysis.message
     assert "unreachable" in analysis.error_detail
+
+
+def test_the_same_bytes_are_analysed_once_and_a_failed_analysis_is_tried_again_on_upload(
+    city, recordings, django_capture_on_commit_callbacks
+):
+    contact, other = make_contact(city.staff), make_contact(city.staff)
+    first = add(city.staff, contact, recordings["files"]["mp3"], django_capture_on_commit_callbacks)
+    again = add(city.staff, other, recordings["files"]["mp3"], django_capture_on_commit_callbacks)
+    assert first.stored_file_id == again.stored_file_id
+    assert RecordingAnalysis.objects.get(stored_file=first.stored_file).attempts == 1
+    # The second contact's page shows the analysis all the same.
+    html = render_panels(page="evidence.evidence_detail", slot="main", request=request_for(city.staff), obj=again)
+    assert "<svg" in html
+
+    RecordingAnalysis.objects.filter(stored_file=first.stored_file).update(
+        status=AnalysisStatus.FAILED, message="解析中にエラーが発生しました。"
+    )
+    add(city.staff, other, recordings["files"]["mp3"], django_capture_on_commit_callbacks)
+    analysis = RecordingAnalysis.objects.get(stored_file=first.stored_file)
+    assert analysis.status == AnalysisStatus.DONE and analysis.attempts == 2 and analysis.message == ""
