@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev audio-tools worker demo bench lint clean-db
 
 $(VENV)/.installed: requirements.txt | ldap-dev
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,21 @@ ldap: ldap-dev
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; }
 
+# Debian's ffmpeg decodes recordings for their analysis (evidence); sox and espeak-ng make the
+# tests' and the benchmark's recordings (docs/evidence.md, ## worker).
+audio-tools:
+	@{ command -v ffmpeg >/dev/null 2>&1 && command -v sox >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1; } || { \
+	  echo "Installing ffmpeg, sox and espeak-ng from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg sox libsox-fmt-mp3 espeak-ng >/dev/null; }
+
+# The background worker (recording analysis) on PostgreSQL: DATABASE_URL=postgres://… make worker.
+# Not needed for `make run`: on SQLite the analysis runs in the web process (MAMORU_WORKER=eager).
+worker: install audio-tools
+	$(PY) -m mamoru evidence-worker
+
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
-run: install fonts
+run: install fonts audio-tools
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -63,7 +76,7 @@ demo: install fonts
 	$(PY) manage.py seed_demo --if-empty
 
 # Every test, on SQLite and on PostgreSQL, browser tests included.
-test: install-test browser fonts ldap
+test: install-test browser fonts ldap audio-tools
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -82,10 +95,11 @@ test-postgres:
 eval: install-test
 	$(PY) manage.py evaluate
 
-bench: install-test
+bench: install-test audio-tools
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
 	$(PY) benchmarks/backup_latency.py
+	$(PY) benchmarks/evidence_analysis.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.

@@ -18,6 +18,7 @@ from audit.services import audit_record
 from mamoru.policy.loader import current as current_policy
 
 from .features import normalize, sentence_spans
+from .hooks import suggestion_signals
 from .model import MODEL_PATH, TextClassifier
 from .models import Suggestion, SuggestionDecision
 
@@ -35,12 +36,17 @@ def classifier() -> TextClassifier:
 
 
 # -- suggestions ----------------------------------------------------------------
+# Where a suggestion comes from: the words typed, the record's data, the analysis of a
+# recording (offered by evidence through hooks.suggestion_signals).
+SOURCES = ("text", "data", "recording")
+
+
 @dataclass
 class SuggestionView:
     code: str
     name: str
     score: float
-    source: str  # "text" or "data"
+    source: str  # one of SOURCES
     evidence: list[str]
     example: str
     segments: list[tuple[str, bool]] = field(default_factory=list)  # the text, with highlighted parts
@@ -173,6 +179,33 @@ def _repetition_from_history(*, user, resident, contact=None, now=None) -> Sugge
     )
 
 
+def _signals_from_hook(*, user, contact) -> list[SuggestionView]:
+    """Suggestions other apps offer through ``hooks.suggestion_signals`` (evidence: its
+    recordings' analysis), one per category, for the pack's categories only."""
+    pack = current_policy()
+    codes, names = pack.category_codes(), pack.category_names()
+    merged: dict[str, SuggestionView] = {}
+    for signals in suggestion_signals.collect(user=user, contact=contact):
+        for signal in signals:
+            if signal.code not in codes:
+                continue
+            category = pack.category(signal.code)
+            view = merged.setdefault(
+                signal.code,
+                SuggestionView(
+                    code=signal.code,
+                    name=names.get(signal.code, signal.code),
+                    score=0.0,
+                    source=signal.source,
+                    evidence=[],
+                    example=category.examples[0] if category and category.examples else "",
+                ),
+            )
+            view.score = max(view.score, max(0.0, min(1.0, float(signal.score))))
+            view.evidence.extend(e for e in signal.evidence if e not in view.evidence)
+    return list(merged.values())
+
+
 def suggestions_for_contact(
     *, user, text: str, duration_seconds: int | None = None, resident=None, contact=None
 ) -> list[SuggestionView]:
@@ -194,6 +227,17 @@ def suggestions_for_contact(
             views.append(data_view)
             by_code[data_view.code] = data_view
     if contact is not None and contact.pk:
+        for signal_view in _signals_from_hook(user=user, contact=contact):
+            if signal_view.code in by_code:
+                existing = by_code[signal_view.code]
+                existing.evidence = [
+                    *existing.evidence,
+                    *[e for e in signal_view.evidence if e not in existing.evidence],
+                ]
+                existing.score = max(existing.score, signal_view.score)
+            else:
+                views.append(signal_view)
+                by_code[signal_view.code] = signal_view
         for code, decision in Suggestion.objects.filter(contact=contact).values_list("code", "decision"):
             if code in by_code:
                 by_code[code].decision = decision
@@ -214,7 +258,7 @@ def suggestion_decide(
         code=code,
         defaults={
             "score": max(0.0, min(1.0, float(score))),
-            "source": source if source in ("text", "data") else "text",
+            "source": source if source in SOURCES else "text",
             "evidence": [str(e)[:500] for e in evidence][:5],
             "text": text,
             "decision": decision,
@@ -310,7 +354,7 @@ def labels_export(*, output) -> int:
     """Write the city's own labels as corpus lines: contacts where staff
     decided on at least one text suggestion and judged the contact (yes or
     no; "unsure" is left out). The labels are the categories saved on the
-    record, less those that only data (duration, history) supported."""
+    record, less those that only data (duration, history, a recording) supported."""
     from records.models import Contact
 
     contacts = (
@@ -323,7 +367,7 @@ def labels_export(*, output) -> int:
     codes = current_policy().category_codes()
     count = 0
     for contact in contacts:
-        data_only = {s.code for s in contact.suggestions.all() if s.source == "data"}
+        data_only = {s.code for s in contact.suggestions.all() if s.source != "text"}  # data, a recording
         if contact.harassment == "yes":
             categories = [c for c in codes if c in {cat.code for cat in contact.categories.all()} - data_only]
             if not categories:

@@ -130,6 +130,14 @@ ACTION_LABELS = {
     "accounts.session.ended_absolute": _("ログインからの上限時間に達したためログアウト"),
     "accounts.session.ended_everywhere": _("すべての端末からのログアウトによりセッションを終了"),
     "accounts.session.signed_out_everywhere": _("すべての端末からログアウト"),
+    # evidence (issue 14): files with their chain of custody
+    "evidence.evidence.added": _("証拠を登録"),
+    "evidence.evidence.viewed": _("証拠を閲覧"),
+    "evidence.evidence.played": _("証拠（録音・動画）を再生"),
+    "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # worker stream (issue 14): recordings analysed in the background
+    "evidence.recording.analysed": _("録音を解析"),
+    "evidence.recording.analysis_failed": _("録音を解析できず"),
 }
 
 

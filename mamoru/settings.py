@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "letters",
     "measures",
     "disclosure",
+    "evidence",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -397,3 +398,66 @@ if REDIS_URL:
 MAMORU_AUDIT_SYSLOG = os.environ.get("MAMORU_AUDIT_SYSLOG", "").strip()
 # Seconds to wait for a TCP log server before giving up on one entry (the entry itself stays).
 MAMORU_AUDIT_SYSLOG_TIMEOUT = float(os.environ.get("MAMORU_AUDIT_SYSLOG_TIMEOUT", "2"))
+
+# --- evidence (issue 14): files with their chain of custody -------------------------------
+# Where the bytes are kept: local files under MAMORU_EVIDENCE_ROOT by default; S3-compatible
+# object storage through django-storages when MAMORU_EVIDENCE_S3_BUCKET is set (docs/evidence.md).
+MAMORU_EVIDENCE_ROOT = Path(os.environ.get("MAMORU_EVIDENCE_ROOT", BASE_DIR / "evidence-files"))
+MAMORU_EVIDENCE_S3_BUCKET = os.environ.get("MAMORU_EVIDENCE_S3_BUCKET", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(MAMORU_EVIDENCE_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
+}
+if MAMORU_EVIDENCE_S3_BUCKET:
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MAMORU_EVIDENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("MAMORU_EVIDENCE_S3_ENDPOINT", "") or None,
+            "access_key": os.environ.get("MAMORU_EVIDENCE_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("MAMORU_EVIDENCE_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("MAMORU_EVIDENCE_S3_REGION", "") or None,
+            "file_overwrite": True,  # content-addressed: the same name always holds the same bytes
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+# The largest evidence file (bytes): a long IC recorder's recording or a phone video.
+MAMORU_EVIDENCE_MAX_BYTES = envint("MAMORU_EVIDENCE_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
+# 1: archives (ZIP, 7z…) are stored as evidence too (never unpacked); 0: refused with a message.
+MAMORU_EVIDENCE_ALLOW_ARCHIVES = envbool("MAMORU_EVIDENCE_ALLOW_ARCHIVES", "0")
+
+# --- worker stream (issue 14): recordings analysed in the background --------------------
+# "procrastinate": a real worker (`python -m mamoru evidence-worker`) takes the jobs from a
+# queue kept in PostgreSQL, the database mamoru already runs (docs/evidence.md, ## worker).
+# "eager": the analysis runs in the web process right after the upload's transaction
+# commits — `make run` on SQLite, with nothing else to start. The default follows the database.
+MAMORU_WORKER = os.environ.get("MAMORU_WORKER", "").strip() or (
+    "procrastinate" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "eager"
+)
+if MAMORU_WORKER not in ("procrastinate", "eager"):
+    raise ValueError(f"MAMORU_WORKER は procrastinate か eager にしてください: {MAMORU_WORKER}")
+if MAMORU_WORKER == "procrastinate":
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ValueError("MAMORU_WORKER=procrastinate には PostgreSQL（DATABASE_URL）が必要です。")
+    # Before "evidence": procrastinate's app must be ready when evidence's tasks are found.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("evidence"), "procrastinate.contrib.django")
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+# A worker that sent no heartbeat for this many seconds is taken as dead (killed, machine
+# lost); the jobs it was running go back to the queue. Heartbeats every fifth of it.
+MAMORU_WORKER_STALLED_SECONDS = envint("MAMORU_WORKER_STALLED_SECONDS", "60")
+# Raised voice: at least this many decibels above the recording's own median level, for at
+# least this many seconds in a row (a pause of up to MAMORU_RECORDING_GAP_SECONDS bridged);
+# seconds quieter than MAMORU_RECORDING_SILENCE_DBFS are silence, left out of the median.
+MAMORU_RECORDING_RAISED_DB = float(os.environ.get("MAMORU_RECORDING_RAISED_DB", "10"))
+MAMORU_RECORDING_RAISED_SECONDS = envint("MAMORU_RECORDING_RAISED_SECONDS", "3")
+MAMORU_RECORDING_GAP_SECONDS = envint("MAMORU_RECORDING_GAP_SECONDS", "1")
+MAMORU_RECORDING_SILENCE_DBFS = float(os.environ.get("MAMORU_RECORDING_SILENCE_DBFS", "-60"))

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class EvidenceConfig(AppConfig):
+    name = "evidence"
+    verbose_name = "証拠（録音・写真・画面の記録）"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # worker stream: the analysis panel on the evidence page, and the recordings' suggestions
+        from assessment.hooks import suggestion_signals
+
+        from . import analysis_panels
+        from . import suggestion_signals as recording_suggestions
+
+        analysis_panels.register()
+        suggestion_signals.connect(recording_suggestions.recording_signals)
+        _jobs_off_the_admin_site()
+
+
+def _jobs_off_the_admin_site() -> None:
+    """procrastinate's Django app puts its job tables on the admin site; the administrator's
+    site keeps users and departments only (issue 13, least privilege)."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    if not apps.is_installed("procrastinate.contrib.django"):
+        return
+    for model in [model for model in admin.site._registry if model._meta.app_label == "procrastinate"]:
+        admin.site.unregister(model)

@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EvidenceKind(models.TextChoices):
+    """What a file is, as staff name it (the content type is detected separately)."""
+
+    RECORDING = "recording", _("録音")
+    VIDEO = "video", _("動画")
+    PHOTO = "photo", _("写真")
+    SCREENSHOT = "screenshot", _("画面の記録（スクリーンショット）")
+    DOCUMENT = "document", _("文書・書面")
+    OTHER = "other", _("その他")
+
+
+class CustodyKind(models.TextChoices):
+    """What happened to a piece of evidence: each is a line of its chain of custody."""
+
+    UPLOADED = "uploaded", _("登録")
+    DUPLICATE_UPLOADED = "duplicate_uploaded", _("同一ファイルの再登録")
+    VIEWED = "viewed", _("閲覧")
+    PLAYED = "played", _("再生")
+    DOWNLOADED = "downloaded", _("ダウンロード")
+    EXPORTED = "exported", _("書き出し（提出用）")
+    HANDED_OVER = "handed_over", _("引渡し（警察・弁護士等）")
+    ANALYSED = "analysed", _("解析")
+    TIMESTAMPED = "timestamped", _("タイムスタンプ付与")
+    HOLD_SET = "hold_set", _("保存（削除停止）を設定")
+    HOLD_RELEASED = "hold_released", _("保存（削除停止）を解除")
+    DELETED = "deleted", _("削除")
+
+
+# -- worker stream: recording analysis -------------------------------------------
+class AnalysisStatus(models.TextChoices):
+    """Where the analysis of a recording stands."""
+
+    PENDING = "pending", _("解析待ち")
+    RUNNING = "running", _("解析中")
+    DONE = "done", _("解析済み")
+    FAILED = "failed", _("解析できませんでした")

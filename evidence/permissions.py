@@ -1,0 +1,28 @@
+"""Who may see and handle evidence (証拠) — more tightly than the records:
+
+- the supervisors and managers of the department the evidence belongs to, and the
+  specialist section, see and handle it;
+- a member of staff sees what they uploaded themselves, and adds evidence to the
+  contacts of their department;
+- the administrator never.
+Every read of a file is a custody event (``services.evidence_open``)."""
+
+from accounts import permissions as base
+
+
+def may_view(user, evidence) -> bool:
+    if not base.handles_contacts(user):
+        return False
+    if base.is_specialist(user) or base.is_department_responder(user, evidence.department_id):
+        return True
+    return evidence.uploaded_by_id == user.pk
+
+
+def may_add_to(user, department_id: int | None) -> bool:
+    """Add evidence to a contact or case of ``department_id``."""
+    return base.handles_contacts(user) and (base.is_specialist(user) or user.department_id == department_id)
+
+
+def may_manage(user, evidence) -> bool:
+    """Hand over, hold, delete: the department's supervisors and managers, the specialist section."""
+    return base.is_specialist(user) or base.is_department_responder(user, evidence.department_id)

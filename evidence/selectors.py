@@ -1,0 +1,72 @@
+"""Reading evidence, narrowed to what the user may see (``permissions.may_view``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts import permissions as base
+
+from . import permissions
+from .models import Evidence
+
+
+def evidence_visible(*, user) -> QuerySet[Evidence]:
+    """Every piece of evidence ``user`` may see (none for the administrator)."""
+    evidence = Evidence.objects.select_related("stored_file", "uploaded_by", "department")
+    if not base.handles_contacts(user):
+        return evidence.none()
+    if base.is_specialist(user):
+        return evidence
+    if base.is_department_responder(user, user.department_id):
+        return evidence.filter(Q(department_id=user.department_id) | Q(uploaded_by=user))
+    return evidence.filter(uploaded_by=user)
+
+
+def evidence_for(*, user, contact=None, case=None) -> QuerySet[Evidence]:
+    """The evidence of a contact or a case that ``user`` may see, deleted ones included (marked)."""
+    evidence = evidence_visible(user=user)
+    if contact is not None:
+        evidence = evidence.filter(contact=contact)
+    if case is not None:
+        evidence = evidence.filter(case=case)
+    return evidence
+
+
+def evidence_get(*, user, pk: int) -> Evidence:
+    try:
+        evidence = Evidence.objects.select_related("stored_file", "uploaded_by", "department").get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404(_("証拠が見つかりません。")) from None
+    if not permissions.may_view(user, evidence):
+        raise Http404(_("証拠が見つかりません。"))
+    return evidence
+
+
+def require_view(user, evidence) -> None:
+    if not permissions.may_view(user, evidence):
+        raise PermissionDenied(_("この証拠を閲覧する権限がありません。"))
+
+
+# -- worker stream: recording analysis ---------------------------------------------
+def recording_analysis_for(*, user, evidence: Evidence):
+    """The analysis of ``evidence``'s recording when ``user`` may see the evidence, else None."""
+    from .models import RecordingAnalysis
+
+    if not permissions.may_view(user, evidence):
+        return None
+    return RecordingAnalysis.objects.filter(stored_file_id=evidence.stored_file_id).first()
+
+
+def recording_analyses_of_contact(*, user, contact):
+    """(evidence, analysis) for each recording of ``contact`` that ``user`` may see and that is analysed."""
+    from .choices import AnalysisStatus
+    from .models import RecordingAnalysis
+
+    evidence = list(evidence_for(user=user, contact=contact).filter(deleted_at__isnull=True))
+    analyses = RecordingAnalysis.objects.filter(
+        stored_file_id__in=[item.stored_file_id for item in evidence], status=AnalysisStatus.DONE
+    ).in_bulk(field_name="stored_file_id")
+    return [(item, analyses[item.stored_file_id]) for item in evidence if item.stored_file_id in analyses]

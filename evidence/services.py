@@ -1,0 +1,212 @@
+"""Changing evidence: every change is a keyword-only service in one transaction,
+with its audit entry and its custody event (証拠の保管記録)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import context as audit_context
+from audit.services import audit_record
+from mamoru.lib.text import clean_text
+
+from . import permissions, storage
+from .choices import CustodyKind, EvidenceKind
+from .detection import detect
+from .incoming import IncomingFile, discard
+from .models import CustodyEvent, Evidence, StoredFile
+from .recordings import recording_analysis_request
+
+# What staff may say they are adding, for each family of detected content.
+KINDS_FOR_FAMILY = {
+    "audio": {EvidenceKind.RECORDING, EvidenceKind.OTHER},
+    "video": {EvidenceKind.VIDEO, EvidenceKind.RECORDING, EvidenceKind.OTHER},
+    "image": {EvidenceKind.PHOTO, EvidenceKind.SCREENSHOT, EvidenceKind.DOCUMENT, EvidenceKind.OTHER},
+    "document": {EvidenceKind.DOCUMENT, EvidenceKind.SCREENSHOT, EvidenceKind.OTHER},
+    "archive": {EvidenceKind.OTHER, EvidenceKind.DOCUMENT},
+}
+DEFAULT_KIND = {
+    "audio": EvidenceKind.RECORDING,
+    "video": EvidenceKind.VIDEO,
+    "image": EvidenceKind.PHOTO,
+    "document": EvidenceKind.DOCUMENT,
+    "archive": EvidenceKind.OTHER,
+}
+
+
+@dataclass(frozen=True)
+class Added:
+    evidence: Evidence
+    duplicate_of: Evidence | None  # the same bytes were already evidence (here or elsewhere)
+    note: str  # e.g. the name said JPG, the content is PNG
+
+
+def custody_record(*, actor, evidence: Evidence, kind: str, purpose: str = "", detail: dict | None = None):
+    """One line of the chain of custody, with the request's address (in the caller's transaction)."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return CustodyEvent.objects.create(
+        evidence=evidence,
+        kind=kind,
+        actor=actor if authenticated else None,
+        actor_name=(actor.username if authenticated else "")[:150],
+        address=audit_context.current().address,
+        purpose=clean_text(purpose, multiline=False).strip()[:200],
+        detail=detail or {},
+    )
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name: no folders (``../``, ``C:\\``), no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = clean_text(base, multiline=False).strip().lstrip(".")
+    return base[:255] or _("名称なし")
+
+
+def evidence_add(
+    *,
+    actor,
+    incoming: IncomingFile,
+    contact=None,
+    case=None,
+    kind: str = "",
+    description: str = "",
+    captured_by_name: str = "",
+    captured_at: dt.datetime | None = None,
+    captured_place: str = "",
+) -> Added:
+    """Keep ``incoming`` as evidence of ``contact`` or ``case``. The type is detected from
+    the content; the bytes are stored once by SHA-256 (a second upload of the same bytes
+    adds a record pointing at them and says so). The temporary copy is removed."""
+    try:
+        return _evidence_add(
+            actor=actor,
+            incoming=incoming,
+            contact=contact,
+            case=case,
+            kind=kind,
+            description=description,
+            captured_by_name=captured_by_name,
+            captured_at=captured_at,
+            captured_place=captured_place,
+        )
+    finally:
+        discard(incoming)
+
+
+def _evidence_add(*, actor, incoming, contact, case, kind, description, captured_by_name, captured_at, captured_place):
+    if contact is None and case is None:
+        raise ValidationError(_("証拠を付ける対応記録または事案を指定してください。"))
+    department_id = contact.department_id if contact is not None else case.department_id
+    if case is not None and contact is not None and case.department_id != contact.department_id:
+        raise ValidationError(_("対応記録と事案の担当課が異なります。"))
+    if not permissions.may_add_to(actor, department_id):
+        raise PermissionDenied(_("この課の対応記録・事案に証拠を登録する権限がありません。"))
+    name = _clean_name(incoming.name)
+    if incoming.size > settings.MAMORU_EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("「{name}」は大きすぎます（上限 {limit} MB）。").format(
+                name=name, limit=settings.MAMORU_EVIDENCE_MAX_BYTES // (1024 * 1024)
+            )
+        )
+    detected, note = detect(head=incoming.head, name=name)
+    kind = kind or DEFAULT_KIND[detected.family]
+    if kind not in KINDS_FOR_FAMILY[detected.family]:
+        raise ValidationError(
+            _("「{name}」の内容（{extension}）は「{kind}」としては登録できません。").format(
+                name=name, extension=detected.extension.upper(), kind=EvidenceKind(kind).label
+            )
+        )
+    if captured_at is not None and captured_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError(_("記録日時が未来になっています。"))
+    # The bytes first (outside the transaction: a storage upload can take minutes); the
+    # row that names them is written after, so a failed upload leaves no row behind.
+    stored_name = storage.store(incoming=incoming)
+    with transaction.atomic():
+        stored, created = _stored_file(incoming=incoming, detected=detected, stored_name=stored_name)
+        earlier = None if created else Evidence.objects.filter(stored_file=stored).order_by("id").first()
+        evidence = Evidence.objects.create(
+            stored_file=stored,
+            contact=contact,
+            case=case,
+            department_id=department_id,
+            kind=kind,
+            original_name=name,
+            description=clean_text(description).strip(),
+            captured_by_name=clean_text(captured_by_name, multiline=False).strip()[:100],
+            captured_at=captured_at,
+            captured_place=clean_text(captured_place, multiline=False).strip()[:200],
+            uploaded_by=actor,
+        )
+        detail = {"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type}
+        if earlier is not None:
+            detail["duplicate_of"] = earlier.pk
+        custody_record(
+            actor=actor,
+            evidence=evidence,
+            kind=CustodyKind.DUPLICATE_UPLOADED if earlier is not None else CustodyKind.UPLOADED,
+            detail=detail,
+        )
+        audit_record(actor=actor, action="evidence.evidence.added", obj=evidence, after=detail)
+        # worker stream: sound is analysed in the background (the job commits with the upload)
+        recording_analysis_request(stored_file=stored, family=detected.family)
+    if earlier is not None:
+        note = " ".join(
+            part
+            for part in (
+                note,
+                _("同じ内容のファイルが既に証拠として登録されています（{earlier}）。保存は1つのままです。").format(
+                    earlier=earlier
+                ),
+            )
+            if part
+        )
+    return Added(evidence=evidence, duplicate_of=earlier, note=note)
+
+
+def _stored_file(*, incoming, detected, stored_name) -> tuple[StoredFile, bool]:
+    try:
+        with transaction.atomic():
+            return (
+                StoredFile.objects.create(
+                    sha256=incoming.sha256,
+                    size=incoming.size,
+                    content_type=detected.content_type,
+                    extension=detected.extension,
+                    storage_name=stored_name,
+                ),
+                True,
+            )
+    except IntegrityError:
+        stored = StoredFile.objects.select_for_update().get(sha256=incoming.sha256)
+        if stored.is_purged:  # deleted by retention, uploaded again: the bytes are back
+            stored.purged_at = None
+            stored.storage_name = stored_name
+            stored.save(update_fields=["purged_at", "storage_name"])
+        return stored, False
+
+
+OPEN_KINDS = {CustodyKind.VIEWED, CustodyKind.PLAYED, CustodyKind.DOWNLOADED}
+
+
+def evidence_open(*, actor, evidence: Evidence, kind: str, purpose: str):
+    """The file's bytes for ``actor`` to view, play or download, with the purpose they gave
+    (as cities' recording rules ask): a custody event and an audit entry first."""
+    if kind not in OPEN_KINDS:
+        raise ValueError(kind)
+    if not permissions.may_view(actor, evidence):
+        raise PermissionDenied(_("この証拠を閲覧する権限がありません。"))
+    purpose = clean_text(purpose, multiline=False).strip()
+    if not purpose:
+        raise ValidationError({"purpose": _("再生・ダウンロードの目的を入力してください。")})
+    if evidence.deleted_at is not None or evidence.stored_file.is_purged:
+        raise ValidationError(_("この証拠のファイルは削除されています（記録は残っています）。"))
+    with transaction.atomic():
+        custody_record(actor=actor, evidence=evidence, kind=kind, purpose=purpose)
+        audit_record(actor=actor, action=f"evidence.evidence.{kind}", obj=evidence, after={"purpose": purpose[:200]})
+    return storage.open_stored(evidence.stored_file.storage_name)
