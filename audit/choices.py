@@ -135,6 +135,12 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # transcripts (issue 14): 反訳書
+    "evidence.transcript.saved": _("反訳書を保存"),
+    "evidence.transcript.imported": _("反訳書をファイルから取り込み"),
+    "evidence.transcript.drafted": _("反訳書の下書きを音声認識で作成"),
+    "evidence.transcript.viewed": _("反訳書を閲覧"),
+    "evidence.transcript.printed": _("反訳書を印刷（PDF）"),
 }
 
 

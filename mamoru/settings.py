@@ -434,3 +434,9 @@ if MAMORU_EVIDENCE_S3_BUCKET:
 MAMORU_EVIDENCE_MAX_BYTES = envint("MAMORU_EVIDENCE_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
 # 1: archives (ZIP, 7z…) are stored as evidence too (never unpacked); 0: refused with a message.
 MAMORU_EVIDENCE_ALLOW_ARCHIVES = envbool("MAMORU_EVIDENCE_ALLOW_ARCHIVES", "0")
+# transcripts (issue 14): an offline speech-to-text engine the city installs itself (docs/evidence.md
+# "## transcripts"). The command line, run with the recording's path added at the end, prints WebVTT
+# or JSON on stdout; empty: no engine, the button is not shown. No model is ever downloaded by mamoru.
+MAMORU_STT_COMMAND = os.environ.get("MAMORU_STT_COMMAND", "")
+MAMORU_STT_NAME = os.environ.get("MAMORU_STT_NAME", "")  # what the transcript says made the draft
+MAMORU_STT_TIMEOUT = envint("MAMORU_STT_TIMEOUT", "600")  # seconds before the engine is stopped

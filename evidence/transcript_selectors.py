@@ -1,0 +1,49 @@
+"""Reading transcripts (反訳書), narrowed to the recordings the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .models import Evidence, Transcript, TranscriptRevision
+from .selectors import evidence_visible, require_view
+from .transcript_formats import Segment
+
+
+def transcript_of(*, user, evidence: Evidence) -> Transcript | None:
+    """The recording's transcript, or ``None`` when none was made yet."""
+    require_view(user, evidence)
+    return Transcript.objects.filter(evidence=evidence).select_related("created_by").first()
+
+
+def transcript_revisions(*, user, transcript: Transcript):
+    require_view(user, transcript.evidence)
+    return transcript.revisions.select_related("created_by").order_by("-number")
+
+
+def transcript_revision(*, user, transcript: Transcript, number: int | None = None) -> TranscriptRevision | None:
+    """The current revision, or revision ``number`` (``None`` when there is no such revision)."""
+    revisions = transcript_revisions(user=user, transcript=transcript)
+    if number is not None:
+        revisions = revisions.filter(number=number)
+    return revisions.first()
+
+
+def revision_segments(revision: TranscriptRevision | None) -> list[Segment]:
+    """A revision's rows; a stored row that is not a mapping is left out rather than failing a page."""
+    if revision is None or not isinstance(revision.segments, list):
+        return []
+    return [Segment.from_dict(row) for row in revision.segments if isinstance(row, dict)]
+
+
+def contacts_whose_transcript_contains(*, user, term: str) -> Q | None:
+    """For the contacts' search (``records.hooks.contact_search_extra``): contacts with a recording
+    ``user`` may see whose current transcript holds ``term`` (already normalised). A subquery on
+    ``search_text`` (trigram-indexed on PostgreSQL), so the list stays one query."""
+    if user is None or not term:
+        return None
+    contact_ids = (
+        evidence_visible(user=user)
+        .filter(contact__isnull=False, deleted_at__isnull=True, transcript__search_text__contains=term)
+        .values("contact_id")
+    )
+    return Q(pk__in=contact_ids)
