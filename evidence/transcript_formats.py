@@ -258,7 +258,9 @@ def parse_srt(text: str) -> list[Segment]:
         if line < len(lines) and lines[line - 1].strip().isdigit():
             line += 1  # the cue's number read; its timing line did not
         raise TranscriptFormatError(
-            _("SRT の形式として読めません（番号・「00:00:01,000 --> 00:00:02,500」の時刻・発言の順に書いてください）。"),
+            _(
+                "SRT の形式として読めません（番号・「00:00:01,000 --> 00:00:02,500」の時刻・発言の順に書いてください）。"
+            ),
             line=line,
         ) from error
     except ValueError as error:
@@ -289,10 +291,37 @@ def _column_key(name: str) -> str:
 
 # The columns' names as phone recorders, transcription services and spreadsheets spell them.
 COLUMNS = {
-    "start": {"start", "starttime", "begin", "from", "in", "開始", "開始時刻", "開始時間", "開始秒", "始", "時刻", "時間"},
+    "start": {
+        "start",
+        "starttime",
+        "begin",
+        "from",
+        "in",
+        "開始",
+        "開始時刻",
+        "開始時間",
+        "開始秒",
+        "始",
+        "時刻",
+        "時間",
+    },
     "end": {"end", "endtime", "stop", "to", "out", "終了", "終了時刻", "終了時間", "終了秒", "終"},
     "speaker": {"speaker", "speakername", "name", "who", "voice", "話者", "発言者", "話者名", "発話者", "名前"},
-    "text": {"text", "transcript", "content", "words", "utterance", "caption", "発言", "発言内容", "内容", "テキスト", "本文", "発話", "発話内容"},  # noqa: E501
+    "text": {
+        "text",
+        "transcript",
+        "content",
+        "words",
+        "utterance",
+        "caption",
+        "発言",
+        "発言内容",
+        "内容",
+        "テキスト",
+        "本文",
+        "発話",
+        "発話内容",
+    },  # noqa: E501
 }
 
 
@@ -343,7 +372,9 @@ def parse_csv(text: str) -> list[Segment]:
                 )
             )
     except csv.Error as error:
-        raise TranscriptFormatError(_("CSV の形式として読めません（{error}）。").format(error=error), line=reader.line_num) from error
+        raise TranscriptFormatError(
+            _("CSV の形式として読めません（{error}）。").format(error=error), line=reader.line_num
+        ) from error
     return ordered(segments)
 
 
@@ -383,7 +414,9 @@ def parse_json(text: str) -> list[Segment]:
             raise TranscriptFormatError(_("{number}番目の発言の時刻を読めません。").format(number=number)) from None
         try:
             segments.append(
-                clean_segment(start=start, end=end, speaker=str(item.get("speaker") or ""), text=str(item.get("text") or ""))
+                clean_segment(
+                    start=start, end=end, speaker=str(item.get("speaker") or ""), text=str(item.get("text") or "")
+                )
             )
         except TranscriptFormatError as error:
             raise TranscriptFormatError(

@@ -150,7 +150,9 @@ def transcript_import(
     try:
         segments = parse_file(data, name)
     except TranscriptFormatError as error:
-        raise ValidationError(_("「{name}」を取り込めません。{message}").format(name=name, message=error.message)) from error
+        raise ValidationError(
+            _("「{name}」を取り込めません。{message}").format(name=name, message=error.message)
+        ) from error
     return transcript_save(
         actor=actor,
         evidence=evidence,
@@ -230,9 +232,9 @@ def _run_engine(evidence: Evidence) -> bytes:
             )
         except FileNotFoundError:
             raise ValidationError(
-                _("音声認識エンジン「{command}」が見つかりません。設定（MAMORU_STT_COMMAND）を確かめてください。").format(
-                    command=command[0]
-                )
+                _(
+                    "音声認識エンジン「{command}」が見つかりません。設定（MAMORU_STT_COMMAND）を確かめてください。"
+                ).format(command=command[0])
             ) from None
         except subprocess.TimeoutExpired:
             raise ValidationError(

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -110,9 +110,7 @@ def _posted_rows(request) -> tuple[list[EditorRow], list[Segment], list[str]]:
 
 
 def _rows_of(segments: list[Segment]) -> list[EditorRow]:
-    return [
-        EditorRow(format_time_exact(s.start), format_time_exact(s.end), s.speaker, s.text) for s in segments
-    ]
+    return [EditorRow(format_time_exact(s.start), format_time_exact(s.end), s.speaker, s.text) for s in segments]
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,9 +150,7 @@ def transcript_edit(request, pk):
             except ValidationError as error:
                 errors.extend(error.messages)
             else:
-                messages.success(
-                    request, _("反訳書を保存しました（第{version}版）。").format(version=saved.version)
-                )
+                messages.success(request, _("反訳書を保存しました（第{version}版）。").format(version=saved.version))
                 return redirect("transcripts:transcript_edit", pk=evidence.pk)
     else:
         rows = _rows_of(revision_segments(revision))

@@ -119,8 +119,8 @@ def test_srt_is_read_in_utf8_with_a_bom_and_in_shift_jis():
 @pytest.mark.parametrize(
     "csv_text",
     [
-        "start,end,speaker,text\n00:00:01,00:00:03.5,職員,こんにちは\n4,9.25,住民等,\"ふざけるな, 出せ\"\n",
-        "開始時刻,終了時刻,話者,発言内容\n0:01,0:03.5,職員,こんにちは\n00:00:04,00:00:09.250,住民等,\"ふざけるな, 出せ\"\n",
+        'start,end,speaker,text\n00:00:01,00:00:03.5,職員,こんにちは\n4,9.25,住民等,"ふざけるな, 出せ"\n',
+        '開始時刻,終了時刻,話者,発言内容\n0:01,0:03.5,職員,こんにちは\n00:00:04,00:00:09.250,住民等,"ふざけるな, 出せ"\n',
         "Start Time\tEnd Time\tSpeaker Name\tTranscript\n1.0\t3.5\t職員\tこんにちは\n4\t9.25\t住民等\tふざけるな, 出せ\n",
     ],
 )
@@ -193,7 +193,9 @@ def test_a_correction_adds_a_revision_and_keeps_the_one_before(city, recording):
 
     # The same rows again: nothing new.
     transcript_services.transcript_save(
-        actor=city.staff, evidence=recording, segments=rows((1, 3, "職員", "こんにちは"), (4, 6, "住民等", "ばかやろう"))
+        actor=city.staff,
+        evidence=recording,
+        segments=rows((1, 3, "職員", "こんにちは"), (4, 6, "住民等", "ばかやろう")),
     )
     assert TranscriptRevision.objects.filter(transcript=first).count() == 2
 
@@ -340,7 +342,9 @@ def test_the_search_with_the_most_words_still_runs(city, recording, settings):
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_the_printed_transcript_has_its_header_rows_and_page_numbers(city, recording, client_for):
-    many = [(i * 10.0, i * 10.0 + 8, "職員" if i % 2 else "住民等", f"発言その{i}。" + "ながい" * 20) for i in range(60)]
+    many = [
+        (i * 10.0, i * 10.0 + 8, "職員" if i % 2 else "住民等", f"発言その{i}。" + "ながい" * 20) for i in range(60)
+    ]
     transcript_services.transcript_save(
         actor=city.staff, evidence=recording, segments=rows(*many), recording_seconds=3723
     )

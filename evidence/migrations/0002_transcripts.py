@@ -24,54 +24,113 @@ def _drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0001_evidence_files_and_custody'),
+        ("evidence", "0001_evidence_files_and_custody"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='custodyevent',
-            name='kind',
-            field=models.CharField(choices=[('uploaded', '登録'), ('duplicate_uploaded', '同一ファイルの再登録'), ('viewed', '閲覧'), ('played', '再生'), ('downloaded', 'ダウンロード'), ('exported', '書き出し（提出用）'), ('handed_over', '引渡し（警察・弁護士等）'), ('analysed', '解析'), ('timestamped', 'タイムスタンプ付与'), ('hold_set', '保存（削除停止）を設定'), ('hold_released', '保存（削除停止）を解除'), ('deleted', '削除'), ('transcribed', '音声認識（反訳の下書き）')], max_length=20, verbose_name='出来事'),
+            model_name="custodyevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("uploaded", "登録"),
+                    ("duplicate_uploaded", "同一ファイルの再登録"),
+                    ("viewed", "閲覧"),
+                    ("played", "再生"),
+                    ("downloaded", "ダウンロード"),
+                    ("exported", "書き出し（提出用）"),
+                    ("handed_over", "引渡し（警察・弁護士等）"),
+                    ("analysed", "解析"),
+                    ("timestamped", "タイムスタンプ付与"),
+                    ("hold_set", "保存（削除停止）を設定"),
+                    ("hold_released", "保存（削除停止）を解除"),
+                    ("deleted", "削除"),
+                    ("transcribed", "音声認識（反訳の下書き）"),
+                ],
+                max_length=20,
+                verbose_name="出来事",
+            ),
         ),
         migrations.CreateModel(
-            name='Transcript',
+            name="Transcript",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='版')),
-                ('transcribed_by_name', models.CharField(blank=True, max_length=100, verbose_name='反訳者')),
-                ('recording_seconds', models.FloatField(blank=True, null=True, verbose_name='録音の長さ（秒）')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作成した職員')),
-                ('evidence', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transcript', to='evidence.evidence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="版")),
+                ("transcribed_by_name", models.CharField(blank=True, max_length=100, verbose_name="反訳者")),
+                ("recording_seconds", models.FloatField(blank=True, null=True, verbose_name="録音の長さ（秒）")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="作成した職員",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="transcript", to="evidence.evidence"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '反訳書',
-                'verbose_name_plural': '反訳書',
+                "verbose_name": "反訳書",
+                "verbose_name_plural": "反訳書",
             },
         ),
         migrations.CreateModel(
-            name='TranscriptRevision',
+            name="TranscriptRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版')),
-                ('source', models.CharField(choices=[('typed', '職員が入力'), ('imported', 'ファイルから取り込み'), ('speech_to_text', '音声認識の下書き')], max_length=20, verbose_name='作成方法')),
-                ('source_name', models.CharField(blank=True, max_length=255, verbose_name='取り込んだファイル・音声認識エンジン')),
-                ('segments', models.JSONField(default=list, verbose_name='発言')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='修正の理由・メモ')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='保存日時')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='保存した職員')),
-                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='evidence.transcript')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="版")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("typed", "職員が入力"),
+                            ("imported", "ファイルから取り込み"),
+                            ("speech_to_text", "音声認識の下書き"),
+                        ],
+                        max_length=20,
+                        verbose_name="作成方法",
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="取り込んだファイル・音声認識エンジン"),
+                ),
+                ("segments", models.JSONField(default=list, verbose_name="発言")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="修正の理由・メモ")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="保存日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="保存した職員",
+                    ),
+                ),
+                (
+                    "transcript",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="revisions", to="evidence.transcript"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '反訳書の版',
-                'verbose_name_plural': '反訳書の版',
-                'ordering': ['transcript', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('transcript', 'number'), name='transcript_revision_once')],
+                "verbose_name": "反訳書の版",
+                "verbose_name_plural": "反訳書の版",
+                "ordering": ["transcript", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("transcript", "number"), name="transcript_revision_once")
+                ],
             },
         ),
         migrations.RunPython(_trigram_index, _drop_trigram_index),

@@ -150,5 +150,3 @@ def render_transcript(document: TranscriptDocument, *, font_dirs: Iterable[str |
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
