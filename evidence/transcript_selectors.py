@@ -8,6 +8,9 @@ from .models import Evidence, Transcript, TranscriptRevision
 from .selectors import evidence_visible, require_view
 from .transcript_formats import Segment
 
+# Contacts a word found in transcripts brings into the list, at most (the newest recordings first).
+TRANSCRIPT_SEARCH_CONTACTS = 2000
+
 
 def transcript_of(*, user, evidence: Evidence) -> Transcript | None:
     """The recording's transcript, or ``None`` when none was made yet."""
@@ -37,13 +40,16 @@ def revision_segments(revision: TranscriptRevision | None) -> list[Segment]:
 
 def contacts_whose_transcript_contains(*, user, term: str) -> Q | None:
     """For the contacts' search (``records.hooks.contact_search_extra``): contacts with a recording
-    ``user`` may see whose current transcript holds ``term`` (already normalised). A subquery on
-    ``search_text`` (trigram-indexed on PostgreSQL), so the list stays one query."""
+    ``user`` may see whose current transcript holds ``term`` (already normalised). The ids are read
+    first (the trigram index on ``search_text`` on PostgreSQL), at most ``TRANSCRIPT_SEARCH_CONTACTS``,
+    the newest recordings first, as the residents' names are (``records.selectors._named``): the
+    contacts' query then stays a union of indexed lookups."""
     if user is None or not term:
         return None
-    contact_ids = (
+    contact_ids = list(
         evidence_visible(user=user)
         .filter(contact__isnull=False, deleted_at__isnull=True, transcript__search_text__contains=term)
-        .values("contact_id")
+        .order_by("-id")
+        .values_list("contact_id", flat=True)[:TRANSCRIPT_SEARCH_CONTACTS]
     )
-    return Q(pk__in=contact_ids)
+    return Q(pk__in=set(contact_ids)) if contact_ids else None

@@ -101,7 +101,7 @@ def transcript_save(
         transcript.version += 1
         transcript.transcribed_by_name = name
         transcript.recording_seconds = seconds
-        transcript.search_text = normalize(" ".join(f"{row['speaker']} {row['text']}" for row in rows))
+        transcript.search_text = normalize(" ".join(row["text"] for row in rows))  # the words, not who spoke
         transcript.save(
             update_fields=["version", "transcribed_by_name", "recording_seconds", "search_text", "updated_at"]
         )
