@@ -429,3 +429,20 @@ def test_the_panel_on_the_evidence_page(city, recording, settings):
     assert "00:01:01〜00:01:03" in html and "&lt;b&gt;ばか&lt;/b&gt;" in html and "第1版" in html
     request.user = city.zeimu_staff
     assert render_panels(page="evidence.evidence_detail", slot="main", request=request, obj=recording) == ""
+
+
+def test_a_stored_revision_with_odd_values_breaks_no_page(city, recording, client_for):
+    transcript = transcript_services.transcript_save(
+        actor=city.staff, evidence=recording, segments=rows((1, 2, "職員", "はい"))
+    )
+    TranscriptRevision.objects.filter(transcript=transcript).update(
+        segments=[{"start": "x", "end": -5, "speaker": None, "text": 12}, "junk", {"start": 1e12}]
+    )
+    client = client_for(city.staff)
+    for url in ("transcript/", "transcript/history", "transcript.pdf"):
+        assert client.get(f"/evidence/{recording.pk}/{url}").status_code == 200, url
+    TranscriptRevision.objects.filter(transcript=transcript).update(segments={"not": "a list"})
+    assert client.get(f"/evidence/{recording.pk}/transcript/").status_code == 200
+    request = RequestFactory().get("/")
+    request.user = city.staff
+    assert "反訳書" in render_panels(page="evidence.evidence_detail", slot="main", request=request, obj=recording)
