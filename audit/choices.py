@@ -138,6 +138,12 @@ ACTION_LABELS = {
     # worker stream (issue 14): recordings analysed in the background
     "evidence.recording.analysed": _("録音を解析"),
     "evidence.recording.analysis_failed": _("録音を解析できず"),
+    # transcripts (issue 14): 反訳書
+    "evidence.transcript.saved": _("反訳書を保存"),
+    "evidence.transcript.imported": _("反訳書をファイルから取り込み"),
+    "evidence.transcript.drafted": _("反訳書の下書きを音声認識で作成"),
+    "evidence.transcript.viewed": _("反訳書を閲覧"),
+    "evidence.transcript.printed": _("反訳書を印刷（PDF）"),
 }
 
 

@@ -17,6 +17,15 @@ class EvidenceConfig(AppConfig):
         suggestion_signals.connect(recording_suggestions.recording_signals)
         _jobs_off_the_admin_site()
 
+        # transcripts (issue 14): the 反訳書 panel, and the contacts' search finding words in transcripts
+        from records.hooks import contact_search_extra
+
+        from . import transcript_panels
+        from .transcript_search import contact_search_transcripts
+
+        transcript_panels.register()
+        contact_search_extra.connect(contact_search_transcripts)
+
 
 def _jobs_off_the_admin_site() -> None:
     """procrastinate's Django app puts its job tables on the admin site; the administrator's

@@ -28,6 +28,8 @@ class CustodyKind(models.TextChoices):
     HOLD_SET = "hold_set", _("保存（削除停止）を設定")
     HOLD_RELEASED = "hold_released", _("保存（削除停止）を解除")
     DELETED = "deleted", _("削除")
+    # transcripts (issue 14)
+    TRANSCRIBED = "transcribed", _("音声認識（反訳の下書き）")
 
 
 # -- worker stream: recording analysis -------------------------------------------
@@ -38,3 +40,13 @@ class AnalysisStatus(models.TextChoices):
     RUNNING = "running", _("解析中")
     DONE = "done", _("解析済み")
     FAILED = "failed", _("解析できませんでした")
+
+
+
+# transcripts (issue 14): how a transcript's revision was made
+class TranscriptSource(models.TextChoices):
+    """How a revision of a transcript (反訳書) was made."""
+
+    TYPED = "typed", _("職員が入力")
+    IMPORTED = "imported", _("ファイルから取り込み")
+    SPEECH_TO_TEXT = "speech_to_text", _("音声認識の下書き")

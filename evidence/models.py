@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AnalysisStatus, CustodyKind, EvidenceKind
+from .choices import AnalysisStatus, CustodyKind, EvidenceKind, TranscriptSource
 
 
 class StoredFile(models.Model):
@@ -146,3 +146,57 @@ class RecordingAnalysis(models.Model):
 
     def __str__(self):
         return f"{self.stored_file_id} {self.status}"
+
+
+class Transcript(models.Model):
+    """The transcript (反訳書) of one recording: what was said, when and by whom, verbatim.
+
+    Its text lives in revisions (``TranscriptRevision``): a correction adds a revision and
+    never overwrites the one before. ``search_text`` holds the current revision's words,
+    normalised, for the contacts' search (``records.hooks.contact_search_extra``)."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="transcript")
+    version = models.PositiveIntegerField(_("版"), default=0)
+    transcribed_by_name = models.CharField(_("反訳者"), max_length=100, blank=True)
+    # The recording's length as the 反訳書 states it (staff read it off the player; the analysis may fill it).
+    recording_seconds = models.FloatField(_("録音の長さ（秒）"), null=True, blank=True)
+    search_text = models.TextField(default="", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("作成した職員")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("反訳書")
+        verbose_name_plural = _("反訳書")
+
+    def __str__(self):
+        return f"反訳書（証拠 No.{self.evidence_id:06d}）"
+
+
+class TranscriptRevision(models.Model):
+    """One version of a transcript, as it was saved: never changed afterwards.
+
+    ``segments`` is a list of ``{"start": seconds, "end": seconds or None, "speaker": str,
+    "text": str}`` in time order."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(_("版"))
+    source = models.CharField(_("作成方法"), max_length=20, choices=TranscriptSource.choices)
+    source_name = models.CharField(_("取り込んだファイル・音声認識エンジン"), max_length=255, blank=True)
+    segments = models.JSONField(_("発言"), default=list)
+    note = models.CharField(_("修正の理由・メモ"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("保存した職員")
+    )
+    created_at = models.DateTimeField(_("保存日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("反訳書の版")
+        verbose_name_plural = _("反訳書の版")
+        ordering = ["transcript", "-number"]
+        constraints = [models.UniqueConstraint(fields=["transcript", "number"], name="transcript_revision_once")]
+
+    def __str__(self):
+        return f"{self.transcript} 第{self.number}版"

@@ -26,3 +26,16 @@ def may_add_to(user, department_id: int | None) -> bool:
 def may_manage(user, evidence) -> bool:
     """Hand over, hold, delete: the department's supervisors and managers, the specialist section."""
     return base.is_specialist(user) or base.is_department_responder(user, evidence.department_id)
+
+
+# transcripts (issue 14): who reads and who writes a recording's transcript (反訳書)
+def may_view_transcript(user, evidence) -> bool:
+    """Whoever may see the recording reads its transcript (it is the recording's words)."""
+    return may_view(user, evidence)
+
+
+def may_edit_transcript(user, evidence) -> bool:
+    """Type, import, correct or draft a transcript: the department's supervisors and managers,
+    the specialist section, and the member of staff who uploaded the recording (they were usually
+    there, and know who spoke) — the same people who may see it; never for deleted evidence."""
+    return evidence.deleted_at is None and may_view(user, evidence)

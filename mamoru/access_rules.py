@@ -222,4 +222,10 @@ RULES = {
     "mamoru_api_residents_create": rule("POST", HANDLERS),
     "mamoru_api_residents_get": rule("GET", "login ok ok ok ok 404", resident_id="resident"),
     "mamoru_api_residents_contacts": rule("GET", "login ok ok ok ok 404", resident_id="resident"),
+    # 反訳書（録音の証拠ごと。証拠を見られる人が読み、書く: evidence/permissions.py）
+    "transcripts:transcript_edit": rule("GET POST", DEPARTMENT, pk="recording"),
+    "transcripts:transcript_import": rule("POST", DEPARTMENT, pk="recording"),
+    "transcripts:transcript_draft": rule("POST", DEPARTMENT, pk="recording"),
+    "transcripts:transcript_history": rule("GET", DEPARTMENT, pk="recording"),
+    "transcripts:transcript_pdf": rule("GET", DEPARTMENT, pk="recording"),
 }

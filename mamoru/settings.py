@@ -461,3 +461,9 @@ MAMORU_RECORDING_RAISED_DB = float(os.environ.get("MAMORU_RECORDING_RAISED_DB", 
 MAMORU_RECORDING_RAISED_SECONDS = envint("MAMORU_RECORDING_RAISED_SECONDS", "3")
 MAMORU_RECORDING_GAP_SECONDS = envint("MAMORU_RECORDING_GAP_SECONDS", "1")
 MAMORU_RECORDING_SILENCE_DBFS = float(os.environ.get("MAMORU_RECORDING_SILENCE_DBFS", "-60"))
+# transcripts (issue 14): an offline speech-to-text engine the city installs itself (docs/evidence.md
+# "## transcripts"). The command line, run with the recording's path added at the end, prints WebVTT
+# or JSON on stdout; empty: no engine, the button is not shown. No model is ever downloaded by mamoru.
+MAMORU_STT_COMMAND = os.environ.get("MAMORU_STT_COMMAND", "")
+MAMORU_STT_NAME = os.environ.get("MAMORU_STT_NAME", "")  # what the transcript says made the draft
+MAMORU_STT_TIMEOUT = envint("MAMORU_STT_TIMEOUT", "600")  # seconds before the engine is stopped

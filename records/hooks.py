@@ -51,3 +51,12 @@ contact_resident_annotations = Hook(
     for a ``Resident`` queryset, ``{name: expression}``, the same objects from call to call while
     nothing changed (e.g. measures: ``has_issued_restriction``).""",
 )
+
+contact_search_extra = Hook(
+    "records.contact_search_extra",
+    """What else a word typed in the contacts' search box may match: ``user`` (the one searching;
+    ``None`` when unknown, then answer ``None``) and ``term`` (one word, already normalised as
+    ``search_text`` is). A receiver answers a ``Q`` on ``Contact`` — keep it one indexed lookup or
+    an id subquery, the list runs it for every word — or ``None`` (e.g. evidence: the contacts
+    whose recording's transcript, which ``user`` may read, holds the word).""",
+)

@@ -19,6 +19,7 @@ from mamoru.policy.loader import current as current_policy
 from people.selectors import resident_ids_named
 
 from .choices import HarassmentJudgement
+from .hooks import contact_search_extra
 from .models import Contact, contact_number
 
 
@@ -62,7 +63,7 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
     if filters.live_only:
         contacts = contacts.filter(ended_at__isnull=True)
     if filters.query.strip():
-        contacts = contacts.filter(contact_query_condition(filters.query))
+        contacts = contacts.filter(contact_query_condition(filters.query, user=user))
     return contacts
 
 
@@ -86,12 +87,14 @@ def _named(query: str) -> Q:
     return Q(resident_id__in=resident_ids) if resident_ids else Q(pk__in=[])
 
 
-def contact_query_condition(query: str) -> Q:
+def contact_query_condition(query: str, *, user=None) -> Q:
     """What the list's search box matches: the resident's whole name or kana
     (typed with or without spaces), or the contact number, or every word found
     in the contact's texts or its resident's name (「田中 転入届」). Each arm is
     an indexed lookup (the texts' trigram index on PostgreSQL, the resident's
-    search key, the primary key), so the list stays fast at a million contacts."""
+    search key, the primary key), so the list stays fast at a million contacts.
+    Apps built on records add what else a word may match for ``user``
+    (``hooks.contact_search_extra``, e.g. evidence: a recording's transcript)."""
     # Each word adds a condition: beyond MAMORU_SEARCH_MAX_WORDS distinct words (the forms and the API refuse
     # more with a message) SQLite's expression tree overflows, so the rest are left out here.
     terms = list(dict.fromkeys(term for term in normalize(query).split(" ") if term))[
@@ -99,7 +102,10 @@ def contact_query_condition(query: str) -> Q:
     ]
     condition = Q()
     for term in terms:
-        condition &= Q(search_text__contains=term) | _named(term)
+        matches = Q(search_text__contains=term) | _named(term)
+        for extra in contact_search_extra.collect(user=user, term=term):
+            matches |= extra
+        condition &= matches
     if len(terms) > 1:
         condition |= _named(query)
     number = contact_number_from(query)

@@ -10,11 +10,13 @@ the cells do not depend on one another."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import wave
 from binascii import unhexlify
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +40,10 @@ from cases.selectors import case_next_states
 from cases.services import follow_up_record
 from disclosure import services as disclosure_services
 from disclosure.choices import Decision
+from evidence import services as evidence_services
+from evidence.incoming import incoming_from_stream
+from evidence.transcript_formats import Segment
+from evidence.transcript_services import transcript_save
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -121,6 +128,7 @@ def _department_objects(city, actor, department, manager, tag):
     flag = RepetitionFlag.objects.filter(resident=resident).order_by("pk").first()
     merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
     merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
+    recording = _recording_with_transcript(actor, contact, tag)
     objects = {
         "resident": resident,
         "twin": twin,
@@ -141,10 +149,27 @@ def _department_objects(city, actor, department, manager, tag):
         "flag": flag,
         "merge": merge,
         "department": department,
+        "recording": recording,
     }
     missing = [name for name, obj in objects.items() if obj is None]
     assert not missing, f"the test city lacks {missing} (did the policy pack change?)"
     return objects
+
+
+def _recording_with_transcript(actor, contact, tag):
+    """A recording of the contact (uploaded by ``actor``) with a transcript (transcripts stream)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(tag.encode() * 800)
+    incoming = incoming_from_stream(io.BytesIO(buffer.getvalue()), name=f"{tag}.wav")
+    recording = evidence_services.evidence_add(actor=actor, incoming=incoming, contact=contact).evidence
+    transcript_save(
+        actor=actor, evidence=recording, segments=[Segment(start=1.0, end=2.0, speaker="職員", text="はい")]
+    )
+    return recording
 
 
 def _disclosure_objects(city, resident, compiler):
@@ -203,8 +228,17 @@ def _disclosure_objects(city, resident, compiler):
 
 
 @pytest.fixture
-def world(city, settings):
+def world(city, settings, tmp_path):
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    # The speech-to-text engine a city installs: a tiny real one that prints WebVTT.
+    engine = tmp_path / "stt"
+    engine.write_text(f"#!{sys.executable}\nprint('WEBVTT\\n\\n00:00:00.000 --> 00:00:01.000\\n下書き')\n")
+    engine.chmod(0o755)
+    settings.MAMORU_STT_COMMAND = str(engine)
     settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
     zeimu_manager = user_create(
         actor=None, username="manager2", password=PASSWORD, role="manager", department=city.zeimu, full_name="税務 課長"
@@ -323,6 +357,17 @@ POST_DATA = {
     },
     "disclosure:correction_detail": lambda o: {"decision": "correct", "reason": "記録者に確認した"},
     "disclosure:correction_extend": lambda o: {"extension_reason": "記録者への確認に時間を要するため"},
+    "transcripts:transcript_edit": lambda o: {
+        "version": "1",
+        "start": "00:00:01",
+        "end": "00:00:02",
+        "speaker": "住民等",
+        "text": "聞き直して修正",
+    },
+    "transcripts:transcript_import": lambda o: {
+        "version": "1",
+        "file": SimpleUploadedFile("export.csv", "start,end,speaker,text\n1,2,職員,はい\n".encode()),
+    },
 }
 # A page's query string, on GET and POST alike (the resident a request is received for).
 PAGE_QUERY = {
