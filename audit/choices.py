@@ -135,6 +135,11 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # evidence, timestamps stream: RFC 3161 time-stamp tokens and the integrity check
+    "evidence.timestamp.granted": _("証拠にタイムスタンプを付与"),
+    "evidence.timestamp.failed": _("証拠のタイムスタンプを取得できず"),
+    "evidence.timestamp.downloaded": _("タイムスタンプトークンをダウンロード"),
+    "evidence.integrity.checked": _("証拠ファイルの完全性を確認"),
 }
 
 

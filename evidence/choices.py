@@ -28,3 +28,13 @@ class CustodyKind(models.TextChoices):
     HOLD_SET = "hold_set", _("保存（削除停止）を設定")
     HOLD_RELEASED = "hold_released", _("保存（削除停止）を解除")
     DELETED = "deleted", _("削除")
+    # timestamps stream
+    TOKEN_DOWNLOADED = "token_downloaded", _("タイムスタンプトークンのダウンロード")
+    INTEGRITY_FAILED = "integrity_failed", _("完全性の不一致を検出")
+
+
+class TokenStatus(models.TextChoices):
+    """Whether the time-stamping authority (TSA) gave a token (timestamps stream)."""
+
+    GRANTED = "granted", _("取得済み")
+    FAILED = "failed", _("未取得")

@@ -434,3 +434,12 @@ if MAMORU_EVIDENCE_S3_BUCKET:
 MAMORU_EVIDENCE_MAX_BYTES = envint("MAMORU_EVIDENCE_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
 # 1: archives (ZIP, 7z…) are stored as evidence too (never unpacked); 0: refused with a message.
 MAMORU_EVIDENCE_ALLOW_ARCHIVES = envbool("MAMORU_EVIDENCE_ALLOW_ARCHIVES", "0")
+# timestamps stream: RFC 3161 time-stamp tokens (e.g. a 認定タイムスタンプ service) over each file's
+# SHA-256, asked for right after upload; empty URL: none are asked for (docs/evidence.md "## timestamps").
+MAMORU_TSA_URL = os.environ.get("MAMORU_TSA_URL", "").strip()
+MAMORU_TSA_USERNAME = os.environ.get("MAMORU_TSA_USERNAME", "")  # HTTP Basic, when the TSA asks for it
+MAMORU_TSA_PASSWORD = os.environ.get("MAMORU_TSA_PASSWORD", "")
+# The TSA's root (and intermediate) certificates, PEM: tokens are verified against them.
+MAMORU_TSA_CA_FILE = os.environ.get("MAMORU_TSA_CA_FILE", "")
+MAMORU_TSA_POLICY_OID = os.environ.get("MAMORU_TSA_POLICY_OID", "").strip()  # when the contract names a policy
+MAMORU_TSA_TIMEOUT = envint("MAMORU_TSA_TIMEOUT", "10")  # seconds; an upload never waits longer for a token
