@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev openssl demo bench lint clean-db
 
 $(VENV)/.installed: requirements.txt | ldap-dev
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ ldap: ldap-dev
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; }
 
+# Debian's openssl command: the evidence time-stamp tests run a real TSA (openssl ts -reply) on loopback
+# and verify its tokens with openssl ts -verify, as a court or the police would.
+openssl:
+	@command -v openssl >/dev/null 2>&1 || { \
+	  echo "Installing openssl from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
 run: install fonts
 	$(PY) manage.py migrate --noinput -v0
@@ -63,7 +71,7 @@ demo: install fonts
 	$(PY) manage.py seed_demo --if-empty
 
 # Every test, on SQLite and on PostgreSQL, browser tests included.
-test: install-test browser fonts ldap
+test: install-test browser fonts ldap openssl
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
