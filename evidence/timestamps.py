@@ -68,9 +68,13 @@ def build_request(*, sha256: str, nonce: int, policy_oid: str = "") -> bytes:
 
 
 def _post(body: bytes) -> bytes:
-    request = urllib.request.Request(
-        settings.MAMORU_TSA_URL, data=body, method="POST", headers={"Content-Type": REQUEST_TYPE}
-    )
+    url = settings.MAMORU_TSA_URL
+    if not url.lower().startswith(("http://", "https://")):
+        raise TsaError(f"MAMORU_TSA_URL が http:// または https:// の URL ではありません（{url[:100]}）。")
+    try:
+        request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": REQUEST_TYPE})
+    except ValueError as error:
+        raise TsaError(f"MAMORU_TSA_URL を URL として読めません（{error}）。") from error
     if settings.MAMORU_TSA_USERNAME:
         pair = f"{settings.MAMORU_TSA_USERNAME}:{settings.MAMORU_TSA_PASSWORD}".encode()
         request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode("ascii"))
@@ -80,7 +84,7 @@ def _post(body: bytes) -> bytes:
             kind = reply.headers.get_content_type()
     except urllib.error.HTTPError as error:
         raise TsaError(f"時刻認証局がエラーを返しました（HTTP {error.code}）。") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise TsaError(f"時刻認証局に接続できません（{reason}）。") from error
     if len(data) > MAX_REPLY_BYTES:
@@ -121,7 +125,11 @@ def request_token(*, sha256: str) -> Granted:
     granted, over this very hash with SHA-256, answering our nonce, and (with
     ``MAMORU_TSA_CA_FILE``) signed by a certificate of the city's TSA. Raises ``TsaError``."""
     nonce = secrets.randbits(63)
-    data = _post(build_request(sha256=sha256, nonce=nonce, policy_oid=settings.MAMORU_TSA_POLICY_OID))
+    try:
+        query = build_request(sha256=sha256, nonce=nonce, policy_oid=settings.MAMORU_TSA_POLICY_OID)
+    except PyAsn1Error as error:
+        raise TsaError("MAMORU_TSA_POLICY_OID が OID（例: 1.2.392.…）ではありません。") from error
+    data = _post(query)
     try:
         response = decode_timestamp_response(data)
     except ValueError as error:  # a refusal comes without a token, which the parser wants

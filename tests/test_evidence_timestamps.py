@@ -150,6 +150,25 @@ def test_a_token_signed_by_a_tsa_the_city_does_not_trust_is_refused(
     assert token.status == TokenStatus.FAILED and "署名を検証できません" in token.error
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("MAMORU_TSA_URL", "ftp://tsa.example.jp/", "http:// または https://"),
+        ("MAMORU_TSA_URL", "http://[::1", "URL として読めません"),
+        ("MAMORU_TSA_POLICY_OID", "認定", "OID"),
+        ("MAMORU_TSA_CA_FILE", "/nonexistent/ca.pem", "CA 証明書"),
+    ],
+)
+def test_a_wrong_setting_keeps_the_upload_and_says_what_is_wrong(
+    city, tsa, settings, setting, value, message, django_capture_on_commit_callbacks
+):
+    setattr(settings, setting, value)
+    contact = make_contact(city.staff)
+    evidence = add(city.staff, photo(10), "窓口.png", django_capture_on_commit_callbacks, contact=contact).evidence
+    token = TimeStampToken.objects.get(stored_file=evidence.stored_file)
+    assert token.status == TokenStatus.FAILED and message in token.error
+
+
 def test_without_a_tsa_no_token_is_asked_for_and_the_command_says_why(
     city, settings, django_capture_on_commit_callbacks
 ):
