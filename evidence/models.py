@@ -151,3 +151,11 @@ class TimeStampToken(models.Model):
     @property
     def file_name(self) -> str:
         return f"{self.stored_file.sha256}.tsr"
+
+    @property
+    def serial_hex(self) -> str:
+        """The serial number as ``openssl ts -reply -text`` prints it (0x0101)."""
+        if not self.serial.isdigit():
+            return ""
+        digits = f"{int(self.serial):X}"
+        return "0x" + digits.zfill(len(digits) + len(digits) % 2)

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -53,11 +53,22 @@ def stored_file_timestamp(*, actor, stored_file: StoredFile) -> Stamped:
             .first()
         )
         if granted is None:
+            token = None
             if pending is None:
-                token = TimeStampToken.objects.create(
-                    stored_file=stored_file, status=TokenStatus.FAILED, tsa_url=url[:500], requested_at=now, error=error
-                )
-            else:
+                try:
+                    with transaction.atomic():
+                        token = TimeStampToken.objects.create(
+                            stored_file=stored_file,
+                            status=TokenStatus.FAILED,
+                            tsa_url=url[:500],
+                            requested_at=now,
+                            error=error,
+                        )
+                except IntegrityError:  # another upload of these bytes recorded its failure meanwhile
+                    pending = TimeStampToken.objects.select_for_update().get(
+                        stored_file=stored_file, status=TokenStatus.FAILED
+                    )
+            if token is None:
                 pending.attempts += 1
                 pending.requested_at, pending.error, pending.tsa_url = now, error, url[:500]
                 pending.save(update_fields=["attempts", "requested_at", "error", "tsa_url"])

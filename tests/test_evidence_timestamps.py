@@ -194,7 +194,13 @@ def test_the_panel_shows_the_token_and_its_download_is_a_custody_event(
     request.user = city.supervisor
     html = render_panels(page="evidence.evidence_detail", slot="side", request=request, obj=evidence)
     url = f"/evidence/timestamps/{evidence.pk}/{token.pk}.tsr"
-    assert url in html and token.serial in html and "openssl ts -verify -digest" in html and "取得済み" in html
+    assert token.serial_hex.startswith("0x") and int(token.serial_hex, 16) == int(token.serial)
+    assert (
+        url in html
+        and f"{token.serial}（{token.serial_hex}）" in html
+        and "openssl ts -verify -digest" in html
+        and "取得済み" in html
+    )
 
     response = client_for(city.supervisor).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/timestamp-reply"
