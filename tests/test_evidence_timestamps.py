@@ -225,6 +225,7 @@ def test_the_integrity_check_names_a_file_whose_bytes_changed_and_exits_1(
     out = io.StringIO()
     call_command("evidence_verify", stdout=out)
     assert "2 件を確認、0 件に問題があります" in out.getvalue() and "タイムスタンプ 1 件確認" in out.getvalue()
+    assert "署名は確認していません" not in out.getvalue()
 
     (evidence_root / changed.stored_file.storage_name).write_bytes(photo(7) + b"!")
     out, err = io.StringIO(), io.StringIO()
@@ -257,3 +258,13 @@ def test_the_integrity_check_notices_a_token_that_is_not_for_the_file(city, tsa,
         call_command("evidence_verify", stdout=io.StringIO(), stderr=(err := io.StringIO()))
     assert one.stored_file.sha256 in err.getvalue() and "別のハッシュ値" in err.getvalue()
     assert two.stored_file.sha256 not in err.getvalue()
+
+
+def test_without_the_tsa_ca_the_check_says_it_did_not_verify_signatures(
+    city, tsa, settings, django_capture_on_commit_callbacks
+):
+    contact = make_contact(city.staff)
+    add(city.staff, photo(11), "窓口.png", django_capture_on_commit_callbacks, contact=contact)
+    settings.MAMORU_TSA_CA_FILE = ""
+    call_command("evidence_verify", stdout=(out := io.StringIO()))
+    assert "タイムスタンプ 1 件確認" in out.getvalue() and "署名は確認していません" in out.getvalue()

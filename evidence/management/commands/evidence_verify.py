@@ -3,6 +3,7 @@ stream). Every stored file is read back from storage in chunks and hashed again,
 time-stamp tokens are checked; a file whose bytes no longer match is named and the
 command exits 1."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence.timestamp_services import evidence_verify
@@ -30,6 +31,10 @@ class Command(BaseCommand):
             else:
                 for problem in result.problems:
                     self.stderr.write(f"不一致 {result.stored_file.sha256}（{names}）: {problem}")
+        if any(result.tokens_ok for result in results) and not settings.MAMORU_TSA_CA_FILE:
+            self.stdout.write(
+                "注意: MAMORU_TSA_CA_FILE が設定されていないため、タイムスタンプはハッシュ値だけを確認し、署名は確認していません。"
+            )
         failed = sum(1 for result in results if not result.ok)
         self.stdout.write(f"{len(results)} 件を確認、{failed} 件に問題があります。")
         if failed:
