@@ -268,3 +268,17 @@ def test_without_the_tsa_ca_the_check_says_it_did_not_verify_signatures(
     settings.MAMORU_TSA_CA_FILE = ""
     call_command("evidence_verify", stdout=(out := io.StringIO()))
     assert "タイムスタンプ 1 件確認" in out.getvalue() and "署名は確認していません" in out.getvalue()
+
+
+def test_the_token_is_asked_for_only_once_the_upload_is_committed(city, tsa, django_capture_on_commit_callbacks):
+    contact = make_contact(city.staff)
+    before = tsa.requests
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        evidence = services.evidence_add(
+            actor=city.staff, incoming=incoming_from_stream(io.BytesIO(photo(12)), name="窓口.png"), contact=contact
+        ).evidence
+    assert tsa.requests == before and not TimeStampToken.objects.exists()  # nothing inside the transaction
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert tsa.requests == before + 1
+    assert TimeStampToken.objects.get(stored_file=evidence.stored_file).status == TokenStatus.GRANTED
