@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev audio-tools worker demo bench lint clean-db
+.PHONY: run test test-sqlite test-postgres install install-test browser fonts ldap ldap-dev audio-tools worker demo bench lint clean-db openssl
 
 $(VENV)/.installed: requirements.txt | ldap-dev
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ audio-tools:
 worker: install audio-tools
 	$(PY) -m mamoru evidence-worker
 
+# Debian's openssl command: the evidence time-stamp tests run a real TSA (openssl ts -reply) on loopback
+# and verify its tokens with openssl ts -verify, as a court or the police would.
+openssl:
+	@command -v openssl >/dev/null 2>&1 || { \
+	  echo "Installing openssl from Debian's packages…"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+
 # Install, migrate SQLite, load demo data once, serve on http://127.0.0.1:8000.
 run: install fonts audio-tools
 	$(PY) manage.py migrate --noinput -v0
@@ -76,7 +84,7 @@ demo: install fonts
 	$(PY) manage.py seed_demo --if-empty
 
 # Every test, on SQLite and on PostgreSQL, browser tests included.
-test: install-test browser fonts ldap audio-tools
+test: install-test browser fonts ldap audio-tools openssl
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -101,6 +109,7 @@ bench: install-test audio-tools
 	$(PY) benchmarks/backup_latency.py
 	$(PY) benchmarks/evidence_analysis.py
 	$(PY) benchmarks/transcript_search.py
+	$(PY) benchmarks/evidence_integrity.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.

@@ -144,6 +144,11 @@ ACTION_LABELS = {
     "evidence.transcript.drafted": _("反訳書の下書きを音声認識で作成"),
     "evidence.transcript.viewed": _("反訳書を閲覧"),
     "evidence.transcript.printed": _("反訳書を印刷（PDF）"),
+    # evidence, timestamps stream: RFC 3161 time-stamp tokens and the integrity check
+    "evidence.timestamp.granted": _("証拠にタイムスタンプを付与"),
+    "evidence.timestamp.failed": _("証拠のタイムスタンプを取得できず"),
+    "evidence.timestamp.downloaded": _("タイムスタンプトークンをダウンロード"),
+    "evidence.integrity.checked": _("証拠ファイルの完全性を確認"),
 }
 
 

@@ -26,6 +26,10 @@ class EvidenceConfig(AppConfig):
         transcript_panels.register()
         contact_search_extra.connect(contact_search_transcripts)
 
+        from . import timestamp_panels
+
+        timestamp_panels.register()  # timestamps stream: the integrity panel on the evidence page
+
 
 def _jobs_off_the_admin_site() -> None:
     """procrastinate's Django app puts its job tables on the admin site; the administrator's

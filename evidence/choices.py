@@ -30,6 +30,9 @@ class CustodyKind(models.TextChoices):
     DELETED = "deleted", _("削除")
     # transcripts (issue 14)
     TRANSCRIBED = "transcribed", _("音声認識（反訳の下書き）")
+    # timestamps stream
+    TOKEN_DOWNLOADED = "token_downloaded", _("タイムスタンプトークンのダウンロード")
+    INTEGRITY_FAILED = "integrity_failed", _("完全性の不一致を検出")
 
 
 # -- worker stream: recording analysis -------------------------------------------
@@ -42,7 +45,6 @@ class AnalysisStatus(models.TextChoices):
     FAILED = "failed", _("解析できませんでした")
 
 
-
 # transcripts (issue 14): how a transcript's revision was made
 class TranscriptSource(models.TextChoices):
     """How a revision of a transcript (反訳書) was made."""
@@ -50,3 +52,10 @@ class TranscriptSource(models.TextChoices):
     TYPED = "typed", _("職員が入力")
     IMPORTED = "imported", _("ファイルから取り込み")
     SPEECH_TO_TEXT = "speech_to_text", _("音声認識の下書き")
+
+
+class TokenStatus(models.TextChoices):
+    """Whether the time-stamping authority (TSA) gave a token (timestamps stream)."""
+
+    GRANTED = "granted", _("取得済み")
+    FAILED = "failed", _("未取得")

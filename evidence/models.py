@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AnalysisStatus, CustodyKind, EvidenceKind, TranscriptSource
+from .choices import AnalysisStatus, CustodyKind, EvidenceKind, TokenStatus, TranscriptSource
 
 
 class StoredFile(models.Model):
@@ -200,3 +200,48 @@ class TranscriptRevision(models.Model):
 
     def __str__(self):
         return f"{self.transcript} 第{self.number}版"
+
+
+class TimeStampToken(models.Model):
+    """An RFC 3161 time-stamp token over a stored file's SHA-256 from the time-stamping
+    authority (TSA) the city configured (timestamps stream). ``response`` is the TSA's
+    whole reply (TimeStampResp, DER) as a ``.tsr`` file: ``openssl ts -verify`` reads it
+    as it is, and the export includes it. A failed request is a row too (status
+    ``failed``, shown as 「未取得」), retried by ``python -m mamoru evidence-timestamp --missing``."""
+
+    stored_file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="timestamps")
+    status = models.CharField(_("状態"), max_length=10, choices=TokenStatus.choices)
+    tsa_url = models.CharField(_("時刻認証局（TSA）"), max_length=500)
+    requested_at = models.DateTimeField(_("要求日時"))
+    attempts = models.PositiveIntegerField(_("要求回数"), default=1)
+    error = models.CharField(_("取得できなかった理由"), max_length=500, blank=True)
+    gen_time = models.DateTimeField(_("タイムスタンプの時刻"), null=True, blank=True)
+    serial = models.CharField(_("シリアル番号"), max_length=100, blank=True)
+    policy_oid = models.CharField(_("ポリシー"), max_length=100, blank=True)
+    tsa_name = models.CharField(_("TSA 証明書の名前"), max_length=500, blank=True)
+    response = models.BinaryField(_("応答（.tsr）"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("タイムスタンプトークン")
+        verbose_name_plural = _("タイムスタンプトークン")
+        ordering = ["stored_file", "-gen_time", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stored_file"], condition=Q(status="failed"), name="one_pending_timestamp_per_file"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stored_file_id} {self.status} {self.serial}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.stored_file.sha256}.tsr"
+
+    @property
+    def serial_hex(self) -> str:
+        """The serial number as ``openssl ts -reply -text`` prints it (0x0101)."""
+        if not self.serial.isdigit():
+            return ""
+        digits = f"{int(self.serial):X}"
+        return "0x" + digits.zfill(len(digits) + len(digits) % 2)

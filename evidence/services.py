@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -155,6 +156,10 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
         audit_record(actor=actor, action="evidence.evidence.added", obj=evidence, after=detail)
         # worker stream: sound is analysed in the background (the job commits with the upload)
         recording_analysis_request(stored_file=stored, family=detected.family)
+    if settings.MAMORU_TSA_URL:  # timestamps stream: a token once the upload is committed
+        from .timestamp_services import timestamp_after_upload
+
+        transaction.on_commit(partial(timestamp_after_upload, stored_file_id=stored.pk))
     if earlier is not None:
         note = " ".join(
             part

@@ -209,6 +209,10 @@ RULES = {
         "GET POST", SPECIALIST, pk="correction", note="決定（POST）は受け付けた職員とは別の専門部署の職員"
     ),
     "disclosure:correction_extend": rule("POST", SPECIALIST, pk="correction"),
+    # 証拠のタイムスタンプ（timestamps stream）: 証拠を見られる人だけ（他は存在しないものとして 404）
+    "evidence_timestamps:token_download": rule(
+        "GET", DEPARTMENT, evidence_pk="evidence", pk="timestamp", note="職員は自分で登録した証拠のもの"
+    ),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）

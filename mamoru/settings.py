@@ -467,3 +467,12 @@ MAMORU_RECORDING_SILENCE_DBFS = float(os.environ.get("MAMORU_RECORDING_SILENCE_D
 MAMORU_STT_COMMAND = os.environ.get("MAMORU_STT_COMMAND", "")
 MAMORU_STT_NAME = os.environ.get("MAMORU_STT_NAME", "")  # what the transcript says made the draft
 MAMORU_STT_TIMEOUT = envint("MAMORU_STT_TIMEOUT", "600")  # seconds before the engine is stopped
+# timestamps stream: RFC 3161 time-stamp tokens (e.g. a 認定タイムスタンプ service) over each file's
+# SHA-256, asked for right after upload; empty URL: none are asked for (docs/evidence.md "## timestamps").
+MAMORU_TSA_URL = os.environ.get("MAMORU_TSA_URL", "").strip()
+MAMORU_TSA_USERNAME = os.environ.get("MAMORU_TSA_USERNAME", "")  # HTTP Basic, when the TSA asks for it
+MAMORU_TSA_PASSWORD = os.environ.get("MAMORU_TSA_PASSWORD", "")
+# The TSA's root (and intermediate) certificates, PEM: tokens are verified against them.
+MAMORU_TSA_CA_FILE = os.environ.get("MAMORU_TSA_CA_FILE", "")
+MAMORU_TSA_POLICY_OID = os.environ.get("MAMORU_TSA_POLICY_OID", "").strip()  # when the contract names a policy
+MAMORU_TSA_TIMEOUT = envint("MAMORU_TSA_TIMEOUT", "10")  # seconds; an upload never waits longer for a token

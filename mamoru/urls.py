@@ -28,6 +28,7 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("evidence/", include("evidence.transcript_urls")),
+    path("evidence/timestamps/", include("evidence.timestamp_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz),

@@ -42,6 +42,8 @@ from disclosure import services as disclosure_services
 from disclosure.choices import Decision
 from evidence import services as evidence_services
 from evidence.incoming import incoming_from_stream
+from evidence.services import evidence_add
+from evidence.timestamp_services import stored_file_timestamp
 from evidence.transcript_formats import Segment
 from evidence.transcript_services import transcript_save
 from letters.services import letter_templates_ensure
@@ -57,6 +59,7 @@ from repetition.services import repetition_evaluate
 
 from .conftest import PASSWORD
 from .factories import make_contact, make_resident
+from .tsa_server import TimeStampAuthority
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "access-matrix.md"
@@ -227,8 +230,25 @@ def _disclosure_objects(city, resident, compiler):
     }
 
 
+@pytest.fixture(scope="module")
+def timestamp_authority(tmp_path_factory):
+    """timestamps stream: a real TSA on loopback for the evidence's time-stamp token."""
+    tsa = TimeStampAuthority(tmp_path_factory.mktemp("tsa")).start()
+    yield tsa
+    tsa.stop()
+
+
+def _evidence_objects(actor, contact, tag: bytes):
+    """timestamps stream: a piece of evidence ``actor`` uploaded, with its time-stamp token."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64 + tag
+    added = evidence_add(actor=actor, incoming=incoming_from_stream(io.BytesIO(png), name="窓口.png"), contact=contact)
+    stamped = stored_file_timestamp(actor=None, stored_file=added.evidence.stored_file)
+    assert not stamped.error, stamped.error
+    return {"evidence": added.evidence, "timestamp": stamped.token}
+
+
 @pytest.fixture
-def world(city, settings, tmp_path):
+def world(city, settings, tmp_path, timestamp_authority):
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
     settings.STORAGES = {
         **settings.STORAGES,
@@ -245,6 +265,9 @@ def world(city, settings, tmp_path):
     )
     own = _department_objects(city, city.staff, city.shimin, city.manager, "市民")
     other = _department_objects(city, city.zeimu_staff, city.zeimu, zeimu_manager, "税務")
+    settings.MAMORU_TSA_URL = timestamp_authority.url
+    own.update(_evidence_objects(city.staff, own["contact"], b"own"))
+    other.update(_evidence_objects(city.zeimu_staff, other["contact"], b"other"))
     token, _key = token_issue(actor=None, user=city.specialist, name="連携")
     # A token one administrator requested for a service account, waiting for another's approval.
     admin2 = user_create(actor=None, username="admin2", password=PASSWORD, role="administrator", department=None)

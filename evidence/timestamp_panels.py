@@ -1,0 +1,33 @@
+"""The integrity panel on the evidence page (``evidence.evidence_detail``, slot ``side``):
+the file's SHA-256, its time-stamp tokens (or 「未取得」) and how to check them with
+openssl. Reads only (timestamps stream)."""
+
+from mamoru.lib.panels import register_panel
+
+from . import timestamps
+from .choices import TokenStatus
+from .timestamp_selectors import timestamp_tokens_for
+
+
+def integrity_panel(*, request, obj):
+    tokens = timestamp_tokens_for(user=request.user, evidence=obj)
+    granted = [token for token in tokens if token.status == TokenStatus.GRANTED]
+    pending = next((token for token in tokens if token.status == TokenStatus.FAILED), None)
+    return {
+        "evidence": obj,
+        "stored_file": obj.stored_file,
+        "granted": granted,
+        "pending": pending,
+        "tsa_configured": timestamps.configured(),
+    }
+
+
+def register() -> None:
+    register_panel(
+        page="evidence.evidence_detail",
+        slot="side",
+        name="evidence.integrity",
+        template="evidence/_integrity.html",
+        context=integrity_panel,
+        order=10,
+    )
