@@ -135,6 +135,10 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # evidence, ui stream (issue 14): the evidence page, the API and the commands
+    "evidence.evidence.read": _("証拠の記録（ファイルの情報・保管記録）を閲覧"),
+    "evidence.evidence.listed": _("証拠の一覧を閲覧（API）"),
+    "evidence.evidence.imported": _("証拠のフォルダを取り込み"),
 }
 
 
