@@ -57,6 +57,7 @@ def _message(error) -> str:
 
 
 @csrf_exempt
+@require_POST
 def evidence_upload(request, target: str, pk: int):
     """Add files to a contact or a case. Each file is hashed by the upload handler as
     its bytes arrive (before the POST is read: the handlers must be set first, so the
@@ -76,8 +77,6 @@ evidence_upload.upload_handlers = _upload_handlers
 @csrf_protect
 def _evidence_upload(request, target: str, pk: int):
     obj, attach = _target(request, target, pk)
-    if request.method != "POST":
-        return redirect(_back_url(target, obj))
     files = request.FILES.getlist("files")
     form = EvidenceAddForm(request.POST)
     if not permissions.may_add_to(request.user, obj.department_id):

@@ -10,6 +10,7 @@ the cells do not depend on one another."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +39,8 @@ from cases.selectors import case_next_states
 from cases.services import follow_up_record
 from disclosure import services as disclosure_services
 from disclosure.choices import Decision
+from evidence import services as evidence_services
+from evidence.incoming import incoming_from_stream
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -50,12 +54,14 @@ from repetition.services import repetition_evaluate
 
 from .conftest import PASSWORD
 from .factories import make_contact, make_resident
+from .test_evidence_pages import PNG, wav_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "access-matrix.md"
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 # A refused request may still leave the audit entry of the attempt (and move the end of the
 # audit log's hash chain to it, issue 13 B3) and touch its session.
+WAV = wav_bytes()
 ALLOWED_TABLES = {"audit_auditentry", "audit_auditchainhead", "django_session"}
 # Authenticating a token notes its last use (time and address): bookkeeping, not a change the request made.
 TOKEN_USE = re.compile(
@@ -121,7 +127,11 @@ def _department_objects(city, actor, department, manager, tag):
     flag = RepetitionFlag.objects.filter(resident=resident).order_by("pk").first()
     merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
     merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
+    evidence = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG), name=f"{tag}.png"), contact=contact
+    ).evidence
     objects = {
+        "evidence": evidence,
         "resident": resident,
         "twin": twin,
         "contact": contact,
@@ -203,7 +213,11 @@ def _disclosure_objects(city, resident, compiler):
 
 
 @pytest.fixture
-def world(city, settings):
+def world(city, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
     settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
     zeimu_manager = user_create(
@@ -271,6 +285,14 @@ API_BODY = {
     "mamoru_api_contacts_update": lambda o: _contact_payload(o["department"]),
     "mamoru_api_residents_create": lambda o: {"name": "新規 住民", "name_kana": "しんき じゅうみん"},
 }
+# What an API operation sends as a multipart form (files).
+API_FORM = {
+    "mamoru_api_contacts_evidence_add": lambda o: {
+        "file": SimpleUploadedFile("call.wav", WAV),
+        "kind": "recording",
+        "captured_by": "通話録音装置",
+    },
+}
 # Query parameters an operation needs (the version a PUT is based on).
 API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].version}"}
 
@@ -279,6 +301,9 @@ API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].ve
 # refused by the rule, not by an empty form).
 POST_DATA = {
     "records:contact_start": lambda o: {"channel": "counter"},
+    "evidence:contact_upload": lambda o: {"files": [SimpleUploadedFile("call.wav", WAV)], "captured_by_name": "職員"},
+    "evidence:case_upload": lambda o: {"files": [SimpleUploadedFile("photo.png", PNG)]},
+    "evidence:evidence_open": lambda o: {"kind": "downloaded", "purpose": "事案の経過確認"},
     "backup_calls:create": lambda o: {"reason": "大声で威嚇"},
     "cases:case_state": lambda o: {"state": case_next_states(case=o["case"])[0], "reason": "経過"},
     "cases:case_step": lambda o: {"step": "several_staff", "note": "二人で対応"},
@@ -405,6 +430,8 @@ class Requester:
             if endpoint.key in API_BODY:
                 kwargs["data"] = json.dumps(API_BODY[endpoint.key](objects))
                 kwargs["content_type"] = "application/json"
+            if endpoint.key in API_FORM:
+                kwargs["data"] = API_FORM[endpoint.key](objects)
             if endpoint.key in API_QUERY:
                 path += API_QUERY[endpoint.key](objects)
         if endpoint.kind == "page" and method == "POST" and endpoint.key in POST_DATA:
