@@ -223,3 +223,23 @@ def test_download_with_purpose_is_a_custody_event_and_audited(city, client_for):
     assert AuditEntry.objects.filter(action="evidence.evidence.downloaded").exists()
     page = client_for(city.supervisor).get(reverse("evidence:evidence_detail", args=[evidence.pk])).content.decode()
     assert "警察への提出" in page and "ダウンロード" in page
+
+
+def test_the_upload_still_checks_the_csrf_token(city):
+    from django.test import Client
+
+    contact = make_contact(city.staff)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(city.staff)
+    response = client.post(upload_url(contact), {"files": [SimpleUploadedFile("a.wav", wav_bytes())]})
+    assert response.status_code == 403 and not Evidence.objects.exists()
+    page = client.get(reverse("records:contact_detail", args=[contact.pk])).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(
+        upload_url(contact), {"files": [SimpleUploadedFile("a.wav", wav_bytes())], "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 200 and Evidence.objects.count() == 1
+
+
+def test_get_of_the_upload_address_is_refused(city, client_for):
+    assert client_for(city.staff).get(upload_url(make_contact(city.staff))).status_code == 405
