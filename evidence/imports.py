@@ -38,9 +38,7 @@ from .models import Evidence
 from .services import evidence_add
 
 DEFAULT_TOLERANCE = dt.timedelta(minutes=10)
-_MOMENT = re.compile(
-    r"(?<!\d)(20\d{2})[-_.]?(\d{2})[-_.]?(\d{2})[-_. T]?(\d{2})[-_.:]?(\d{2})[-_.:]?(\d{2})(?!\d)"
-)
+_MOMENT = re.compile(r"(?<!\d)(20\d{2})[-_.]?(\d{2})[-_.]?(\d{2})[-_. T]?(\d{2})[-_.:]?(\d{2})[-_.:]?(\d{2})(?!\d)")
 _PHONE = re.compile(r"(?<![\d])(\+81[-\d]{9,13}|0\d{1,4}-?\d{1,4}-?\d{3,4})(?![\d])")
 
 MATCHED, UNMATCHED, AMBIGUOUS, ALREADY, SKIPPED, ADDED, DUPLICATE, REFUSED = (
@@ -145,8 +143,9 @@ def _pick(found: FileMatch, contacts, how: str) -> bool:
 def match_file(*, user, path: Path, department_id: int | None = None, tolerance=DEFAULT_TOLERANCE) -> FileMatch:
     found = FileMatch(path=path)
     if not _evidence_extension(path):
-        found.status, found.reason = SKIPPED, _("証拠として扱う形式ではありません（拡張子 {suffix}）").format(
-            suffix=path.suffix or _("なし")
+        found.status, found.reason = (
+            SKIPPED,
+            _("証拠として扱う形式ではありません（拡張子 {suffix}）").format(suffix=path.suffix or _("なし")),
         )
         return found
     found.moment, found.moment_source = file_moment(path)
@@ -154,9 +153,11 @@ def match_file(*, user, path: Path, department_id: int | None = None, tolerance=
     contacts = contact_list(user=user, filters=ContactFilter(department_id=department_id))
     if found.phone:
         day = timezone.localtime(found.moment).date()
-        same_day = contact_list(
-            user=user, filters=ContactFilter(department_id=department_id, date_from=day, date_to=day)
-        ).filter(resident__phones__digits=found.phone).distinct()
+        same_day = (
+            contact_list(user=user, filters=ContactFilter(department_id=department_id, date_from=day, date_to=day))
+            .filter(resident__phones__digits=found.phone)
+            .distinct()
+        )
         if same_day.count() > 1 and found.moment_source == "name":
             same_day = _within(same_day, found.moment, tolerance)
         if _pick(found, same_day, _("電話番号")):
@@ -218,4 +219,3 @@ def evidence_import(*, actor, folder: Path, found: list[FileMatch], kind: str = 
             after={"folder": str(folder)[:200], "counts": counts},
         )
     return found
-

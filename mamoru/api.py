@@ -631,6 +631,12 @@ class EvidenceAddedOut(Schema):
 
 
 EVIDENCE_KINDS = ", ".join(EvidenceKind.values)
+_EVIDENCE_FILE = File(..., description="ファイル本体（録音・動画・写真など）")
+_EVIDENCE_KIND = Form("", description=f"証拠の種類（{EVIDENCE_KINDS}。空なら内容から判定）", max_length=20)
+_EVIDENCE_CAPTURED_AT = Form(None, description="記録日時（録音・撮影した日時、ISO 8601。時差なしは日本時間）")
+_EVIDENCE_CAPTURED_BY = Form("", description="記録した人", max_length=100)
+_EVIDENCE_CAPTURED_PLACE = Form("", description="記録した場所", max_length=200)
+_EVIDENCE_DESCRIPTION = Form("", description="内容の説明", max_length=2000)
 
 
 @api.post(
@@ -645,12 +651,12 @@ EVIDENCE_KINDS = ", ".join(EvidenceKind.values)
 def contacts_evidence_add(
     request,
     contact_id: int = _CONTACT_ID,
-    file: UploadedFile = File(..., description="ファイル本体（録音・動画・写真など）"),
-    kind: str = Form("", description=f"証拠の種類（{EVIDENCE_KINDS}。空なら内容から判定）", max_length=20),
-    captured_at: dt.datetime | None = Form(None, description="記録日時（録音・撮影した日時、ISO 8601）"),
-    captured_by: str = Form("", description="記録した人", max_length=100),
-    captured_place: str = Form("", description="記録した場所", max_length=200),
-    description: str = Form("", description="内容の説明", max_length=2000),
+    file: UploadedFile = _EVIDENCE_FILE,
+    kind: str = _EVIDENCE_KIND,
+    captured_at: dt.datetime | None = _EVIDENCE_CAPTURED_AT,
+    captured_by: str = _EVIDENCE_CAPTURED_BY,
+    captured_place: str = _EVIDENCE_CAPTURED_PLACE,
+    description: str = _EVIDENCE_DESCRIPTION,
 ):
     contact = record_selectors.contact_get(user=request.user, pk=contact_id)
     if kind and kind not in EvidenceKind.values:

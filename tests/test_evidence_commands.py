@@ -42,8 +42,16 @@ def test_evidence_add_keeps_a_recording_with_its_facts(city, tmp_path):
     path = tmp_path / "通話録音.wav"
     path.write_bytes(wav_bytes())
     out, code = run(
-        "evidence_add", str(path), "--contact", str(contact.pk), "--user", "staff1", "--captured-at", "2026-12-01 10:15",
-        "--captured-by", "市民 一郎",
+        "evidence_add",
+        str(path),
+        "--contact",
+        str(contact.pk),
+        "--user",
+        "staff1",
+        "--captured-at",
+        "2026-12-01 10:15",
+        "--captured-by",
+        "市民 一郎",
     )
     assert code == 0 and "を登録しました" in out
     evidence = Evidence.objects.get()
@@ -85,7 +93,9 @@ def test_evidence_import_matches_by_time_and_phone_and_reports_the_rest(city, tm
     # the phone number decides even when the clock of the recorder is an hour off
     phone_file = folder / "sub" / f"0287239999_{_name_time(by_phone.started_at - dt.timedelta(hours=1))}.wav"
     phone_file.write_bytes(wav_bytes(sample=b"\x22\x00"))
-    (folder / f"{_name_time(twin_a.started_at + dt.timedelta(minutes=1))}.wav").write_bytes(wav_bytes(sample=b"\x33\x00"))
+    (folder / f"{_name_time(twin_a.started_at + dt.timedelta(minutes=1))}.wav").write_bytes(
+        wav_bytes(sample=b"\x33\x00")
+    )
     (folder / "20200101_090000.wav").write_bytes(wav_bytes(sample=b"\x44\x00"))  # no contact then
     # no time in the name: its modification time decides
     mtime_file = folder / "窓口の写真.png"
@@ -104,7 +114,11 @@ def test_evidence_import_matches_by_time_and_phone_and_reports_the_rest(city, tm
     out, code = run("evidence_import", str(folder), "--user", "supervisor1")
     assert code == 1
     kept = {e.original_name: e for e in Evidence.objects.all()}
-    assert set(kept) == {phone_file.name, mtime_file.name, f"{_name_time(by_time.started_at + dt.timedelta(minutes=3))}.wav"}
+    assert set(kept) == {
+        phone_file.name,
+        mtime_file.name,
+        f"{_name_time(by_time.started_at + dt.timedelta(minutes=3))}.wav",
+    }
     assert kept[phone_file.name].contact == by_phone
     assert kept[mtime_file.name].contact == by_time and kept[mtime_file.name].kind == "photo"
     assert AuditEntry.objects.filter(action="evidence.evidence.imported").count() == 1

@@ -89,7 +89,9 @@ def test_several_files_at_once_each_with_its_result_and_a_bad_one_loses_none(cit
 def test_the_second_upload_of_the_same_bytes_says_so(city, client_for):
     contact = make_contact(city.staff)
     add(city.staff, contact, name="最初.wav")
-    response = client_for(city.staff).post(upload_url(contact), {"files": [SimpleUploadedFile("again.wav", wav_bytes())]})
+    response = client_for(city.staff).post(
+        upload_url(contact), {"files": [SimpleUploadedFile("again.wav", wav_bytes())]}
+    )
     assert "既に証拠として登録" in response.content.decode()
     assert StoredFile.objects.count() == 1 and Evidence.objects.count() == 2
 
@@ -120,7 +122,9 @@ def test_the_case_page_adds_evidence_to_the_case(city, client_for):
     client = client_for(city.staff)
     page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert reverse("evidence:case_upload", args=[case.pk]) in page
-    response = client.post(reverse("evidence:case_upload", args=[case.pk]), {"files": [SimpleUploadedFile("p.png", PNG)]})
+    response = client.post(
+        reverse("evidence:case_upload", args=[case.pk]), {"files": [SimpleUploadedFile("p.png", PNG)]}
+    )
     assert response.status_code == 200
     assert Evidence.objects.get().case == case
 
@@ -158,7 +162,9 @@ def test_the_evidence_page_shows_the_facts_and_the_custody_log(city, client_for)
     assert AuditEntry.objects.filter(action="evidence.evidence.read", object_id=str(evidence.pk)).exists()
 
 
-@pytest.mark.parametrize("user_name, status", [("zeimu_staff", 404), ("admin", 404), ("manager", 200), ("specialist", 200)])
+@pytest.mark.parametrize(
+    "user_name, status", [("zeimu_staff", 404), ("admin", 404), ("manager", 200), ("specialist", 200)]
+)
 def test_who_may_see_the_evidence_page(city, client_for, user_name, status):
     evidence = add(city.staff, make_contact(city.staff))
     response = client_for(getattr(city, user_name)).get(reverse("evidence:evidence_detail", args=[evidence.pk]))

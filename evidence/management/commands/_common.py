@@ -20,7 +20,9 @@ def acting_user(username: str) -> User:
     if actor is None:
         raise CommandError(_("ユーザー「{user}」が見つかりません。").format(user=username))
     if not handles_contacts(actor):
-        raise CommandError(_("ユーザー「{user}」は証拠を登録できません（対応記録を扱う職員のみ）。").format(user=username))
+        raise CommandError(
+            _("ユーザー「{user}」は証拠を登録できません（対応記録を扱う職員のみ）。").format(user=username)
+        )
     return actor
 
 
@@ -54,6 +56,8 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(display_width(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells):
-        return "  ".join(str(cell) + " " * (widths[i] - display_width(str(cell))) for i, cell in enumerate(cells)).rstrip()
+        return "  ".join(
+            str(cell) + " " * (widths[i] - display_width(str(cell))) for i, cell in enumerate(cells)
+        ).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)])
