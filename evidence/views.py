@@ -63,15 +63,13 @@ def evidence_upload(request, target: str, pk: int):
     its bytes arrive (before the POST is read: the handlers must be set first, so the
     CSRF check comes after, as Django's documentation shows)."""
     if not hasattr(request, "_files"):  # not yet read (mamoru.middleware sets them when it reads first)
-        request.upload_handlers = _upload_handlers(request)
+        request.upload_handlers = upload_handlers(request)
     return _evidence_upload(request, target, pk)
 
 
-def _upload_handlers(request):
+def upload_handlers(request):
+    """Each file hashed as its bytes arrive (registered in ``apps.py`` for the middleware)."""
     return [HashingUploadHandler(request)]
-
-
-evidence_upload.upload_handlers = _upload_handlers
 
 
 @csrf_protect

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from mamoru.lib.uploads import upload_for
+
 # Responses that may carry personal data: pages, exports and prints. Kept out of
 # browser and proxy caches (a shared counter PC, the back button after signing out).
 _PERSONAL_TYPES = ("text/html", "text/csv", "application/pdf", "application/vnd.openxmlformats", "application/json")
@@ -64,8 +66,20 @@ class RequestLimitsMiddleware:
 
 def _body_limit(request) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+        upload = _large_upload(request)
+        if upload is not None:
+            return max(settings.MAMORU_UPLOAD_MAX_BYTES, upload.max_bytes())
         return settings.MAMORU_UPLOAD_MAX_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _large_upload(request):
+    """The view's registration in ``mamoru.lib.uploads`` if it takes large files."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return upload_for(match.view_name)
 
 
 def too_large(request):
@@ -129,16 +143,12 @@ def request_has_nul(request) -> bool:
 
 
 def _view_upload_handlers(request) -> None:
-    """A view that receives files its own way names its upload handlers as
-    ``view.upload_handlers(request)`` (evidence hashes each file as it arrives): they
-    are set here, before this check reads the body and it is too late to set them."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return
-    factory = getattr(match.func, "upload_handlers", None)
-    if factory is not None:
-        request.upload_handlers = factory(request)
+    """A view registered in ``mamoru.lib.uploads`` with its own upload handlers (evidence
+    hashes each file as it arrives) gets them here, before this check reads the body
+    and it is too late to set them."""
+    upload = _large_upload(request)
+    if upload is not None and upload.handlers is not None:
+        request.upload_handlers = upload.handlers(request)
 
 
 class RefuseNulMiddleware:

@@ -249,3 +249,29 @@ def test_the_upload_still_checks_the_csrf_token(city):
 
 def test_get_of_the_upload_address_is_refused(city, client_for):
     assert client_for(city.staff).get(upload_url(make_contact(city.staff))).status_code == 405
+
+
+def test_recordings_larger_than_the_usual_upload_limit_are_taken(city, client_for, client, settings):
+    """A recording is far larger than a form's upload (MAMORU_UPLOAD_MAX_BYTES); the evidence
+    page and the API take up to MAMORU_EVIDENCE_MAX_BYTES, other pages still refuse with 413."""
+    settings.MAMORU_UPLOAD_MAX_BYTES = 4000
+    contact = make_contact(city.staff)
+    big = wav_bytes(seconds=2)  # 32 KB
+    staff = client_for(city.staff)
+    assert staff.post(upload_url(contact), {"files": [SimpleUploadedFile("long.wav", big)]}).status_code == 200
+    from accounts.services import token_issue
+
+    _token, key = token_issue(actor=None, user=city.staff, name="録音", scope="write")
+    pushed = staff.post(
+        f"/api/contacts/{contact.pk}/evidence",
+        {"file": SimpleUploadedFile("pushed.wav", wav_bytes(seconds=2, sample=b"\x01\x01"))},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert pushed.status_code == 201
+    other = staff.post(
+        reverse("cases:case_report", args=[contact.pk]), {"file": SimpleUploadedFile("x.bin", b"\x00" * 5000)}
+    )
+    assert other.status_code == 413
+    settings.MAMORU_EVIDENCE_MAX_BYTES = 10_000
+    refused = staff.post(upload_url(contact), {"files": [SimpleUploadedFile("long.wav", big)]})
+    assert refused.status_code == 413 and "大きすぎます" in refused.content.decode()
