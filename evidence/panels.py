@@ -2,6 +2,8 @@
 ``EvidenceConfig.ready()``: the evidence list with the form that adds files, on
 the contact page and the case page. Reads only."""
 
+from django.conf import settings
+
 from accounts.permissions import handles_contacts
 from mamoru.lib.panels import register_panel
 
@@ -25,6 +27,7 @@ def _panel(request, obj, target: str, **attach):
         "more": len(rows) > PANEL_ROWS,
         "may_add": may_add,
         "add_form": EvidenceAddForm() if may_add else None,
+        "evidence_max_bytes": settings.MAMORU_EVIDENCE_MAX_BYTES,
     }
 
 

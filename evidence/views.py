@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,6 +117,7 @@ def _evidence_upload(request, target: str, pk: int):
             "obj": obj,
             "target": target,
             "back_url": _back_url(target, obj),
+            "evidence_max_bytes": settings.MAMORU_EVIDENCE_MAX_BYTES,
             "form": form,
             "outcomes": outcomes,
             "added": sum(1 for o in outcomes if o.evidence),

@@ -19,12 +19,21 @@
     var input = form.querySelector('input[type="file"]');
     var list = form.querySelector("[data-chosen]");
     if (!input || !list) return;
+    var limit = parseInt(form.dataset.maxBytes || "0", 10);
+    var tooLarge = 0;
     list.textContent = "";
     Array.prototype.forEach.call(input.files, function (file) {
       var item = document.createElement("li");
       item.textContent = file.name + "（" + size(file.size) + "）";
+      if (limit && file.size > limit) {
+        tooLarge += 1;
+        item.className = "error";
+        item.textContent += " 上限 " + size(limit) + " を超えているため登録できません。外してから登録してください。";
+      }
       list.appendChild(item);
     });
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = tooLarge > 0;
   }
 
   function setUp(form) {

@@ -68,3 +68,17 @@ def test_files_chosen_and_dropped_are_added_and_the_player_asks_the_purpose(new_
     page.wait_for_function("document.querySelector('audio.evidence-player').readyState >= 1")
     assert page.evaluate("document.querySelector('audio.evidence-player').duration") == pytest.approx(1, abs=0.1)
     expect(page.locator("table.custody-log")).to_contain_text("事案の経過確認")
+
+
+def test_a_file_over_the_limit_is_named_before_it_is_sent(new_page, city, tmp_path, settings):
+    settings.MAMORU_EVIDENCE_MAX_BYTES = 1000
+    contact = make_contact(city.staff)
+    recording = tmp_path / "長い録音.wav"
+    recording.write_bytes(wav_bytes(seconds=1))
+    page = new_page()
+    log_in(page, "staff1")
+    page.goto(f"/contacts/{contact.pk}/")
+    form = page.locator("form[data-evidence-drop]")
+    form.locator('input[type="file"]').set_input_files(str(recording))
+    expect(form.locator("[data-chosen] li.error")).to_contain_text("上限")
+    expect(form.get_by_role("button", name="証拠を登録")).to_be_disabled()
