@@ -275,3 +275,50 @@ def test_recordings_larger_than_the_usual_upload_limit_are_taken(city, client_fo
     settings.MAMORU_EVIDENCE_MAX_BYTES = 10_000
     refused = staff.post(upload_url(contact), {"files": [SimpleUploadedFile("long.wav", big)]})
     assert refused.status_code == 413 and "大きすぎます" in refused.content.decode()
+
+
+def test_other_apps_add_to_the_list_and_the_evidence_page_through_their_slots(city, client_for, monkeypatch):
+    from mamoru.lib import panels
+
+    monkeypatch.setattr(panels, "_PANELS", {key: list(value) for key, value in panels._PANELS.items()})
+    rendered = []
+
+    def fake_render(template, context, request=None):
+        if template == "test/marker.html":
+            rendered.append(context["slot"])
+            return f"<p>MARK-{context['slot']}</p>"
+        return real_render(template, context, request=request)
+
+    real_render = panels.render_to_string
+    monkeypatch.setattr(panels, "render_to_string", fake_render)
+    for page, slot in (
+        ("evidence.evidence_list", "actions"),
+        ("evidence.evidence_detail", "main"),
+        ("evidence.evidence_detail", "side"),
+    ):
+        panels.register_panel(
+            page=page,
+            slot=slot,
+            name=f"test.{slot}",
+            template="test/marker.html",
+            context=lambda request, obj, slot=slot: {"slot": slot},
+        )
+    contact = make_contact(city.staff)
+    evidence = add(city.staff, contact)
+    client = client_for(city.staff)
+    assert "MARK-actions" in client.get(reverse("records:contact_detail", args=[contact.pk])).content.decode()
+    page = client.get(reverse("evidence:evidence_detail", args=[evidence.pk])).content.decode()
+    assert "MARK-main" in page and "MARK-side" in page
+
+
+def test_a_deleted_or_purged_file_keeps_its_page_and_offers_no_player(city, client_for):
+    from django.utils import timezone
+
+    evidence = add(city.staff, make_contact(city.staff))
+    StoredFile.objects.filter(pk=evidence.stored_file_id).update(purged_at=timezone.now())
+    client = client_for(city.staff)
+    page = client.get(reverse("evidence:evidence_detail", args=[evidence.pk])).content.decode()
+    assert "削除されています" in page and "再生する" not in page
+    response = client.post(reverse("evidence:evidence_open", args=[evidence.pk]), {"kind": "played", "purpose": "確認"})
+    assert response.status_code == 302
+    assert not CustodyEvent.objects.filter(kind=CustodyKind.PLAYED).exists()
