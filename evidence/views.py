@@ -4,6 +4,7 @@ downloaded only after the purpose is given."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,8 +25,10 @@ from records.selectors import contact_get
 from . import permissions, selectors, services, storage
 from .choices import CustodyKind
 from .forms import EvidenceAddForm, EvidenceOpenForm
-from .incoming import HashingUploadHandler, incoming_from_upload
+from .incoming import HashingUploadHandler, incoming_from_stream, incoming_from_upload
 from .ranges import ranged_response
+
+logger = logging.getLogger(__name__)
 
 # How long the player's address stays good after the purpose was given (seconds).
 PLAYER_GRANT_SECONDS = 4 * 60 * 60
@@ -86,8 +89,8 @@ def _evidence_upload(request, target: str, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         for upload in files:
-            incoming = incoming_from_upload(upload)
             try:
+                incoming = _incoming(upload)
                 added = services.evidence_add(
                     actor=request.user,
                     incoming=incoming,
@@ -100,6 +103,15 @@ def _evidence_upload(request, target: str, pk: int):
                 )
             except (ValidationError, PermissionDenied) as error:
                 outcomes.append(Outcome(name=services.clean_name(upload.name), error=_message(error)))
+                continue
+            except OSError:  # the storage failed for this file: the others still go in
+                logger.exception("evidence upload: storing %s failed", upload.name)
+                outcomes.append(
+                    Outcome(
+                        name=services.clean_name(upload.name),
+                        error=_("保存先に書き込めませんでした。時間をおいてもう一度登録してください。"),
+                    )
+                )
                 continue
             outcomes.append(
                 Outcome(
@@ -126,6 +138,14 @@ def _evidence_upload(request, target: str, pk: int):
         },
         status=status,
     )
+
+
+def _incoming(upload):
+    """The upload as received by ``HashingUploadHandler`` (hashed already); any other
+    upload (a handler set elsewhere) is hashed now, in chunks."""
+    if hasattr(upload, "sha256") and hasattr(upload, "temporary_file_path"):
+        return incoming_from_upload(upload)
+    return incoming_from_stream(upload, name=upload.name or "")
 
 
 def _back_url(target: str, obj) -> str:

@@ -322,3 +322,25 @@ def test_a_deleted_or_purged_file_keeps_its_page_and_offers_no_player(city, clie
     response = client.post(reverse("evidence:evidence_open", args=[evidence.pk]), {"kind": "played", "purpose": "確認"})
     assert response.status_code == 302
     assert not CustodyEvent.objects.filter(kind=CustodyKind.PLAYED).exists()
+
+
+def test_a_storage_failure_for_one_file_keeps_the_others(city, client_for, monkeypatch):
+    from evidence import storage
+
+    real_store = storage.store
+
+    def store(*, incoming):
+        if incoming.name == "broken.png":
+            raise OSError("disk full")
+        return real_store(incoming=incoming)
+
+    monkeypatch.setattr(storage, "store", store)
+    contact = make_contact(city.staff)
+    response = client_for(city.staff).post(
+        upload_url(contact),
+        {"files": [SimpleUploadedFile("broken.png", PNG), SimpleUploadedFile("good.wav", wav_bytes())]},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200 and "保存先に書き込めませんでした" in text and "1 件を登録しました" in text
+    assert [e.original_name for e in Evidence.objects.all()] == ["good.wav"]
+    assert StoredFile.objects.count() == 1
