@@ -31,6 +31,7 @@ def test_files_chosen_and_dropped_are_added_and_the_player_asks_the_purpose(new_
     page.set_viewport_size({"width": 1024, "height": 768})
     log_in(page, "staff1")
     page.goto(f"/contacts/{contact.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024  # the counter's screen
     # with no evidence yet the add form is open already
     expect(page.locator("details:has(form[data-evidence-drop])")).to_have_attribute("open", "")
     form = page.locator("form[data-evidence-drop]")
