@@ -149,6 +149,10 @@ ACTION_LABELS = {
     "evidence.timestamp.failed": _("証拠のタイムスタンプを取得できず"),
     "evidence.timestamp.downloaded": _("タイムスタンプトークンをダウンロード"),
     "evidence.integrity.checked": _("証拠ファイルの完全性を確認"),
+    # evidence, ui stream (issue 14): the evidence page, the API and the commands
+    "evidence.evidence.read": _("証拠の記録（ファイルの情報・保管記録）を閲覧"),
+    "evidence.evidence.listed": _("証拠の一覧を閲覧（API）"),
+    "evidence.evidence.imported": _("証拠のフォルダを取り込み"),
 }
 
 

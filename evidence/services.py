@@ -69,6 +69,9 @@ def _clean_name(name: str) -> str:
     return base[:255] or _("名称なし")
 
 
+clean_name = _clean_name  # the pages name a refused file as it would have been kept
+
+
 def evidence_add(
     *,
     actor,

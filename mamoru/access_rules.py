@@ -213,6 +213,17 @@ RULES = {
     "evidence_timestamps:token_download": rule(
         "GET", DEPARTMENT, evidence_pk="evidence", pk="timestamp", note="職員は自分で登録した証拠のもの"
     ),
+    # 証拠（録音・写真・画面の記録など）: その課の上司・管理職と専門部署、職員は自分が登録したもの（表の証拠は職員が登録）
+    "evidence:contact_upload": rule("POST", DEPARTMENT, pk="contact", note="複数ファイルを一度に登録"),
+    "evidence:case_upload": rule("POST", DEPARTMENT, pk="case", note="複数ファイルを一度に登録"),
+    "evidence:evidence_detail": rule("GET", DEPARTMENT, pk="evidence"),
+    "evidence:evidence_open": rule("POST", DEPARTMENT, pk="evidence", note="目的を入力して再生・表示・ダウンロード"),
+    "evidence:evidence_file": rule(
+        "GET",
+        "login 403/404 403/404 403/404 403 404",
+        pk="evidence",
+        note="目的を入力したときに発行される本人用の署名付き許可がなければ 403",
+    ),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）
@@ -222,6 +233,12 @@ RULES = {
     ),
     "mamoru_api_contacts_get": rule("GET", DEPARTMENT, contact_id="contact"),
     "mamoru_api_contacts_update": rule("PUT", DEPARTMENT, contact_id="contact"),
+    "mamoru_api_contacts_evidence_add": rule(
+        "POST", DEPARTMENT, contact_id="contact", note="通話録音装置などからの証拠の登録（multipart）"
+    ),
+    "mamoru_api_contacts_evidence_list": rule(
+        "GET", DEPARTMENT, contact_id="contact", note="ファイルの情報のみ。職員は自分が登録したものだけ"
+    ),
     "mamoru_api_residents_list": rule("GET", SIGNED_IN, note="システム管理者は0件"),
     "mamoru_api_residents_create": rule("POST", HANDLERS),
     "mamoru_api_residents_get": rule("GET", "login ok ok ok ok 404", resident_id="resident"),

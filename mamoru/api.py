@@ -19,9 +19,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Path, Query, Schema
+from ninja import File, Form, Header, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 from pydantic import Field, create_model
@@ -38,6 +39,10 @@ from accounts.services import (
 )
 from audit.middleware import client_address
 from audit.services import audit_read
+from evidence import selectors as evidence_selectors
+from evidence import services as evidence_services
+from evidence.choices import EvidenceKind
+from evidence.incoming import TooLarge, incoming_from_stream
 from people import selectors as people_selectors
 from people import services as people_services
 from people.models import Resident
@@ -557,4 +562,143 @@ def residents_contacts(request, resident_id: int = _RESIDENT_ID, limit: int = 10
         filters={"limit": limit},
         count=len(items),
     )
+    return items
+
+
+# --- evidence (issue 14, ui stream): a phone-recording system pushes its recording of a contact ---
+
+
+class EvidenceOut(Schema):
+    """One piece of evidence: what is known about the file (never its bytes)."""
+
+    id: int
+    contact_id: int | None
+    case_id: int | None
+    kind: str
+    original_name: str
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+    captured_by: str
+    captured_at: dt.datetime | None
+    captured_place: str
+    description: str
+    uploaded_by_username: str
+    uploaded_at: dt.datetime
+    deleted: bool
+
+    @staticmethod
+    def resolve_content_type(obj):
+        return obj.stored_file.content_type
+
+    @staticmethod
+    def resolve_extension(obj):
+        return obj.stored_file.extension
+
+    @staticmethod
+    def resolve_size(obj):
+        return obj.stored_file.size
+
+    @staticmethod
+    def resolve_sha256(obj):
+        return obj.stored_file.sha256
+
+    @staticmethod
+    def resolve_captured_by(obj):
+        return obj.captured_by_name
+
+    @staticmethod
+    def resolve_uploaded_by_username(obj):
+        return obj.uploaded_by.username
+
+    @staticmethod
+    def resolve_deleted(obj):
+        return obj.deleted_at is not None
+
+
+class EvidenceAddedOut(Schema):
+    """The answer to a pushed file: its evidence id, SHA-256, whether the same bytes were
+    already evidence (``duplicate``) and any note (the name said one type, the content another)."""
+
+    id: int
+    sha256: str
+    size: int
+    content_type: str
+    duplicate: bool
+    duplicate_of: int | None
+    note: str
+
+
+EVIDENCE_KINDS = ", ".join(EvidenceKind.values)
+_EVIDENCE_FILE = File(..., description="ファイル本体（録音・動画・写真など）")
+_EVIDENCE_KIND = Form("", description=f"証拠の種類（{EVIDENCE_KINDS}。空なら内容から判定）", max_length=20)
+_EVIDENCE_CAPTURED_AT = Form(None, description="記録日時（録音・撮影した日時、ISO 8601。時差なしは日本時間）")
+_EVIDENCE_CAPTURED_BY = Form("", description="記録した人", max_length=100)
+_EVIDENCE_CAPTURED_PLACE = Form("", description="記録した場所", max_length=200)
+_EVIDENCE_DESCRIPTION = Form("", description="内容の説明", max_length=2000)
+
+
+@api.post(
+    "/contacts/{contact_id}/evidence",
+    response={201: EvidenceAddedOut, 404: ErrorOut, 413: ErrorOut, **ERRORS},
+    summary=_("対応記録への証拠（録音など）の登録"),
+    description=_(
+        "multipart/form-data で file（ファイル本体）と kind・captured_at・captured_by・captured_place・description を送ります。"
+        "書き込み可能で対象に contacts を含むトークンが必要です。同じ内容のファイルは1つだけ保存され、duplicate が true になります。"
+    ),
+)
+def contacts_evidence_add(
+    request,
+    contact_id: int = _CONTACT_ID,
+    file: UploadedFile = _EVIDENCE_FILE,
+    kind: str = _EVIDENCE_KIND,
+    captured_at: dt.datetime | None = _EVIDENCE_CAPTURED_AT,
+    captured_by: str = _EVIDENCE_CAPTURED_BY,
+    captured_place: str = _EVIDENCE_CAPTURED_PLACE,
+    description: str = _EVIDENCE_DESCRIPTION,
+):
+    contact = record_selectors.contact_get(user=request.user, pk=contact_id)
+    if kind and kind not in EvidenceKind.values:
+        raise HttpError(400, _("kind は {kinds} のいずれかで指定してください。").format(kinds=EVIDENCE_KINDS))
+    try:
+        incoming = incoming_from_stream(file, name=file.name or "")
+    except TooLarge:
+        raise HttpError(
+            413,
+            _("ファイルが大きすぎます（上限 {limit} MB）。").format(
+                limit=settings.MAMORU_EVIDENCE_MAX_BYTES // (1024 * 1024)
+            ),
+        ) from None
+    added = evidence_services.evidence_add(
+        actor=request.user,
+        incoming=incoming,
+        contact=contact,
+        kind=kind,
+        description=description,
+        captured_by_name=captured_by,
+        captured_at=_aware(captured_at),
+        captured_place=captured_place,
+    )
+    stored = added.evidence.stored_file
+    return 201, {
+        "id": added.evidence.pk,
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "content_type": stored.content_type,
+        "duplicate": added.duplicate_of is not None,
+        "duplicate_of": added.duplicate_of.pk if added.duplicate_of is not None else None,
+        "note": added.note,
+    }
+
+
+@api.get(
+    "/contacts/{contact_id}/evidence",
+    response={200: list[EvidenceOut], 404: ErrorOut, **ERRORS},
+    summary=_("対応記録の証拠の一覧（ファイルの情報のみ）"),
+)
+def contacts_evidence_list(request, contact_id: int = _CONTACT_ID):
+    contact = record_selectors.contact_get(user=request.user, pk=contact_id)
+    items = list(evidence_selectors.evidence_for(user=request.user, contact=contact))
+    audit_read(actor=request.user, action="evidence.evidence.listed", obj=contact, count=len(items))
     return items

@@ -5,7 +5,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+
+from mamoru.lib.uploads import upload_for
 
 # Responses that may carry personal data: pages, exports and prints. Kept out of
 # browser and proxy caches (a shared counter PC, the back button after signing out).
@@ -63,8 +66,20 @@ class RequestLimitsMiddleware:
 
 def _body_limit(request) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+        upload = _large_upload(request)
+        if upload is not None:
+            return max(settings.MAMORU_UPLOAD_MAX_BYTES, upload.max_bytes())
         return settings.MAMORU_UPLOAD_MAX_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _large_upload(request):
+    """The view's registration in ``mamoru.lib.uploads`` if it takes large files."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return upload_for(match.view_name)
 
 
 def too_large(request):
@@ -107,6 +122,7 @@ def request_has_nul(request) -> bool:
     content_type = request.content_type or ""
     try:
         if content_type == "multipart/form-data":
+            _view_upload_handlers(request)
             fields = request.POST
             return any("\x00" in key or any("\x00" in value for value in fields.getlist(key)) for key in fields) or any(
                 "\x00" in (upload.name or "") for upload in request.FILES.values()
@@ -124,6 +140,15 @@ def request_has_nul(request) -> bool:
         except ValueError:
             return False  # not JSON: the API answers that
     return False
+
+
+def _view_upload_handlers(request) -> None:
+    """A view registered in ``mamoru.lib.uploads`` with its own upload handlers (evidence
+    hashes each file as it arrives) gets them here, before this check reads the body
+    and it is too late to set them."""
+    upload = _large_upload(request)
+    if upload is not None and upload.handlers is not None:
+        request.upload_handlers = upload.handlers(request)
 
 
 class RefuseNulMiddleware:

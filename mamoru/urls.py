@@ -29,6 +29,7 @@ urlpatterns = [
     path("disclosure/", include("disclosure.urls")),
     path("evidence/", include("evidence.transcript_urls")),
     path("evidence/timestamps/", include("evidence.timestamp_urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz),

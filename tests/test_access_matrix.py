@@ -59,6 +59,7 @@ from repetition.services import repetition_evaluate
 
 from .conftest import PASSWORD
 from .factories import make_contact, make_resident
+from .test_evidence_pages import PNG, wav_bytes
 from .tsa_server import TimeStampAuthority
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ DOC = ROOT / "docs" / "access-matrix.md"
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 # A refused request may still leave the audit entry of the attempt (and move the end of the
 # audit log's hash chain to it, issue 13 B3) and touch its session.
+WAV = wav_bytes()
 ALLOWED_TABLES = {"audit_auditentry", "audit_auditchainhead", "django_session"}
 # Authenticating a token notes its last use (time and address): bookkeeping, not a change the request made.
 TOKEN_USE = re.compile(
@@ -132,7 +134,11 @@ def _department_objects(city, actor, department, manager, tag):
     merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
     merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
     recording = _recording_with_transcript(actor, contact, tag)
+    evidence = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG), name=f"{tag}.png"), contact=contact
+    ).evidence
     objects = {
+        "evidence": evidence,
         "resident": resident,
         "twin": twin,
         "contact": contact,
@@ -328,6 +334,14 @@ API_BODY = {
     "mamoru_api_contacts_update": lambda o: _contact_payload(o["department"]),
     "mamoru_api_residents_create": lambda o: {"name": "新規 住民", "name_kana": "しんき じゅうみん"},
 }
+# What an API operation sends as a multipart form (files).
+API_FORM = {
+    "mamoru_api_contacts_evidence_add": lambda o: {
+        "file": SimpleUploadedFile("call.wav", WAV),
+        "kind": "recording",
+        "captured_by": "通話録音装置",
+    },
+}
 # Query parameters an operation needs (the version a PUT is based on).
 API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].version}"}
 
@@ -336,6 +350,9 @@ API_QUERY = {"mamoru_api_contacts_update": lambda o: f"?version={o['contact'].ve
 # refused by the rule, not by an empty form).
 POST_DATA = {
     "records:contact_start": lambda o: {"channel": "counter"},
+    "evidence:contact_upload": lambda o: {"files": [SimpleUploadedFile("call.wav", WAV)], "captured_by_name": "職員"},
+    "evidence:case_upload": lambda o: {"files": [SimpleUploadedFile("photo.png", PNG)]},
+    "evidence:evidence_open": lambda o: {"kind": "downloaded", "purpose": "事案の経過確認"},
     "backup_calls:create": lambda o: {"reason": "大声で威嚇"},
     "cases:case_state": lambda o: {"state": case_next_states(case=o["case"])[0], "reason": "経過"},
     "cases:case_step": lambda o: {"step": "several_staff", "note": "二人で対応"},
@@ -473,6 +490,8 @@ class Requester:
             if endpoint.key in API_BODY:
                 kwargs["data"] = json.dumps(API_BODY[endpoint.key](objects))
                 kwargs["content_type"] = "application/json"
+            if endpoint.key in API_FORM:
+                kwargs["data"] = API_FORM[endpoint.key](objects)
             if endpoint.key in API_QUERY:
                 path += API_QUERY[endpoint.key](objects)
         if endpoint.kind == "page" and method == "POST" and endpoint.key in POST_DATA:

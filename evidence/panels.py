@@ -1,0 +1,62 @@
+"""What evidence adds to the pages of the apps it builds on, registered in
+``EvidenceConfig.ready()``: the evidence list with the form that adds files, on
+the contact page and the case page. Reads only."""
+
+from django.conf import settings
+
+from accounts.permissions import handles_contacts
+from mamoru.lib.panels import register_panel
+
+from . import permissions, selectors
+from .forms import EvidenceAddForm
+
+# Rows the panel lists; the rest are counted.
+PANEL_ROWS = 50
+
+
+def _panel(request, obj, target: str, **attach):
+    evidence = selectors.evidence_for(user=request.user, **attach)
+    may_add = permissions.may_add_to(request.user, obj.department_id)
+    rows = list(evidence[: PANEL_ROWS + 1])
+    if not rows and not may_add:
+        return None
+    return {
+        "obj": obj,
+        "target": target,
+        "evidence_list": rows[:PANEL_ROWS],
+        "more": len(rows) > PANEL_ROWS,
+        "may_add": may_add,
+        "add_form": EvidenceAddForm() if may_add else None,
+        "evidence_max_bytes": settings.MAMORU_EVIDENCE_MAX_BYTES,
+    }
+
+
+def contact_evidence_panel(*, request, obj):
+    """The contact's evidence the user may see, and the form that adds more."""
+    return _panel(request, obj, "contact", contact=obj)
+
+
+def case_evidence_panel(*, request, obj):
+    """The case's evidence the user may see, and the form that adds more."""
+    return _panel(request, obj, "case", case=obj)
+
+
+def register() -> None:
+    register_panel(
+        page="records.contact_detail",
+        slot="main",
+        name="evidence.contact_evidence",
+        template="evidence/_evidence_panel.html",
+        context=contact_evidence_panel,
+        order=40,
+        audience=handles_contacts,
+    )
+    register_panel(
+        page="cases.case_detail",
+        slot="main",
+        name="evidence.case_evidence",
+        template="evidence/_evidence_panel.html",
+        context=case_evidence_panel,
+        order=40,
+        audience=handles_contacts,
+    )
