@@ -135,6 +135,10 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # export stream (issue 14): the case's evidence for the police or a lawyer
+    "evidence.case.exported": _("事案の証拠を書き出し（ZIP）"),
+    "evidence.case.listed": _("事案の証拠一覧（PDF）を作成"),
+    "evidence.case.handed_over": _("証拠の警察への提出を記録"),
 }
 
 

@@ -26,3 +26,14 @@ def may_add_to(user, department_id: int | None) -> bool:
 def may_manage(user, evidence) -> bool:
     """Hand over, hold, delete: the department's supervisors and managers, the specialist section."""
     return base.is_specialist(user) or base.is_department_responder(user, evidence.department_id)
+
+
+# --- export stream (issue 14) ---
+
+
+def may_export_case(user, case) -> bool:
+    """Export a case's evidence (ZIP, 証拠一覧) and record its hand-over to the police:
+    the department's supervisors and managers, and the specialist section."""
+    if not base.handles_contacts(user):
+        return False
+    return base.is_specialist(user) or base.is_department_responder(user, case.department_id)
