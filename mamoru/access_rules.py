@@ -209,6 +209,12 @@ RULES = {
         "GET POST", SPECIALIST, pk="correction", note="決定（POST）は受け付けた職員とは別の専門部署の職員"
     ),
     "disclosure:correction_extend": rule("POST", SPECIALIST, pk="correction"),
+    # 証拠の書き出し・証拠一覧・警察への提出（issue 14、export）: その課の上司・管理職と専門部署
+    "evidence:case_export": rule(
+        "GET POST", DEPARTMENT_SUPERVISORS, pk="case", note="目的と提出先を入力して ZIP。書き出しの前に再ログイン"
+    ),
+    "evidence:case_evidence_list": rule("GET", DEPARTMENT_SUPERVISORS, pk="case", note="A4 PDF。再ログインの後"),
+    "evidence:case_handover": rule("GET POST", DEPARTMENT_SUPERVISORS, pk="case"),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）

@@ -10,6 +10,7 @@ the cells do not depend on one another."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -37,6 +38,8 @@ from cases.selectors import case_next_states
 from cases.services import follow_up_record
 from disclosure import services as disclosure_services
 from disclosure.choices import Decision
+from evidence.incoming import incoming_from_stream
+from evidence.services import evidence_add
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -63,6 +66,7 @@ TOKEN_USE = re.compile(
     re.IGNORECASE,
 )
 HARASSMENT = dict(harassment="yes", categories=["verbal_abuse"])
+EVIDENCE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 # The authenticator app's secret every signed-in session is enrolling (two-factor pages).
 ENROL_KEY = "3132333435363738393031323334353637383930"
 
@@ -87,6 +91,10 @@ def _department_objects(city, actor, department, manager, tag):
     called = contact_start(actor=actor, channel="phone", resident=twin)
     call = backup_call_create(actor=actor, contact=called, reason="大声")
     case = Case.objects.filter(department=department).order_by("pk").first()
+    # A photo on the case (export stream, issue 14): what the export and the hand-over act on.
+    evidence = evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(EVIDENCE_PNG), name=f"{tag}.png"), case=case
+    ).evidence
     follow_up = follow_up_record(
         actor=manager, case=case, staff=actor, kind="interview", due_date=timezone.localdate() + dt.timedelta(days=7)
     )
@@ -129,6 +137,7 @@ def _department_objects(city, actor, department, manager, tag):
         "called": called,
         "call": call,
         "case": case,
+        "evidence": evidence,
         "follow_up": follow_up,
         "measure": measure,
         "drafted": drafted,
@@ -203,7 +212,11 @@ def _disclosure_objects(city, resident, compiler):
 
 
 @pytest.fixture
-def world(city, settings):
+def world(city, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
     settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
     zeimu_manager = user_create(
@@ -292,6 +305,13 @@ POST_DATA = {
     "people:resident_merge": lambda o: {"keep": o["resident"].pk, "reason": "同一人物"},
     "people:resident_merge_undo": lambda o: {"reason": "別人だった"},
     "accounts:reauthenticate": lambda o: {"password": PASSWORD},
+    "evidence:case_export": lambda o: {"purpose": "被害届の提出", "recipient": "大田原警察署"},
+    "evidence:case_handover": lambda o: {
+        "officer": "警察 太郎",
+        "station": "大田原警察署",
+        "handed_on": timezone.localdate().isoformat(),
+        "evidence": [o["evidence"].pk],
+    },
     "accounts:otp_enrol": lambda o: {"code": _enrol_code()},
     "disclosure:request_new": lambda o: {
         "received_on": timezone.localdate().isoformat(),

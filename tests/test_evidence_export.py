@@ -4,12 +4,12 @@ the printable 証拠一覧 (A4 PDF); the hand-over to the police with its custod
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 
 import pytest
@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from accounts import twofactor
 from audit.models import AuditEntry
 from cases.models import CaseEvent
 from cases.services import case_change_state, case_open_or_join
@@ -54,7 +55,7 @@ def case_with_evidence(city):
     photo = add(
         city.supervisor,
         PNG,
-        'カウンター/..\\写真:1?.png',
+        "カウンター/..\\写真:1?.png",
         case=case,
         captured_by_name="市民 一郎",
         captured_at=timezone.now() - dt.timedelta(days=1),
@@ -67,9 +68,7 @@ def export_to_zip(archive) -> bytes:
     return b"".join(archive)
 
 
-def test_the_export_holds_every_file_with_manifests_and_sums_that_sha256sum_accepts(
-    city, case_with_evidence, tmp_path
-):
+def test_the_export_holds_every_file_with_manifests_and_sums_that_sha256sum_accepts(city, case_with_evidence, tmp_path):
     case, (recording, photo, screenshot) = case_with_evidence
     archive = services.evidence_export(
         actor=city.supervisor, case=case, purpose="被害届の提出", recipient="大田原警察署 生活安全課"
@@ -323,3 +322,88 @@ def test_a_hand_over_after_the_case_closed_is_recorded_without_a_timeline_entry(
         evidence_ids=[recording.pk],
     )
     assert handover.pk and not CaseEvent.objects.filter(case=case, kind="evidence_to_police").exists()
+
+
+# --- the pages ---
+
+
+def test_the_export_page_asks_the_purpose_then_streams_the_zip(city, case_with_evidence, client_for):
+    case, evidence = case_with_evidence
+    client = client_for(city.supervisor)
+    url = f"/evidence/case/{case.pk}/export/"
+    page = client.get(url)
+    assert page.status_code == 200 and "書き出しの目的" in page.text and "通話録音" in page.text
+    refused = client.post(url, {"purpose": ""})
+    assert refused.status_code == 400 and "書き出しの目的を入力してください" in refused.text
+    assert not CustodyEvent.objects.filter(kind=CustodyKind.EXPORTED).exists()
+    response = client.post(url, {"purpose": "被害届の提出", "recipient": "大田原警察署"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/zip" and "attachment" in response["Content-Disposition"]
+    data = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        assert len([name for name in zipped.namelist() if "/files/" in name]) == 3
+    assert CustodyEvent.objects.filter(kind=CustodyKind.EXPORTED).count() == 3
+
+
+def test_the_export_asks_for_a_second_sign_in_when_the_last_is_old(city, case_with_evidence, client_for):
+    case, _ = case_with_evidence
+    client = client_for(city.supervisor)
+    session = client.session
+    session[twofactor.SIGNED_IN_AT] = time.time() - 60 * 60
+    session.save()
+    for url in (f"/evidence/case/{case.pk}/export/", f"/evidence/case/{case.pk}/list.pdf"):
+        response = client.get(url)
+        assert response.status_code == 302 and "reauthenticate" in response["Location"], url
+    response = client.post(f"/evidence/case/{case.pk}/export/", {"purpose": "提出"})
+    assert response.status_code == 302
+    assert not CustodyEvent.objects.filter(kind=CustodyKind.EXPORTED).exists()
+
+
+def test_the_list_pdf_page(city, case_with_evidence, client_for):
+    case, _ = case_with_evidence
+    client = client_for(city.specialist)
+    response = client.get(f"/evidence/case/{case.pk}/list.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_hand_over_page_records_and_the_pages_show_it(city, case_with_evidence, client_for, rf):
+    from mamoru.lib.panels import render_panels
+
+    case, (recording, photo, screenshot) = case_with_evidence
+    client = client_for(city.manager)
+    url = f"/evidence/case/{case.pk}/handover/"
+    page = client.get(url)
+    assert page.status_code == 200 and "受理番号" in page.text and "通話録音" in page.text
+    refused = client.post(url, {"officer": "警察 太郎", "station": "", "handed_on": "2026-01-05"})
+    assert refused.status_code == 400 and "提出した証拠を1件以上選んでください" in refused.text
+    assert "警察署名を入力してください" in refused.text
+    response = client.post(
+        url,
+        {
+            "officer": "警察 太郎",
+            "officer_rank": "巡査部長",
+            "station": "大田原警察署",
+            "reference": "R8-0123",
+            "handed_on": timezone.localdate().isoformat(),
+            "evidence": [recording.pk, photo.pk],
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    detail = client.get(response["Location"])
+    assert "警察への証拠の提出" not in detail.text  # the panel lists it
+    assert "R8-0123" in detail.text and "巡査部長 警察 太郎" in detail.text
+    assert "証拠を書き出す（ZIP）" in detail.text
+    # The member of staff sees the case but neither the panel nor the pages.
+    client = client_for(city.staff)
+    assert "証拠を書き出す（ZIP）" not in client.get(f"/cases/{case.pk}/").text
+    assert client.get(url).status_code == 403
+    # The evidence page's side: where this file went.
+    request = rf.get("/")
+    request.user = city.staff
+    side = render_panels(page="evidence.evidence_detail", slot="side", request=request, obj=recording)
+    assert "大田原警察署" in side and "R8-0123" in side
+    assert not render_panels(page="evidence.evidence_detail", slot="side", request=request, obj=screenshot)
+    request.user = city.zeimu_staff
+    assert not render_panels(page="evidence.evidence_detail", slot="side", request=request, obj=recording)
