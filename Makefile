@@ -82,10 +82,11 @@ test-postgres:
 eval: install-test
 	$(PY) manage.py evaluate
 
-bench: install-test
+bench: install-test fonts
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
 	$(PY) benchmarks/backup_latency.py
+	$(PY) benchmarks/evidence_export.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.
