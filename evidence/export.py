@@ -310,10 +310,11 @@ SHA-256 はファイルの内容から計算する値で、1 バイトでも異�
    表示された値を SHA256SUMS または manifest.csv の値と比べてください（大文字・小文字の違いは同じものです）。
 
 3. Windows（PowerShell）で全ファイルをまとめて
-     Get-Content SHA256SUMS | ForEach-Object {{ $h, $f = $_ -split '  ', 2; if ((Get-FileHash -Algorithm SHA256 -LiteralPath $f).Hash -eq $h) {{ "OK  $f" }} else {{ "不一致  $f" }} }}
+     Get-Content -Encoding UTF8 SHA256SUMS | ForEach-Object {{ $h, $f = $_ -split '  ', 2; if ((Get-FileHash -Algorithm SHA256 -LiteralPath $f).Hash -eq $h) {{ "OK  $f" }} else {{ "不一致  $f" }} }}
 
 ■ 注意
 ・ZIP を展開しただけでは内容は変わりません。展開後のファイルを編集・変換しないでください。
+・ZIP 内のファイル名は UTF-8 です。展開したファイル名が文字化けする場合は、7-Zip など UTF-8 に対応した展開ソフトを使ってください。
 ・manifest.csv は UTF-8（BOM 付き）です。Excel でそのまま開けます。
 ・保管記録の日時は日本時間（{timezone}）です。
 """
