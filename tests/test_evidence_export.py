@@ -165,11 +165,33 @@ def test_a_case_without_evidence_says_so(city):
 
 def test_the_export_reads_files_in_chunks_not_whole(city, case_with_evidence, monkeypatch):
     case, _ = case_with_evidence
-    monkeypatch.setattr(export, "CHUNK_SIZE", 100)
-    chunks = []
-    for chunk in services.evidence_export(actor=city.supervisor, case=case, purpose="提出"):
-        chunks.append(len(chunk))
-    assert len(chunks) > 3 and max(chunks) < len(b"".join([b"x" * n for n in chunks]))
+    monkeypatch.setattr(export, "CHUNK_SIZE", 1000)
+    reads = []
+    opened = export.storage.open_stored
+
+    class Spy:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self.handle.read(size)
+
+    monkeypatch.setattr(export.storage, "open_stored", lambda name: Spy(opened(name)))
+    archive = services.evidence_export(actor=city.supervisor, case=case, purpose="提出")
+    assert not reads  # nothing is read before the stream is consumed
+    chunks = iter(archive)
+    next(chunks)
+    assert len(reads) <= 1
+    rest = b"".join(chunks)
+    assert rest and reads and all(size == 1000 for size in reads)  # never a whole-file read
+    assert len(reads) >= len(wav_bytes()) // 1000  # the recording took several reads
 
 
 def test_safe_names_are_numbered_and_keep_the_extension():
