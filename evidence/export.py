@@ -367,6 +367,22 @@ class Archive:
 
 
 def _read_chunks(name: str) -> Iterator[bytes]:
+    """The stored file's bytes, ``CHUNK_SIZE`` at a time, read only as the ZIP is consumed.
+
+    On S3-compatible storage the object's body is streamed from the GET itself:
+    django-storages' ``S3File`` would first download the whole object into a
+    ``SpooledTemporaryFile`` that, with its default ``AWS_S3_MAX_MEMORY_SIZE`` of 0,
+    never rolls over to disk — a whole recording in memory."""
+    store = storage.evidence_storage()
+    bucket = getattr(store, "bucket", None)
+    if bucket is not None:  # django-storages' S3Storage
+        location = (getattr(store, "location", "") or "").strip("/")
+        body = bucket.Object(f"{location}/{name}" if location else name).get()["Body"]
+        try:
+            yield from body.iter_chunks(CHUNK_SIZE)
+        finally:
+            body.close()
+        return
     with storage.open_stored(name) as handle:
         while chunk := handle.read(CHUNK_SIZE):
             yield chunk
