@@ -68,6 +68,8 @@ class ExportItem:
     status: str  # "" (included) or why it is not: 削除済み, ファイル消去済み
     storage_name: str
     custody: tuple[dict, ...] = field(default_factory=tuple)
+    # RFC 3161 time-stamp tokens over the file's SHA-256 (timestamps stream): (name in the ZIP, .tsr bytes, time).
+    timestamps: tuple[tuple[str, bytes, str], ...] = field(default_factory=tuple)
 
     @property
     def included(self) -> bool:
@@ -151,9 +153,25 @@ def export_items(evidence: Sequence) -> list[ExportItem]:
                 status=status,
                 storage_name=stored.storage_name,
                 custody=tuple(_custody(event) for event in piece.custody.all()),
+                timestamps=() if status else _timestamps(number, stored),
             )
         )
     return items
+
+
+def _timestamps(number: int, stored) -> tuple[tuple[str, bytes, str], ...]:
+    """The file's granted time-stamp tokens (``.tsr``, the TSA's whole reply), when the
+    timestamps stream's ``TimeStampToken`` (``StoredFile.timestamps``) is there."""
+    tokens = getattr(stored, "timestamps", None)
+    if tokens is None:
+        return ()
+    found = []
+    for index, token in enumerate(tokens.filter(status="granted").order_by("gen_time", "id"), start=1):
+        data = bytes(token.response or b"")
+        if data:
+            suffix = f"_{index}" if index > 1 else ""
+            found.append((f"timestamps/{number:04d}_{stored.sha256}{suffix}.tsr", data, _iso(token.gen_time)))
+    return tuple(found)
 
 
 MANIFEST_FIELDS = [
@@ -172,6 +190,7 @@ MANIFEST_FIELDS = [
     ("attached_to", "証拠の付いている記録"),
     ("evidence_id", "証拠番号"),
     ("status", "状態"),
+    ("timestamps", "タイムスタンプ（RFC 3161）"),
 ]
 
 
@@ -192,6 +211,7 @@ def _manifest_row(item: ExportItem) -> dict:
         "attached_to": item.attached_to,
         "evidence_id": item.evidence_id,
         "status": item.status or "収録",
+        "timestamps": " ".join(name for name, _, _ in item.timestamps),
     }
 
 
@@ -237,7 +257,14 @@ def custody_csv(items: list[ExportItem]) -> bytes:
 def manifest_json(items: list[ExportItem], *, about: dict) -> bytes:
     document = {
         **about,
-        "files": [{**_manifest_row(item), "custody": list(item.custody)} for item in items],
+        "files": [
+            {
+                **_manifest_row(item),
+                "timestamps": [{"file": name, "time": time} for name, _, time in item.timestamps],
+                "custody": list(item.custody),
+            }
+            for item in items
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
@@ -295,6 +322,7 @@ README_TEXT = """\
   custody.csv        保管記録（登録・閲覧・再生・書き出し・提出など）
   evidence-list.pdf  証拠一覧（A4、印刷用）
   SHA256SUMS         ファイルごとの SHA-256 の値
+  timestamps/        タイムスタンプ（RFC 3161）のトークン（取得しているファイルのみ）
 
 ■ ファイルが改ざんされていないことの確かめ方
 SHA-256 はファイルの内容から計算する値で、1 バイトでも異なれば全く別の値になります。
@@ -312,11 +340,21 @@ SHA-256 はファイルの内容から計算する値で、1 バイトでも異�
 3. Windows（PowerShell）で全ファイルをまとめて
      Get-Content -Encoding UTF8 SHA256SUMS | ForEach-Object {{ $h, $f = $_ -split '  ', 2; if ((Get-FileHash -Algorithm SHA256 -LiteralPath $f).Hash -eq $h) {{ "OK  $f" }} else {{ "不一致  $f" }} }}
 
-■ 注意
+{timestamps}■ 注意
 ・ZIP を展開しただけでは内容は変わりません。展開後のファイルを編集・変換しないでください。
 ・ZIP 内のファイル名は UTF-8 です。展開したファイル名が文字化けする場合は、7-Zip など UTF-8 に対応した展開ソフトを使ってください。
 ・manifest.csv は UTF-8（BOM 付き）です。Excel でそのまま開けます。
 ・保管記録の日時は日本時間（{timezone}）です。
+"""
+
+
+TIMESTAMPS_TEXT = """\
+■ タイムスタンプ（RFC 3161、取得している場合）
+  timestamps/0001_<SHA-256>.tsr は、時刻認証局（TSA）がそのファイルの SHA-256 に時刻を付けて署名した応答です。
+  その時刻にファイルが存在し、その後変わっていないことを OpenSSL で確かめられます（ca.pem は TSA の CA 証明書）:
+     openssl ts -verify -digest <SHA-256> -in timestamps/0001_<SHA-256>.tsr -CAfile ca.pem
+  「Verification: OK」と表示されれば一致しています。時刻は openssl ts -reply -in <ファイル>.tsr -text で表示できます。
+
 """
 
 
@@ -330,6 +368,7 @@ def readme_text(*, case_label: str, actor: str, recipient: str, purpose: str, it
         included=sum(1 for item in items if item.included),
         total=len(items),
         timezone=settings.TIME_ZONE,
+        timestamps=TIMESTAMPS_TEXT if any(item.timestamps for item in items) else "",
     )
     return text.replace("\n", "\r\n").encode("utf-8")
 
@@ -354,6 +393,8 @@ class Archive:
             for item in self.items:
                 if item.included:
                     stream.add(_read_chunks(item.storage_name), f"{self.folder}/{item.arcname}", size=item.size)
+                for name, data, _ in item.timestamps:
+                    stream.add(data, f"{self.folder}/{name}")
             for name, data in self.members:
                 stream.add(data, f"{self.folder}/{name}")
             self._stream = stream
@@ -415,6 +456,9 @@ def build_archive(
         ("evidence-list.pdf", evidence_list_pdf(items=items, title="証拠一覧", about=about_lines, author=actor_name)),
     ]
     sums = "".join(_sums_line(item.sha256, item.arcname) for item in items if item.included)
+    sums += "".join(
+        _sums_line(hashlib.sha256(data).hexdigest(), name) for item in items for name, data, _ in item.timestamps
+    )
     sums += "".join(_sums_line(hashlib.sha256(data).hexdigest(), name) for name, data in members)
     members.append(("SHA256SUMS", sums.encode("utf-8")))
     members.append(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import context as audit_context
-from audit.services import audit_record
+from audit.services import audit_read, audit_record
 from cases.services import case_record_step
 from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
@@ -263,7 +263,7 @@ def evidence_list_pdf(*, actor, case) -> bytes:
     evidence = list(selectors.evidence_of_case(user=actor, case=case).prefetch_related("custody"))
     items = export.export_items(evidence)
     now = timezone.now()
-    audit_record(actor=actor, action="evidence.case.listed", obj=case, after={"count": len(items)})
+    audit_read(actor=actor, action="evidence.case.listed", obj=case, count=len(items))
     return export.evidence_list_pdf(
         items=items,
         title="証拠一覧",

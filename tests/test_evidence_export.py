@@ -117,6 +117,48 @@ def test_the_export_holds_every_file_with_manifests_and_sums_that_sha256sum_acce
     assert result.returncode != 0
 
 
+def test_time_stamp_tokens_go_into_the_zip_beside_their_files(city, case_with_evidence, tmp_path):
+    """With the timestamps stream's TimeStampToken (merged later), each granted token is a
+    ``.tsr`` file in ``timestamps/``, named in the manifests and in SHA256SUMS."""
+    from evidence import models
+
+    token_model = getattr(models, "TimeStampToken", None)
+    if token_model is None:
+        pytest.skip("the timestamps stream's TimeStampToken is not in this tree yet")
+    case, (recording, photo, screenshot) = case_with_evidence
+    reply = b"0\x82\x01\x00 the TSA's reply"
+    token_model.objects.create(
+        stored_file=recording.stored_file,
+        status="granted",
+        tsa_url="http://127.0.0.1/tsa",
+        requested_at=timezone.now(),
+        gen_time=timezone.now(),
+        serial="257",
+        response=reply,
+    )
+    token_model.objects.create(
+        stored_file=photo.stored_file, status="failed", tsa_url="http://127.0.0.1/tsa", requested_at=timezone.now()
+    )
+    data = export_to_zip(services.evidence_export(actor=city.supervisor, case=case, purpose="提出"))
+    folder = f"case-{case.pk:06d}"
+    name = f"timestamps/0001_{recording.stored_file.sha256}.tsr"
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        assert zipped.read(f"{folder}/{name}") == reply
+        assert [n for n in zipped.namelist() if "/timestamps/" in n] == [f"{folder}/{name}"]
+        manifest = json.loads(zipped.read(f"{folder}/manifest.json"))
+        assert name in zipped.read(f"{folder}/SHA256SUMS").decode()
+        assert "openssl ts -verify" in zipped.read(f"{folder}/README.txt").decode()
+    assert manifest["files"][0]["timestamps"][0]["file"] == name and manifest["files"][1]["timestamps"] == []
+
+
+def test_without_tokens_the_readme_says_nothing_of_them(city, case_with_evidence):
+    case, _ = case_with_evidence
+    data = export_to_zip(services.evidence_export(actor=city.supervisor, case=case, purpose="提出"))
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        assert "openssl" not in zipped.read(f"case-{case.pk:06d}/README.txt").decode()
+        assert not [n for n in zipped.namelist() if "/timestamps/" in n]
+
+
 def test_each_file_exported_is_a_custody_event_and_the_export_is_audited(city, case_with_evidence):
     case, evidence = case_with_evidence
     export_to_zip(services.evidence_export(actor=city.specialist, case=case, purpose="弁護士への相談"))
