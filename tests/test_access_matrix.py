@@ -38,8 +38,8 @@ from cases.selectors import case_next_states
 from cases.services import follow_up_record
 from disclosure import services as disclosure_services
 from disclosure.choices import Decision
+from evidence import services as evidence_services
 from evidence.incoming import incoming_from_stream
-from evidence.services import evidence_add
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -92,8 +92,8 @@ def _department_objects(city, actor, department, manager, tag):
     call = backup_call_create(actor=actor, contact=called, reason="大声")
     case = Case.objects.filter(department=department).order_by("pk").first()
     # A photo on the case (export stream, issue 14): what the export and the hand-over act on.
-    evidence = evidence_add(
-        actor=actor, incoming=incoming_from_stream(io.BytesIO(EVIDENCE_PNG), name=f"{tag}.png"), case=case
+    case_evidence = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(EVIDENCE_PNG), name=f"{tag}-case.png"), case=case
     ).evidence
     follow_up = follow_up_record(
         actor=manager, case=case, staff=actor, kind="interview", due_date=timezone.localdate() + dt.timedelta(days=7)
@@ -137,7 +137,7 @@ def _department_objects(city, actor, department, manager, tag):
         "called": called,
         "call": call,
         "case": case,
-        "evidence": evidence,
+        "case_evidence": case_evidence,
         "follow_up": follow_up,
         "measure": measure,
         "drafted": drafted,
@@ -310,7 +310,7 @@ POST_DATA = {
         "officer": "警察 太郎",
         "station": "大田原警察署",
         "handed_on": timezone.localdate().isoformat(),
-        "evidence": [o["evidence"].pk],
+        "evidence": [o["case_evidence"].pk],
     },
     "accounts:otp_enrol": lambda o: {"code": _enrol_code()},
     "disclosure:request_new": lambda o: {
