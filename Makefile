@@ -103,13 +103,14 @@ test-postgres:
 eval: install-test
 	$(PY) manage.py evaluate
 
-bench: install-test audio-tools
+bench: install-test audio-tools fonts
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
 	$(PY) benchmarks/backup_latency.py
 	$(PY) benchmarks/evidence_analysis.py
 	$(PY) benchmarks/transcript_search.py
 	$(PY) benchmarks/evidence_integrity.py
+	$(PY) benchmarks/evidence_export.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.

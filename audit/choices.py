@@ -153,6 +153,10 @@ ACTION_LABELS = {
     "evidence.evidence.read": _("証拠の記録（ファイルの情報・保管記録）を閲覧"),
     "evidence.evidence.listed": _("証拠の一覧を閲覧（API）"),
     "evidence.evidence.imported": _("証拠のフォルダを取り込み"),
+    # export stream (issue 14): the case's evidence for the police or a lawyer
+    "evidence.case.exported": _("事案の証拠を書き出し（ZIP）"),
+    "evidence.case.listed": _("事案の証拠一覧（PDF）を作成"),
+    "evidence.case.handed_over": _("証拠の警察への提出を記録"),
 }
 
 

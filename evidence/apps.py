@@ -48,6 +48,10 @@ class EvidenceConfig(AppConfig):
         register_upload("evidence:case_upload", max_bytes=limit, handlers=upload_handlers)
         register_upload("api:contacts_evidence_add", max_bytes=limit)
 
+        from . import export_panels
+
+        export_panels.register()
+
 
 def _jobs_off_the_admin_site() -> None:
     """procrastinate's Django app puts its job tables on the admin site; the administrator's

@@ -245,3 +245,37 @@ class TimeStampToken(models.Model):
             return ""
         digits = f"{int(self.serial):X}"
         return "0x" + digits.zfill(len(digits) + len(digits) % 2)
+
+
+# --- export stream (issue 14): hand-over to the police ---------------------------------
+
+
+class Handover(models.Model):
+    """Evidence handed to the police (証拠の警察への提出): the receiving officer, their
+    station and reference number (受理番号), the date and which files went. Each file
+    handed over also gets a ``handed_over`` custody event."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("事案"))
+    officer_name = models.CharField(_("受け取った警察官"), max_length=100)
+    officer_rank = models.CharField(_("階級・役職"), max_length=50, blank=True)
+    station = models.CharField(_("警察署"), max_length=200)
+    reference = models.CharField(_("受理番号"), max_length=100, blank=True)
+    handed_on = models.DateField(_("提出日"))
+    note = models.TextField(_("メモ"), blank=True)
+    evidence = models.ManyToManyField(Evidence, related_name="handovers", verbose_name=_("提出した証拠"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("記録した職員")
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("証拠の警察への提出")
+        verbose_name_plural = _("証拠の警察への提出")
+        ordering = ["-handed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.station} {self.officer_name} {self.handed_on:%Y-%m-%d}"
+
+    @property
+    def officer_label(self) -> str:
+        return f"{self.officer_rank} {self.officer_name}".strip()

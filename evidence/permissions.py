@@ -39,3 +39,14 @@ def may_edit_transcript(user, evidence) -> bool:
     the specialist section, and the member of staff who uploaded the recording (they were usually
     there, and know who spoke) — the same people who may see it; never for deleted evidence."""
     return evidence.deleted_at is None and may_view(user, evidence)
+
+
+# --- export stream (issue 14) ---
+
+
+def may_export_case(user, case) -> bool:
+    """Export a case's evidence (ZIP, 証拠一覧) and record its hand-over to the police:
+    the department's supervisors and managers, and the specialist section."""
+    if not base.handles_contacts(user):
+        return False
+    return base.is_specialist(user) or base.is_department_responder(user, case.department_id)

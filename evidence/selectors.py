@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions as base
 
 from . import permissions
-from .models import Evidence
+from .models import Evidence, Handover
 
 
 def evidence_visible(*, user) -> QuerySet[Evidence]:
@@ -70,3 +70,33 @@ def recording_analyses_of_contact(*, user, contact):
         stored_file_id__in=[item.stored_file_id for item in evidence], status=AnalysisStatus.DONE
     ).in_bulk(field_name="stored_file_id")
     return [(item, analyses[item.stored_file_id]) for item in evidence if item.stored_file_id in analyses]
+
+
+# --- export stream (issue 14) ---
+
+
+def evidence_of_case(*, user, case) -> QuerySet[Evidence]:
+    """The evidence of a case that ``user`` may see: attached to the case itself or to one
+    of its contacts, oldest first (the order of the 証拠一覧 and of the export)."""
+    contact_ids = list(case.contacts.values_list("pk", flat=True))
+    return (
+        evidence_visible(user=user)
+        .filter(Q(case=case) | Q(contact_id__in=contact_ids))
+        .select_related("contact")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def handover_list(*, user, case=None, evidence=None):
+    """Hand-overs to the police that ``user`` may see: of a case (only for those who may
+    export it), or those that included one piece of evidence ``user`` may see."""
+    handovers = Handover.objects.select_related("recorded_by").prefetch_related("evidence")
+    if case is not None:
+        if not permissions.may_export_case(user, case):
+            return handovers.none()
+        return handovers.filter(case=case)
+    if evidence is not None:
+        if not permissions.may_view(user, evidence):
+            return handovers.none()
+        return handovers.filter(evidence=evidence)
+    return handovers.none()

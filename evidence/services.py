@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import context as audit_context
-from audit.services import audit_record
+from audit.services import audit_read, audit_record
+from cases.services import case_record_step
 from mamoru.lib.text import clean_text
+from mamoru.policy.loader import current as current_policy
 
-from . import permissions, storage
+from . import export, permissions, selectors, storage
 from .choices import CustodyKind, EvidenceKind
 from .detection import detect
 from .incoming import IncomingFile, discard
-from .models import CustodyEvent, Evidence, StoredFile
+from .models import CustodyEvent, Evidence, Handover, StoredFile
 from .recordings import recording_analysis_request
 
 # What staff may say they are adding, for each family of detected content.
@@ -218,3 +220,182 @@ def evidence_open(*, actor, evidence: Evidence, kind: str, purpose: str):
         custody_record(actor=actor, evidence=evidence, kind=kind, purpose=purpose)
         audit_record(actor=actor, action=f"evidence.evidence.{kind}", obj=evidence, after={"purpose": purpose[:200]})
     return storage.open_stored(evidence.stored_file.storage_name)
+
+
+# --- export stream (issue 14): the case's evidence for the police or a lawyer -------------
+
+
+def evidence_export(*, actor, case, purpose: str, recipient: str = ""):
+    """A case's evidence (attached to the case or to its contacts) as a ZIP ready to stream
+    (``export.Archive``), with its manifests, 証拠一覧 and README. Asks for the purpose;
+    every file included gets an ``exported`` custody event and the export an audit entry,
+    before the first byte goes out. Files deleted or purged are listed, not included."""
+    if not permissions.may_export_case(actor, case):
+        raise PermissionDenied(_("この事案の証拠を書き出す権限がありません。"))
+    purpose = clean_text(purpose, multiline=False).strip()[:200]
+    recipient = clean_text(recipient, multiline=False).strip()[:200]
+    if not purpose:
+        raise ValidationError({"purpose": _("書き出しの目的を入力してください。")})
+    evidence = list(selectors.evidence_of_case(user=actor, case=case))
+    if not evidence:
+        raise ValidationError(_("この事案には書き出せる証拠がありません。"))
+    now = timezone.now()
+    with transaction.atomic():
+        for piece in evidence:
+            if piece.deleted_at is None and not piece.stored_file.is_purged:
+                custody_record(
+                    actor=actor,
+                    evidence=piece,
+                    kind=CustodyKind.EXPORTED,
+                    purpose=purpose,
+                    detail={"case": case.pk, "recipient": recipient},
+                )
+        items = export.export_items(selectors.evidence_of_case(user=actor, case=case).prefetch_related("custody"))
+        audit_record(
+            actor=actor,
+            action="evidence.case.exported",
+            obj=case,
+            after={
+                "purpose": purpose,
+                "recipient": recipient,
+                "files": [item.evidence_id for item in items if item.included],
+                "listed_only": [item.evidence_id for item in items if not item.included],
+            },
+        )
+    return export.build_archive(
+        case=case, items=items, actor_name=actor.username, recipient=recipient, purpose=purpose, exported_at=now
+    )
+
+
+def evidence_list_pdf(*, actor, case) -> bytes:
+    """The printable 証拠一覧 (A4) of a case; printing it is audited (it names every file)."""
+    if not permissions.may_export_case(actor, case):
+        raise PermissionDenied(_("この事案の証拠一覧を作成する権限がありません。"))
+    evidence = list(selectors.evidence_of_case(user=actor, case=case).prefetch_related("custody"))
+    items = export.export_items(evidence)
+    now = timezone.now()
+    audit_read(actor=actor, action="evidence.case.listed", obj=case, count=len(items))
+    return export.evidence_list_pdf(
+        items=items,
+        title="証拠一覧",
+        about=[
+            f"事案 No.{case.pk:06d}　担当課: {case.department.name}",
+            f"作成日時: {timezone.localtime(now):%Y-%m-%d %H:%M}　作成者: {actor.username}",
+        ],
+        author=actor.username,
+    )
+
+
+def evidence_handover_record(
+    *,
+    actor,
+    case,
+    officer: str,
+    station: str,
+    reference: str,
+    handed_on: dt.date,
+    evidence_ids,
+    note: str = "",
+    officer_rank: str = "",
+):
+    """Record evidence handed to the police (証拠の警察への提出): the receiving officer,
+    station, reference number (受理番号), date and which files went. A ``handed_over``
+    custody event per file, an audit entry, and the pack's step 「証拠の警察への提出」
+    on the case's timeline (through ``cases.services.case_record_step``) while the case
+    is open. The department's supervisors and managers and the specialist section."""
+    if not permissions.may_export_case(actor, case):
+        raise PermissionDenied(_("この事案の証拠の提出を記録する権限がありません。"))
+    officer = clean_text(officer, multiline=False).strip()[:100]
+    officer_rank = clean_text(officer_rank, multiline=False).strip()[:50]
+    station = clean_text(station, multiline=False).strip()[:200]
+    reference = clean_text(reference, multiline=False).strip()[:100]
+    note = clean_text(note).strip()
+    errors = {}
+    if not officer:
+        errors["officer"] = _("受け取った警察官の氏名を入力してください。")
+    if not station:
+        errors["station"] = _("警察署名を入力してください。")
+    if handed_on is None:
+        errors["handed_on"] = _("提出日を入力してください。")
+    elif handed_on > timezone.localdate():
+        errors["handed_on"] = _("提出日が未来になっています。")
+    try:
+        wanted = sorted({int(pk) for pk in evidence_ids or ()})
+    except (TypeError, ValueError):
+        wanted = []
+        errors["evidence_ids"] = _("提出した証拠の指定に誤りがあります。")
+    if not wanted and "evidence_ids" not in errors:
+        errors["evidence_ids"] = _("提出した証拠を1件以上選んでください。")
+    if errors:
+        raise ValidationError(errors)
+    evidence = list(selectors.evidence_of_case(user=actor, case=case).filter(pk__in=wanted))
+    if len(evidence) != len(wanted):
+        raise ValidationError({"evidence_ids": _("この事案の証拠ではないものが選ばれています。")})
+    gone = [piece for piece in evidence if piece.deleted_at is not None or piece.stored_file.is_purged]
+    if gone:
+        raise ValidationError(
+            {
+                "evidence_ids": _("削除済みの証拠は提出できません: {names}").format(
+                    names="、".join(piece.original_name for piece in gone)
+                )
+            }
+        )
+    with transaction.atomic():
+        handover = Handover.objects.create(
+            case=case,
+            officer_name=officer,
+            officer_rank=officer_rank,
+            station=station,
+            reference=reference,
+            handed_on=handed_on,
+            note=note,
+            recorded_by=actor,
+        )
+        handover.evidence.set(evidence)
+        detail = {
+            "handover": handover.pk,
+            "station": station,
+            "officer": handover.officer_label,
+            "reference": reference,
+            "handed_on": handed_on.isoformat(),
+        }
+        for piece in evidence:
+            custody_record(
+                actor=actor, evidence=piece, kind=CustodyKind.HANDED_OVER, purpose=_("警察への提出"), detail=detail
+            )
+        audit_record(
+            actor=actor,
+            action="evidence.case.handed_over",
+            obj=case,
+            after={**detail, "files": [piece.pk for piece in evidence], "note": note[:200]},
+        )
+        step = current_policy().case_step(HANDOVER_STEP)
+        if step is not None and not case.is_closed:
+            today = timezone.localdate()
+            occurred_at = (
+                timezone.now()
+                if handed_on == today
+                else timezone.make_aware(dt.datetime.combine(handed_on, dt.time(12, 0)))
+            )
+            names = "、".join(f"{index}. {piece.original_name}" for index, piece in enumerate(evidence, start=1))
+            case_record_step(
+                actor=actor,
+                case=case,
+                step=HANDOVER_STEP,
+                occurred_at=occurred_at,
+                note=_("証拠 {count} 件を提出: {names}").format(count=len(evidence), names=names)[:1000],
+                details={
+                    key: value
+                    for key, value in (
+                        ("station", station),
+                        ("officer", handover.officer_label),
+                        ("reference", reference),
+                    )
+                    if key in step.details
+                },
+            )
+    return handover
+
+
+# The pack's case step for handing evidence to the police (its timeline entry).
+HANDOVER_STEP = "evidence_to_police"

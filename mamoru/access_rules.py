@@ -224,6 +224,12 @@ RULES = {
         pk="evidence",
         note="目的を入力したときに発行される本人用の署名付き許可がなければ 403",
     ),
+    # 証拠の書き出し・証拠一覧・警察への提出（issue 14、export）: その課の上司・管理職と専門部署
+    "evidence:case_export": rule(
+        "GET POST", DEPARTMENT_SUPERVISORS, pk="case", note="目的と提出先を入力して ZIP。書き出しの前に再ログイン"
+    ),
+    "evidence:case_evidence_list": rule("GET", DEPARTMENT_SUPERVISORS, pk="case", note="A4 PDF。再ログインの後"),
+    "evidence:case_handover": rule("GET POST", DEPARTMENT_SUPERVISORS, pk="case"),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）

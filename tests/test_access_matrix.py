@@ -75,6 +75,7 @@ TOKEN_USE = re.compile(
     re.IGNORECASE,
 )
 HARASSMENT = dict(harassment="yes", categories=["verbal_abuse"])
+EVIDENCE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 # The authenticator app's secret every signed-in session is enrolling (two-factor pages).
 ENROL_KEY = "3132333435363738393031323334353637383930"
 
@@ -99,6 +100,10 @@ def _department_objects(city, actor, department, manager, tag):
     called = contact_start(actor=actor, channel="phone", resident=twin)
     call = backup_call_create(actor=actor, contact=called, reason="大声")
     case = Case.objects.filter(department=department).order_by("pk").first()
+    # A photo on the case (export stream, issue 14): what the export and the hand-over act on.
+    case_evidence = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(EVIDENCE_PNG), name=f"{tag}-case.png"), case=case
+    ).evidence
     follow_up = follow_up_record(
         actor=manager, case=case, staff=actor, kind="interview", due_date=timezone.localdate() + dt.timedelta(days=7)
     )
@@ -146,6 +151,7 @@ def _department_objects(city, actor, department, manager, tag):
         "called": called,
         "call": call,
         "case": case,
+        "case_evidence": case_evidence,
         "follow_up": follow_up,
         "measure": measure,
         "drafted": drafted,
@@ -366,6 +372,13 @@ POST_DATA = {
     "people:resident_merge": lambda o: {"keep": o["resident"].pk, "reason": "同一人物"},
     "people:resident_merge_undo": lambda o: {"reason": "別人だった"},
     "accounts:reauthenticate": lambda o: {"password": PASSWORD},
+    "evidence:case_export": lambda o: {"purpose": "被害届の提出", "recipient": "大田原警察署"},
+    "evidence:case_handover": lambda o: {
+        "officer": "警察 太郎",
+        "station": "大田原警察署",
+        "handed_on": timezone.localdate().isoformat(),
+        "evidence": [o["case_evidence"].pk],
+    },
     "accounts:otp_enrol": lambda o: {"code": _enrol_code()},
     "disclosure:request_new": lambda o: {
         "received_on": timezone.localdate().isoformat(),
