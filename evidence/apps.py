@@ -52,6 +52,13 @@ class EvidenceConfig(AppConfig):
 
         export_panels.register()
 
+        # disclosure (issue 13 B7): the files and transcripts about a resident, for a 開示請求
+        from people.hooks import resident_data_held
+
+        from .held import resident_data_held as evidence_held
+
+        resident_data_held.connect(evidence_held)
+
 
 def _jobs_off_the_admin_site() -> None:
     """procrastinate's Django app puts its job tables on the admin site; the administrator's

@@ -127,3 +127,32 @@ def test_playing_asks_for_the_purpose_and_is_recorded(city):
     assert played.actor == city.supervisor and played.purpose == "事実確認のため"
     with pytest.raises(PermissionDenied):
         services.evidence_open(actor=city.admin, evidence=evidence, kind=CustodyKind.DOWNLOADED, purpose="確認")
+
+
+def test_a_disclosure_request_collects_the_residents_evidence_and_transcripts(city):
+    from evidence.transcript_formats import Segment
+    from evidence.transcript_services import transcript_save
+    from people.hooks import resident_data_held
+
+    from .factories import make_resident
+
+    resident = make_resident(city.staff)
+    contact = make_contact(city.staff, resident=resident)
+    make_contact(city.staff)  # another resident's contact: not collected
+    recording = services.evidence_add(
+        actor=city.staff, incoming=incoming(wav_bytes(), "窓口録音.wav"), contact=contact
+    ).evidence
+    transcript_save(
+        actor=city.supervisor,
+        evidence=recording,
+        segments=[Segment(start=65, end=70, speaker="住民等", text="税金泥棒と言った")],
+    )
+    answers = resident_data_held.collect(actor=city.specialist, resident=resident)
+    every = [s for answer in answers for s in (answer if isinstance(answer, list) else [answer])]
+    sections = [s for s in every if s["key"] == "evidence.evidence"]
+    assert len(sections) == 1 and len(sections[0]["items"]) == 1
+    fields = {f["label"]: f for f in sections[0]["items"][0]["fields"]}
+    assert fields["ファイル名"]["value"] == "窓口録音.wav"
+    assert fields["SHA-256"]["value"] == recording.stored_file.sha256
+    assert fields["登録した職員"]["kind"] == "staff"
+    assert fields["発言 00:01:05 住民等"]["value"] == "税金泥棒と言った"
