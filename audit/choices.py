@@ -135,6 +135,12 @@ ACTION_LABELS = {
     "evidence.evidence.viewed": _("証拠を閲覧"),
     "evidence.evidence.played": _("証拠（録音・動画）を再生"),
     "evidence.evidence.downloaded": _("証拠をダウンロード"),
+    # storage stream (issue 14): legal hold, retention
+    "evidence.evidence.hold_set": _("証拠の保存（削除停止）を設定"),
+    "evidence.evidence.hold_released": _("証拠の保存（削除停止）を解除"),
+    "evidence.evidence.deleted": _("証拠を削除（保存期間の満了）"),
+    "evidence.stored_file.purged": _("証拠のファイルを消去"),
+    "evidence.retention.ran": _("証拠の保存期間による削除を実行"),
 }
 
 

@@ -28,3 +28,11 @@ class CustodyKind(models.TextChoices):
     HOLD_SET = "hold_set", _("保存（削除停止）を設定")
     HOLD_RELEASED = "hold_released", _("保存（削除停止）を解除")
     DELETED = "deleted", _("削除")
+
+
+# storage stream (issue 14): why evidence is held from deletion (保存・削除停止).
+class HoldGround(models.TextChoices):
+    LITIGATION = "litigation", _("訴訟（提起・予定）")
+    CRIMINAL_COMPLAINT = "criminal_complaint", _("告訴・告発・被害届")
+    DISCLOSURE_REQUEST = "disclosure_request", _("開示請求・審査請求")
+    OTHER = "other", _("その他")

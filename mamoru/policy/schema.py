@@ -19,6 +19,7 @@ from .schema_base import positive_int as _positive_int
 from .schema_base import table as _table
 from .schema_base import text as _text
 from .schema_base import texts as _texts
+from .schema_retention import EvidenceRetention, parse_evidence_retention
 from .schema_measures import (
     Documents,
     Measure,
@@ -111,6 +112,7 @@ class PolicyPack:
     repetition_rules: tuple[RepetitionRule, ...] = ()
     documents: Documents | None = None
     judgement: JudgementRules = JudgementRules()
+    evidence_retention: EvidenceRetention | None = None
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -301,5 +303,6 @@ def parse_pack(source: str) -> PolicyPack:
         repetition_rules=parse_repetition_rules(data, {c.code for c in channels}),
         documents=parse_documents(data, city_name),
         judgement=_judgement(data),
+        evidence_retention=parse_evidence_retention(data),
         source_text=source,
     )
