@@ -155,6 +155,7 @@ def start(folder: Path, *, timeout: float = 60.0) -> ObjectStore:
             "-volume.max=0",
             "-master.volumeSizeLimitMB=64",
             "-master.telemetry=false",
+            "-volume.preStopSeconds=0",
             "-filer",
             f"-filer.port={filer}",
             f"-filer.localSocket={folder / 'filer.sock'}",
