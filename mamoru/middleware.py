@@ -5,6 +5,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 # Responses that may carry personal data: pages, exports and prints. Kept out of
@@ -63,7 +64,14 @@ class RequestLimitsMiddleware:
 
 def _body_limit(request) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
-        return settings.MAMORU_UPLOAD_MAX_BYTES
+        # A view that takes large files (evidence: recordings, videos) names its own limit
+        # as ``view.upload_max_bytes()``; its body streams to disk, never into memory.
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            view = None
+        own_limit = getattr(view, "upload_max_bytes", None)
+        return own_limit() if own_limit is not None else settings.MAMORU_UPLOAD_MAX_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
@@ -107,6 +115,7 @@ def request_has_nul(request) -> bool:
     content_type = request.content_type or ""
     try:
         if content_type == "multipart/form-data":
+            _view_upload_handlers(request)
             fields = request.POST
             return any("\x00" in key or any("\x00" in value for value in fields.getlist(key)) for key in fields) or any(
                 "\x00" in (upload.name or "") for upload in request.FILES.values()
@@ -124,6 +133,19 @@ def request_has_nul(request) -> bool:
         except ValueError:
             return False  # not JSON: the API answers that
     return False
+
+
+def _view_upload_handlers(request) -> None:
+    """A view that receives files its own way names its upload handlers as
+    ``view.upload_handlers(request)`` (evidence hashes each file as it arrives): they
+    are set here, before this check reads the body and it is too late to set them."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return
+    factory = getattr(match.func, "upload_handlers", None)
+    if factory is not None:
+        request.upload_handlers = factory(request)
 
 
 class RefuseNulMiddleware:
