@@ -27,6 +27,7 @@ urlpatterns = [
     path("policy/", include("mamoru.policy.urls")),
     path("letters/", include("letters.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("evidence/hold/", include("evidence.hold_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz),

@@ -10,6 +10,7 @@ the cells do not depend on one another."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -37,6 +38,8 @@ from cases.selectors import case_next_states
 from cases.services import follow_up_record
 from disclosure import services as disclosure_services
 from disclosure.choices import Decision
+from evidence import services as evidence_services
+from evidence.incoming import incoming_from_stream
 from letters.services import letter_templates_ensure
 from mamoru import access_matrix
 from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
@@ -50,6 +53,7 @@ from repetition.services import repetition_evaluate
 
 from .conftest import PASSWORD
 from .factories import make_contact, make_resident
+from .test_evidence_core import PNG
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "access-matrix.md"
@@ -121,7 +125,16 @@ def _department_objects(city, actor, department, manager, tag):
     flag = RepetitionFlag.objects.filter(resident=resident).order_by("pk").first()
     merged_away = make_resident(actor, name=f"{tag} 三郎", kana="さぶろう", phones=())
     merge = resident_merge(actor=city.specialist, source=merged_away, target=twin, reason="同一人物")
+    evidence = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG), name=f"{tag}.png"), contact=contact
+    ).evidence
+    held = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG + tag.encode()), name=f"{tag}2.png"), contact=contact
+    ).evidence
+    evidence_services.evidence_hold_set(actor=manager, evidence=held, ground="litigation", reason="訴訟")
     objects = {
+        "evidence": evidence,
+        "held": held,
         "resident": resident,
         "twin": twin,
         "contact": contact,
@@ -203,7 +216,11 @@ def _disclosure_objects(city, resident, compiler):
 
 
 @pytest.fixture
-def world(city, settings):
+def world(city, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     settings.MAMORU_BACKUP_ESCALATION_INTERVAL = 0
     settings.MAMORU_REPETITION_RECOUNT_INTERVAL = 0
     zeimu_manager = user_create(
@@ -285,6 +302,8 @@ POST_DATA = {
     "cases:case_handler": lambda o: {"handler": o["manager"].pk},
     "cases:follow_up_create": lambda o: {"staff": o["actor"].pk, "kind": "interview", "due_date": "2030-01-31"},
     "repetition:flag_decide": lambda o: {"decision": "confirmed", "reason": "記録を確認した"},
+    "evidence_hold:hold_set": lambda o: {"ground": "disclosure_request", "reason": "開示請求を受付"},
+    "evidence_hold:hold_release": lambda o: {"reason": "訴訟が終わった"},
     "measures:measure_withdraw": lambda o: {"reason": "事実誤認"},
     "measures:measure_appeal": lambda o: {"received_on": timezone.localdate().isoformat(), "content": "不服"},
     "measures:measure_appeal_decide": lambda o: {"outcome": "upheld", "reason": "妥当"},

@@ -30,6 +30,15 @@ from .test_evidence_core import PNG, wav_bytes
 PACK = Path(settings.MAMORU_POLICY_PACK).read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings, tmp_path):
+    """Local files in the test's folder (tests with ``evidence_storage`` run on both storages)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
 def add(actor, data, name, **target):
     return services.evidence_add(
         actor=actor, incoming=incoming_from_stream(io.BytesIO(data), name=name), **target
@@ -251,3 +260,47 @@ def test_who_may_hold_and_what_a_hold_needs(city):
     services.evidence_hold_set(actor=city.manager, evidence=evidence, ground=HoldGround.LITIGATION, reason="訴訟予定")
     with pytest.raises(PermissionDenied):
         services.evidence_hold_release(actor=city.staff, evidence=evidence, reason="不要")
+
+
+# --- the evidence page's side panel and its buttons -------------------------------------
+
+
+def _panel(user, evidence):
+    from django.test import RequestFactory
+
+    from mamoru.lib.panels import render_panels
+
+    request = RequestFactory().get(f"/evidence/{evidence.pk}/")
+    request.user = user
+    return str(render_panels(page="evidence.evidence_detail", slot="side", request=request, obj=evidence))
+
+
+def test_the_panel_shows_the_period_and_offers_the_hold_to_supervisors_only(city, client_for):
+    evidence = add(city.staff, wav_bytes(), "通話.wav", contact=make_contact(city.staff))
+    html = _panel(city.supervisor, evidence)
+    assert "保存期限" in html and "録音の保存期間（登録から3か月）" in html and "保存（削除停止）を設定" in html
+    staff_html = _panel(city.staff, evidence)
+    assert "保存期限" in staff_html and "保存（削除停止）を設定" not in staff_html
+    assert _panel(city.zeimu_staff, evidence) == ""
+
+    client = client_for(city.supervisor)
+    response = client.post(f"/evidence/hold/{evidence.pk}/set/", {"ground": "litigation", "reason": "訴訟予定"})
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.legal_hold and evidence.legal_hold_reason == "訴訟予定"
+    assert "設定中" in _panel(city.supervisor, evidence) and "解除" in _panel(city.supervisor, evidence)
+
+    response = client.post(f"/evidence/hold/{evidence.pk}/release/", {"reason": ""}, follow=True)
+    assert "解除する理由を入力してください" in response.content.decode()
+    evidence.refresh_from_db()
+    assert evidence.legal_hold
+
+    assert client_for(city.staff).post(f"/evidence/hold/{evidence.pk}/release/", {"reason": "x"}).status_code == 403
+    assert client_for(city.zeimu_staff).post(f"/evidence/hold/{evidence.pk}/set/", {}).status_code == 404
+
+
+def test_a_deleted_evidence_panel_says_so(city):
+    evidence = age(add(city.staff, wav_bytes(), "通話.wav", contact=make_contact(city.staff)), 120)
+    run()
+    evidence.refresh_from_db()
+    assert "削除されました" in _panel(city.supervisor, evidence)

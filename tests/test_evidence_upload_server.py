@@ -1,4 +1,4 @@
-"""Uploads to a real server process (daphne, tests/upload_site.py) keeping evidence
+"""Uploads to a real server process (gunicorn as in production, and daphne; tests/upload_site.py) keeping evidence
 on local files and on a real S3 server (SeaweedFS): a whole upload is stored; an
 upload whose client drops the connection mid-body leaves nothing — no row, no
 object, no temporary file — and the server goes on taking uploads."""
@@ -13,7 +13,7 @@ import pytest
 
 from . import servers
 from .test_evidence_core import wav_bytes
-from .upload_client import post_file, post_file_cut_off
+from .upload_client import post_file, post_file_cut_off, start_gunicorn
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,12 @@ def template(tmp_path_factory):
     return tmp_path_factory.mktemp("upload-db") / "template.sqlite3"
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["gunicorn-local", "gunicorn-s3", "daphne-local", "daphne-s3"])
 def site(request, tmp_path, template):
+    server, kind = request.param.split("-")
     env = {"DJANGO_SETTINGS_MODULE": "tests.upload_site", "TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "tmp").mkdir()
-    if request.param == "local":
+    if kind == "local":
         root = tmp_path / "evidence-files"
         env["MAMORU_EVIDENCE_ROOT"] = str(root)
 
@@ -43,7 +44,7 @@ def site(request, tmp_path, template):
     cluster = servers.Cluster(tmp_path, extra_env=env)
     cluster.migrate(template=template)
     data = cluster.setup(contacts=1)
-    port = cluster.start("web")
+    port = cluster.start("web") if server == "daphne" else start_gunicorn(cluster)
     try:
         yield cluster, port, data, names, tmp_path / "tmp"
     finally:

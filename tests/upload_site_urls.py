@@ -16,7 +16,9 @@ from records.models import Contact
 @login_required
 def upload(request, contact_id):
     contact = Contact.objects.get(pk=contact_id)
-    upload = request.FILES["file"]
+    upload = request.FILES.get("file")
+    if upload is None:  # the body was cut off before the file's end: nothing was kept
+        return JsonResponse({"detail": "ファイルが最後まで届きませんでした。もう一度送ってください。"}, status=400)
     added = evidence_add(actor=request.user, incoming=incoming_from_upload(upload), contact=contact)
     stored = added.evidence.stored_file
     return JsonResponse({"evidence": added.evidence.pk, "sha256": stored.sha256, "size": stored.size})
