@@ -86,6 +86,7 @@ bench: install-test
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
 	$(PY) benchmarks/backup_latency.py
+	$(PY) benchmarks/evidence_upload.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.

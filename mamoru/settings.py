@@ -417,7 +417,7 @@ STORAGES = {
     },
 }
 if MAMORU_EVIDENCE_S3_BUCKET:
-    from boto3.s3.transfer import TransferConfig
+    from mamoru.lib.s3 import transfer_config as s3_transfer_config
 
     STORAGES["evidence"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -436,14 +436,9 @@ if MAMORU_EVIDENCE_S3_BUCKET:
             "file_overwrite": True,  # content-addressed: the same name always holds the same bytes
             "default_acl": None,
             "querystring_auth": True,
-            # Uploads go in 8 MB parts, two at a time: a 2 GB recording costs the server
-            # process a few parts of memory, never the file (benchmarks/evidence_upload.py).
-            "transfer_config": TransferConfig(
-                multipart_threshold=8 * 1024 * 1024,
-                multipart_chunksize=8 * 1024 * 1024,
-                max_concurrency=2,
-                max_io_queue=4,
-            ),
+            # Uploads go in 8 MB parts, one at a time in the request thread (mamoru/lib/s3.py): a 2 GB
+            # recording costs the server process a few parts of memory (benchmarks/evidence_upload.py).
+            "transfer_config": s3_transfer_config(),
         },
     }
 # The largest evidence file (bytes): a long IC recorder's recording or a phone video.

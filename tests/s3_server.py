@@ -88,7 +88,7 @@ class ObjectStore:
 
     def storage_options(self, *, location: str = "") -> dict:
         """``STORAGES["evidence"]`` as mamoru/settings.py builds it for these variables."""
-        from boto3.s3.transfer import TransferConfig
+        from mamoru.lib.s3 import transfer_config
 
         return {
             "BACKEND": "storages.backends.s3.S3Storage",
@@ -104,12 +104,7 @@ class ObjectStore:
                 "file_overwrite": True,
                 "default_acl": None,
                 "querystring_auth": True,
-                "transfer_config": TransferConfig(
-                    multipart_threshold=8 * 1024 * 1024,
-                    multipart_chunksize=8 * 1024 * 1024,
-                    max_concurrency=2,
-                    max_io_queue=4,
-                ),
+                "transfer_config": transfer_config(),
             },
         }
 
