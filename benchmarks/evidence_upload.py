@@ -93,7 +93,9 @@ def measure(server: str, kind: str, megabytes: int, folder: Path, store=None) ->
         port, process = cluster.servers["web"]
         pid = worker_pid(process)
         url, cookie = f"/upload-site/evidence/{data['contacts'][0]}/", cluster.cookie("staff1")
-        small = folder / "warm-up.wav"  # over one part: the multipart code path is loaded, as in a server that has served
+        small = (
+            folder / "warm-up.wav"
+        )  # over one part: the multipart code path is loaded, as in a server that has served
         _recording(small, 20)
         status, answer = post_file(port, url, cookie, small)
         assert status == 200, answer

@@ -184,9 +184,7 @@ def retention_run(
             report.purged.append(stored)
     if dry_run:  # the files the deletions above would leave unused
         for stored in StoredFile.objects.filter(pk__in=going, purged_at__isnull=True).order_by("pk"):
-            others = stored.evidence.filter(deleted_at__isnull=True).exclude(
-                pk__in=[e.pk for e, _r in report.deleted]
-            )
+            others = stored.evidence.filter(deleted_at__isnull=True).exclude(pk__in=[e.pk for e, _r in report.deleted])
             if not others.exists() and stored not in report.purged:
                 report.purged.append(stored)
     report.orphans = _orphans(now=now, grace=orphan_grace, remove=not dry_run)

@@ -14,12 +14,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.services import case_change_state, case_open_or_join
+from cases.services import case_open_or_join
 from evidence import services
 from evidence.choices import CustodyKind, HoldGround
 from evidence.incoming import incoming_from_stream
 from evidence.models import CustodyEvent, Evidence
-from evidence.retention import retention_of, retention_run
+from evidence.retention import retention_of
 from mamoru.policy.schema import PolicyPackError, parse_pack
 from mamoru.policy.schema_retention import Period, parse_period
 from measures import services as measure_services

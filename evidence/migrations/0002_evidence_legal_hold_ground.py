@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0001_evidence_files_and_custody'),
+        ("evidence", "0001_evidence_files_and_custody"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='legal_hold_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='保存を設定した日時'),
+            model_name="evidence",
+            name="legal_hold_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="保存を設定した日時"),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='legal_hold_ground',
-            field=models.CharField(blank=True, choices=[('litigation', '訴訟（提起・予定）'), ('criminal_complaint', '告訴・告発・被害届'), ('disclosure_request', '開示請求・審査請求'), ('other', 'その他')], max_length=30, verbose_name='保存の根拠'),
+            model_name="evidence",
+            name="legal_hold_ground",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("litigation", "訴訟（提起・予定）"),
+                    ("criminal_complaint", "告訴・告発・被害届"),
+                    ("disclosure_request", "開示請求・審査請求"),
+                    ("other", "その他"),
+                ],
+                max_length=30,
+                verbose_name="保存の根拠",
+            ),
         ),
     ]

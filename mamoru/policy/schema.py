@@ -19,7 +19,6 @@ from .schema_base import positive_int as _positive_int
 from .schema_base import table as _table
 from .schema_base import text as _text
 from .schema_base import texts as _texts
-from .schema_retention import EvidenceRetention, parse_evidence_retention
 from .schema_measures import (
     Documents,
     Measure,
@@ -28,6 +27,7 @@ from .schema_measures import (
     parse_measures,
     parse_repetition_rules,
 )
+from .schema_retention import EvidenceRetention, parse_evidence_retention
 
 
 @dataclass(frozen=True)
