@@ -20,5 +20,6 @@ def retention_panel(*, request, obj):
         "expired": retention.expired(timezone.now()),
         "may_manage": permissions.may_manage(request.user, evidence),
         "grounds": HoldGround.choices,
-        "ground_label": HoldGround(evidence.legal_hold_ground).label if evidence.legal_hold_ground else "",
+        # A stored value the choices no longer know is shown as it is (never a 500).
+        "ground_label": dict(HoldGround.choices).get(evidence.legal_hold_ground, evidence.legal_hold_ground),
     }

@@ -4,6 +4,7 @@ with its audit entry and its custody event (証拠の保管記録)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from .choices import CustodyKind, EvidenceKind, HoldGround
 from .detection import detect
 from .incoming import IncomingFile, discard
 from .models import CustodyEvent, Evidence, StoredFile
+
+logger = logging.getLogger(__name__)
 
 # What staff may say they are adding, for each family of detected content.
 KINDS_FOR_FAMILY = {
@@ -163,8 +166,11 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
 def _forget_unnamed(*, stored_name: str, sha256: str) -> None:
     """Remove bytes written for a row that was never committed (unless another upload's row names them).
     Whatever this misses (the process killed) ``evidence-retention`` removes later as an orphan."""
-    if not StoredFile.objects.filter(sha256=sha256, purged_at__isnull=True).exists():
-        storage.purge(stored_name)
+    try:
+        if not StoredFile.objects.filter(sha256=sha256, purged_at__isnull=True).exists():
+            storage.purge(stored_name)
+    except Exception:  # the database or the storage is down too: the orphan sweep removes them later
+        logger.warning("evidence: could not remove %s after a failed upload", stored_name, exc_info=True)
 
 
 def _evidence_row(

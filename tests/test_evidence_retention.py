@@ -304,3 +304,13 @@ def test_a_deleted_evidence_panel_says_so(city):
     run()
     evidence.refresh_from_db()
     assert "削除されました" in _panel(city.supervisor, evidence)
+
+
+def test_a_stored_ground_or_kind_the_choices_do_not_know_breaks_nothing(city):
+    evidence = add(city.staff, wav_bytes(), "通話.wav", contact=make_contact(city.staff))
+    Evidence.objects.filter(pk=evidence.pk).update(
+        legal_hold=True, legal_hold_ground="old_ground", legal_hold_reason="移行前", kind="voice"
+    )
+    evidence.refresh_from_db()
+    assert "old_ground" in _panel(city.supervisor, evidence)
+    assert "合計" in run()

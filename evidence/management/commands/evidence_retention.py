@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 _("{verb}: {evidence}（{kind}・{attached}）— {basis}、期限 {until}").format(
                     verb=verb,
                     evidence=evidence,
-                    kind=EvidenceKind(evidence.kind).label,
+                    kind=dict(EvidenceKind.choices).get(evidence.kind, evidence.kind),
                     attached=_attached(evidence),
                     basis=retention.basis,
                     until=timezone.localtime(retention.until).strftime("%Y-%m-%d"),
