@@ -111,6 +111,7 @@ bench: install-test audio-tools fonts
 	$(PY) benchmarks/transcript_search.py
 	$(PY) benchmarks/evidence_integrity.py
 	$(PY) benchmarks/evidence_export.py
+	$(PY) benchmarks/evidence_upload.py
 
 # ruff, migrations in step with the models, and the layering (import-linter contracts in pyproject.toml;
 # docs/architecture.md). Template includes across apps are checked by tests/test_architecture.py.

@@ -157,6 +157,12 @@ ACTION_LABELS = {
     "evidence.case.exported": _("事案の証拠を書き出し（ZIP）"),
     "evidence.case.listed": _("事案の証拠一覧（PDF）を作成"),
     "evidence.case.handed_over": _("証拠の警察への提出を記録"),
+    # storage stream (issue 14): legal hold, retention
+    "evidence.evidence.hold_set": _("証拠の保存（削除停止）を設定"),
+    "evidence.evidence.hold_released": _("証拠の保存（削除停止）を解除"),
+    "evidence.evidence.deleted": _("証拠を削除（保存期間の満了）"),
+    "evidence.stored_file.purged": _("証拠のファイルを消去"),
+    "evidence.retention.ran": _("証拠の保存期間による削除を実行"),
 }
 
 

@@ -7,37 +7,37 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # worker stream: the analysis panel on the evidence page, and the recordings' suggestions
-        from assessment.hooks import suggestion_signals
-
-        from . import analysis_panels
-        from . import suggestion_signals as recording_suggestions
-
-        analysis_panels.register()
-        suggestion_signals.connect(recording_suggestions.recording_signals)
-        _jobs_off_the_admin_site()
-
-        # transcripts (issue 14): the 反訳書 panel, and the contacts' search finding words in transcripts
-        from records.hooks import contact_search_extra
-
-        from . import transcript_panels
-        from .transcript_search import contact_search_transcripts
-
-        transcript_panels.register()
-        contact_search_extra.connect(contact_search_transcripts)
-
-        from . import timestamp_panels
-
-        timestamp_panels.register()  # timestamps stream: the integrity panel on the evidence page
-
+        """What evidence adds to the apps it builds on (none of them imports it): panels on the
+        contact, case and evidence pages, the uploads it takes, its answers to their hooks."""
         from django.conf import settings
 
+        from assessment.hooks import suggestion_signals
+        from mamoru.lib.panels import register_panel
         from mamoru.lib.uploads import register_upload
+        from people.hooks import resident_data_held
+        from records.hooks import contact_search_extra
 
-        from . import panels
+        from . import analysis_panels, export_panels, panels, timestamp_panels, transcript_panels
+        from .held import resident_data_held as evidence_held
+        from .panels_retention import retention_panel
+        from .suggestion_signals import recording_signals
+        from .transcript_search import contact_search_transcripts
         from .views import upload_handlers
 
+        # The evidence list and the add form on contact and case pages; the evidence page's panels.
         panels.register()
+        analysis_panels.register()  # the loudness plot and raised-voice segments of a recording
+        transcript_panels.register()  # the 反訳書
+        timestamp_panels.register()  # the SHA-256 and RFC 3161 tokens
+        export_panels.register()  # the export, 証拠一覧 and hand-over to the police on the case page
+        register_panel(
+            page="evidence.evidence_detail",
+            slot="side",
+            name="evidence.retention",
+            template="evidence/panels/retention.html",
+            context=retention_panel,
+            order=50,
+        )  # retention and legal hold beside the file's facts
 
         # Recordings are far larger than the usual upload limit (MAMORU_UPLOAD_MAX_BYTES): the
         # evidence pages and the API take up to MAMORU_EVIDENCE_MAX_BYTES, hashed as they arrive.
@@ -48,16 +48,10 @@ class EvidenceConfig(AppConfig):
         register_upload("evidence:case_upload", max_bytes=limit, handlers=upload_handlers)
         register_upload("api:contacts_evidence_add", max_bytes=limit)
 
-        from . import export_panels
-
-        export_panels.register()
-
-        # disclosure (issue 13 B7): the files and transcripts about a resident, for a 開示請求
-        from people.hooks import resident_data_held
-
-        from .held import resident_data_held as evidence_held
-
-        resident_data_held.connect(evidence_held)
+        suggestion_signals.connect(recording_signals)  # suggestions from recordings, never labels
+        contact_search_extra.connect(contact_search_transcripts)  # the contacts' search reads transcripts
+        resident_data_held.connect(evidence_held)  # a 開示請求 collects the files and transcripts
+        _jobs_off_the_admin_site()
 
 
 def _jobs_off_the_admin_site() -> None:

@@ -59,3 +59,11 @@ class TokenStatus(models.TextChoices):
 
     GRANTED = "granted", _("取得済み")
     FAILED = "failed", _("未取得")
+
+
+# storage stream (issue 14): why evidence is held from deletion (保存・削除停止).
+class HoldGround(models.TextChoices):
+    LITIGATION = "litigation", _("訴訟（提起・予定）")
+    CRIMINAL_COMPLAINT = "criminal_complaint", _("告訴・告発・被害届")
+    DISCLOSURE_REQUEST = "disclosure_request", _("開示請求・審査請求")
+    OTHER = "other", _("その他")

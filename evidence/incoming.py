@@ -89,6 +89,7 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
+        self.receiving = True
         self.digest = hashlib.sha256()
         self.received = 0
         self.head = b""
@@ -104,11 +105,23 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size):
+        self.receiving = False
         file = super().file_complete(file_size)
         if file is not None:
             file.sha256 = self.digest.hexdigest()
             file.head = self.head
         return file
+
+    def discard_partial(self):
+        """Remove a file whose body never finished arriving: the client dropped the connection
+        (a WSGI server hands Django what arrived, and the parser stops with an error that no
+        handler hears of). ``mamoru.middleware`` calls it when reading the body failed."""
+        if getattr(self, "receiving", False):
+            self.receiving = False
+            self.upload_interrupted()
+
+    def upload_complete(self):
+        self.discard_partial()
 
 
 def incoming_from_upload(upload) -> IncomingFile:

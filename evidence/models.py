@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AnalysisStatus, CustodyKind, EvidenceKind, TokenStatus, TranscriptSource
+from .choices import AnalysisStatus, CustodyKind, EvidenceKind, HoldGround, TokenStatus, TranscriptSource
 
 
 class StoredFile(models.Model):
@@ -71,6 +71,8 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     legal_hold = models.BooleanField(_("保存（削除停止）"), default=False)
     legal_hold_reason = models.CharField(_("保存の理由"), max_length=200, blank=True)
+    legal_hold_ground = models.CharField(_("保存の根拠"), max_length=30, choices=HoldGround.choices, blank=True)
+    legal_hold_at = models.DateTimeField(_("保存を設定した日時"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
     deletion_reason = models.CharField(_("削除の理由"), max_length=200, blank=True)
 

@@ -4,6 +4,7 @@ with its audit entry and its custody event (証拠の保管記録)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,11 +21,13 @@ from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 
 from . import export, permissions, selectors, storage
-from .choices import CustodyKind, EvidenceKind
+from .choices import CustodyKind, EvidenceKind, HoldGround
 from .detection import detect
 from .incoming import IncomingFile, discard
 from .models import CustodyEvent, Evidence, Handover, StoredFile
 from .recordings import recording_analysis_request
+
+logger = logging.getLogger(__name__)
 
 # What staff may say they are adding, for each family of detected content.
 KINDS_FOR_FAMILY = {
@@ -132,7 +135,67 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
         raise ValidationError(_("記録日時が未来になっています。"))
     # The bytes first (outside the transaction: a storage upload can take minutes); the
     # row that names them is written after, so a failed upload leaves no row behind.
-    stored_name = storage.store(incoming=incoming)
+    stored_name, written = storage.write(incoming=incoming)
+    try:
+        evidence, earlier = _evidence_row(
+            actor=actor,
+            incoming=incoming,
+            detected=detected,
+            stored_name=stored_name,
+            contact=contact,
+            case=case,
+            department_id=department_id,
+            kind=kind,
+            name=name,
+            description=description,
+            captured_by_name=captured_by_name,
+            captured_at=captured_at,
+            captured_place=captured_place,
+        )
+    except BaseException:
+        if written:  # no row names the bytes this call wrote: no orphan object is left
+            _forget_unnamed(stored_name=stored_name, sha256=incoming.sha256)
+        raise
+    if earlier is not None:
+        note = " ".join(
+            part
+            for part in (
+                note,
+                _("同じ内容のファイルが既に証拠として登録されています（{earlier}）。保存は1つのままです。").format(
+                    earlier=earlier
+                ),
+            )
+            if part
+        )
+    return Added(evidence=evidence, duplicate_of=earlier, note=note)
+
+
+def _forget_unnamed(*, stored_name: str, sha256: str) -> None:
+    """Remove bytes written for a row that was never committed (unless another upload's row names them).
+    Whatever this misses (the process killed) ``evidence-retention`` removes later as an orphan."""
+    try:
+        if not StoredFile.objects.filter(sha256=sha256, purged_at__isnull=True).exists():
+            storage.purge(stored_name)
+    except Exception:  # the database or the storage is down too: the orphan sweep removes them later
+        logger.warning("evidence: could not remove %s after a failed upload", stored_name, exc_info=True)
+
+
+def _evidence_row(
+    *,
+    actor,
+    incoming,
+    detected,
+    stored_name,
+    contact,
+    case,
+    department_id,
+    kind,
+    name,
+    description,
+    captured_by_name,
+    captured_at,
+    captured_place,
+):
     with transaction.atomic():
         stored, created = _stored_file(incoming=incoming, detected=detected, stored_name=stored_name)
         earlier = None if created else Evidence.objects.filter(stored_file=stored).order_by("id").first()
@@ -165,18 +228,7 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
         from .timestamp_services import timestamp_after_upload
 
         transaction.on_commit(partial(timestamp_after_upload, stored_file_id=stored.pk))
-    if earlier is not None:
-        note = " ".join(
-            part
-            for part in (
-                note,
-                _("同じ内容のファイルが既に証拠として登録されています（{earlier}）。保存は1つのままです。").format(
-                    earlier=earlier
-                ),
-            )
-            if part
-        )
-    return Added(evidence=evidence, duplicate_of=earlier, note=note)
+    return evidence, earlier
 
 
 def _stored_file(*, incoming, detected, stored_name) -> tuple[StoredFile, bool]:
@@ -194,7 +246,11 @@ def _stored_file(*, incoming, detected, stored_name) -> tuple[StoredFile, bool]:
             )
     except IntegrityError:
         stored = StoredFile.objects.select_for_update().get(sha256=incoming.sha256)
-        if stored.is_purged:  # deleted by retention, uploaded again: the bytes are back
+        if stored.is_purged or not storage.is_stored(stored_name):
+            # Deleted by retention, uploaded again (perhaps while retention removed the bytes
+            # this upload found in place): write them again under the row's lock.
+            stored_name = storage.store(incoming=incoming)
+        if stored.is_purged:
             stored.purged_at = None
             stored.storage_name = stored_name
             stored.save(update_fields=["purged_at", "storage_name"])
@@ -399,3 +455,57 @@ def evidence_handover_record(
 
 # The pack's case step for handing evidence to the police (its timeline entry).
 HANDOVER_STEP = "evidence_to_police"
+
+
+# storage stream (issue 14): legal hold (保存・削除停止) — retention deletes nothing held.
+def evidence_hold_set(*, actor, evidence: Evidence, ground: str, reason: str) -> Evidence:
+    """Stop retention from deleting ``evidence`` (訴訟・告訴・開示請求 pending): the
+    department's supervisors and managers, and the specialist section, with a reason."""
+    if not permissions.may_manage(actor, evidence):
+        raise PermissionDenied(_("この証拠の保存（削除停止）を設定する権限がありません。"))
+    reason = clean_text(reason, multiline=False).strip()
+    if ground not in HoldGround.values:
+        raise ValidationError({"ground": _("保存（削除停止）の根拠を選んでください。")})
+    if not reason:
+        raise ValidationError({"reason": _("保存（削除停止）の理由を入力してください。")})
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if evidence.deleted_at is not None:
+            raise ValidationError(_("この証拠は既に削除されています。"))
+        if evidence.legal_hold:
+            raise ValidationError(_("この証拠は既に保存（削除停止）中です。"))
+        evidence.legal_hold, evidence.legal_hold_ground = True, ground
+        evidence.legal_hold_reason, evidence.legal_hold_at = reason[:200], timezone.now()
+        evidence.save(update_fields=["legal_hold", "legal_hold_ground", "legal_hold_reason", "legal_hold_at"])
+        detail = {"ground": ground, "reason": reason[:200]}
+        custody_record(actor=actor, evidence=evidence, kind=CustodyKind.HOLD_SET, purpose=reason, detail=detail)
+        audit_record(actor=actor, action="evidence.evidence.hold_set", obj=evidence, after=detail)
+    return evidence
+
+
+def evidence_hold_release(*, actor, evidence: Evidence, reason: str) -> Evidence:
+    """Let retention apply to ``evidence`` again (the lawsuit ended, the request was answered)."""
+    if not permissions.may_manage(actor, evidence):
+        raise PermissionDenied(_("この証拠の保存（削除停止）を解除する権限がありません。"))
+    reason = clean_text(reason, multiline=False).strip()
+    if not reason:
+        raise ValidationError({"reason": _("保存（削除停止）を解除する理由を入力してください。")})
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if not evidence.legal_hold:
+            raise ValidationError(_("この証拠は保存（削除停止）されていません。"))
+        before = {"ground": evidence.legal_hold_ground, "reason": evidence.legal_hold_reason}
+        evidence.legal_hold, evidence.legal_hold_ground, evidence.legal_hold_reason = False, "", ""
+        evidence.legal_hold_at = None
+        evidence.save(update_fields=["legal_hold", "legal_hold_ground", "legal_hold_reason", "legal_hold_at"])
+        custody_record(
+            actor=actor, evidence=evidence, kind=CustodyKind.HOLD_RELEASED, purpose=reason, detail={"reason": reason}
+        )
+        audit_record(
+            actor=actor,
+            action="evidence.evidence.hold_released",
+            obj=evidence,
+            before=before,
+            after={"reason": reason[:200]},
+        )
+    return evidence

@@ -7,6 +7,9 @@ once, and a name says what its bytes must hash to."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from django.core.files import File
 from django.core.files.storage import storages
 
@@ -20,16 +23,32 @@ def storage_name(sha256: str) -> str:
 
 
 def store(*, incoming) -> str:
-    """Write the incoming file's bytes under their content address (streamed in chunks);
-    nothing is written when they are there already. Returns the name."""
+    """Write the incoming file's bytes under their content address; returns the name."""
+    return write(incoming=incoming)[0]
+
+
+def write(*, incoming) -> tuple[str, bool]:
+    """Write the incoming file's bytes under their content address (streamed in chunks:
+    S3 in multipart parts); nothing is written when they are there already, whole.
+    Returns the name and whether this call wrote the bytes.
+
+    Bytes under the name but of another size (a write cut off by a crash on local
+    disk; S3 shows an object only once its upload completes) are written again."""
     storage, name = evidence_storage(), storage_name(incoming.sha256)
-    if not storage.exists(name):
-        with open(incoming.path, "rb") as handle:
-            saved = storage.save(name, File(handle, name=name))
-        if saved != name:  # a storage that renamed it would break the content address
-            storage.delete(saved)
-            raise RuntimeError(f"evidence storage stored {name} as {saved}")
-    return name
+    if storage.exists(name):
+        if storage.size(name) == incoming.size:
+            return name, False
+        storage.delete(name)
+    with open(incoming.path, "rb") as handle:
+        saved = storage.save(name, File(handle, name=name))
+    if saved != name:  # a storage that renamed it would break the content address
+        storage.delete(saved)
+        raise RuntimeError(f"evidence storage stored {name} as {saved}")
+    return name, True
+
+
+def is_stored(name: str) -> bool:
+    return evidence_storage().exists(name)
 
 
 def open_stored(name: str):
@@ -37,4 +56,25 @@ def open_stored(name: str):
 
 
 def purge(name: str) -> None:
+    """Delete the bytes (retention); deleting what is already gone is no error."""
     evidence_storage().delete(name)
+
+
+def stored_names():
+    """Every name under ``sha256/`` with when it was written: ``(name, modified)``,
+    one listing request per thousand objects on S3 (never one per folder)."""
+    storage = evidence_storage()
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:  # django-storages' S3Storage
+        location = storage.location.strip("/")
+        prefix = f"{location}/sha256/" if location else "sha256/"
+        for item in bucket.objects.filter(Prefix=prefix):
+            yield item.key[len(location) + 1 :] if location else item.key, item.last_modified
+        return
+    root = Path(storage.location) / "sha256"
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+            yield path.relative_to(storage.location).as_posix(), modified

@@ -4,12 +4,14 @@ openssl. Reads only (timestamps stream)."""
 
 from mamoru.lib.panels import register_panel
 
-from . import timestamps
+from . import permissions, timestamps
 from .choices import TokenStatus
 from .timestamp_selectors import timestamp_tokens_for
 
 
 def integrity_panel(*, request, obj):
+    if obj is None or not permissions.may_view(request.user, obj):
+        return None  # drawn only for those who may see the evidence (a panel never refuses a page)
     tokens = timestamp_tokens_for(user=request.user, evidence=obj)
     granted = [token for token in tokens if token.status == TokenStatus.GRANTED]
     pending = next((token for token in tokens if token.status == TokenStatus.FAILED), None)

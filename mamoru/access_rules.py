@@ -230,6 +230,9 @@ RULES = {
     ),
     "evidence:case_evidence_list": rule("GET", DEPARTMENT_SUPERVISORS, pk="case", note="A4 PDF。再ログインの後"),
     "evidence:case_handover": rule("GET POST", DEPARTMENT_SUPERVISORS, pk="case"),
+    # 証拠の保存（削除停止）: その課の上司・管理職と専門部署（表の証拠は職員が登録: 職員は見られるが設定できない）
+    "evidence_hold:hold_set": rule("POST", DEPARTMENT_SUPERVISORS, pk="evidence", note="根拠と理由を入力"),
+    "evidence_hold:hold_release": rule("POST", DEPARTMENT_SUPERVISORS, pk="held", note="解除の理由を入力"),
     # ヘルスチェック
     "healthz": rule("GET", ANYONE),
     # API の操作（OpenAPI の operationId）。未ログイン = トークンなし（401）

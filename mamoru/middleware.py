@@ -129,6 +129,10 @@ def request_has_nul(request) -> bool:
             )
         body = request.body
     except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError, OSError):
+        # A body cut off mid-file (the client dropped the connection): no half-received file stays.
+        for handler in getattr(request, "upload_handlers", ()):
+            if hasattr(handler, "discard_partial"):
+                handler.discard_partial()
         return False  # answered by the view's own handling (413, 400), not here
     if content_type == "application/x-www-form-urlencoded":
         return b"%00" in body or b"\x00" in body

@@ -417,17 +417,28 @@ STORAGES = {
     },
 }
 if MAMORU_EVIDENCE_S3_BUCKET:
+    from mamoru.lib.s3 import transfer_config as s3_transfer_config
+
     STORAGES["evidence"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": MAMORU_EVIDENCE_S3_BUCKET,
+            # SeaweedFS, MinIO, a city's own object store: its address (empty: AWS itself).
             "endpoint_url": os.environ.get("MAMORU_EVIDENCE_S3_ENDPOINT", "") or None,
-            "access_key": os.environ.get("MAMORU_EVIDENCE_S3_ACCESS_KEY", ""),
-            "secret_key": os.environ.get("MAMORU_EVIDENCE_S3_SECRET_KEY", ""),
+            # Empty keys: boto3's own chain (AWS_* variables, an instance role), not an empty key.
+            "access_key": os.environ.get("MAMORU_EVIDENCE_S3_ACCESS_KEY", "") or None,
+            "secret_key": os.environ.get("MAMORU_EVIDENCE_S3_SECRET_KEY", "") or None,
             "region_name": os.environ.get("MAMORU_EVIDENCE_S3_REGION", "") or None,
+            # Servers on the city's own network answer at http://host:port/bucket, not bucket.host.
+            "addressing_style": os.environ.get("MAMORU_EVIDENCE_S3_ADDRESSING_STYLE", "path"),
+            "location": os.environ.get("MAMORU_EVIDENCE_S3_PREFIX", "").strip("/"),
+            "verify": os.environ.get("MAMORU_EVIDENCE_S3_CA_BUNDLE", "") or None,
             "file_overwrite": True,  # content-addressed: the same name always holds the same bytes
             "default_acl": None,
             "querystring_auth": True,
+            # Uploads go in 8 MB parts, one at a time in the request thread (mamoru/lib/s3.py): a 2 GB
+            # recording costs the server process a few parts of memory (benchmarks/evidence_upload.py).
+            "transfer_config": s3_transfer_config(),
         },
     }
 # The largest evidence file (bytes): a long IC recorder's recording or a phone video.

@@ -12,6 +12,8 @@ from accounts.models import Department
 from accounts.services import user_create
 from mamoru.policy.loader import reset_cache
 
+from .s3_server import evidence_storage, object_store  # noqa: F401 - fixtures (evidence on local files and S3)
+
 PASSWORD = "correct-horse-battery"
 
 

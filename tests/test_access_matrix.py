@@ -142,8 +142,13 @@ def _department_objects(city, actor, department, manager, tag):
     evidence = evidence_services.evidence_add(
         actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG), name=f"{tag}.png"), contact=contact
     ).evidence
+    held = evidence_services.evidence_add(
+        actor=actor, incoming=incoming_from_stream(io.BytesIO(PNG + tag.encode()), name=f"{tag}2.png"), contact=contact
+    ).evidence
+    evidence_services.evidence_hold_set(actor=manager, evidence=held, ground="litigation", reason="訴訟")
     objects = {
         "evidence": evidence,
+        "held": held,
         "resident": resident,
         "twin": twin,
         "contact": contact,
@@ -365,6 +370,8 @@ POST_DATA = {
     "cases:case_handler": lambda o: {"handler": o["manager"].pk},
     "cases:follow_up_create": lambda o: {"staff": o["actor"].pk, "kind": "interview", "due_date": "2030-01-31"},
     "repetition:flag_decide": lambda o: {"decision": "confirmed", "reason": "記録を確認した"},
+    "evidence_hold:hold_set": lambda o: {"ground": "disclosure_request", "reason": "開示請求を受付"},
+    "evidence_hold:hold_release": lambda o: {"reason": "訴訟が終わった"},
     "measures:measure_withdraw": lambda o: {"reason": "事実誤認"},
     "measures:measure_appeal": lambda o: {"received_on": timezone.localdate().isoformat(), "content": "不服"},
     "measures:measure_appeal_decide": lambda o: {"outcome": "upheld", "reason": "妥当"},

@@ -327,14 +327,14 @@ def test_a_deleted_or_purged_file_keeps_its_page_and_offers_no_player(city, clie
 def test_a_storage_failure_for_one_file_keeps_the_others(city, client_for, monkeypatch):
     from evidence import storage
 
-    real_store = storage.store
+    real_write = storage.write
 
-    def store(*, incoming):
+    def write(*, incoming):
         if incoming.name == "broken.png":
             raise OSError("disk full")
-        return real_store(incoming=incoming)
+        return real_write(incoming=incoming)
 
-    monkeypatch.setattr(storage, "store", store)
+    monkeypatch.setattr(storage, "write", write)
     contact = make_contact(city.staff)
     response = client_for(city.staff).post(
         upload_url(contact),

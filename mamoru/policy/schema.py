@@ -27,6 +27,7 @@ from .schema_measures import (
     parse_measures,
     parse_repetition_rules,
 )
+from .schema_retention import EvidenceRetention, parse_evidence_retention
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class PolicyPack:
     repetition_rules: tuple[RepetitionRule, ...] = ()
     documents: Documents | None = None
     judgement: JudgementRules = JudgementRules()
+    evidence_retention: EvidenceRetention | None = None
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -301,5 +303,6 @@ def parse_pack(source: str) -> PolicyPack:
         repetition_rules=parse_repetition_rules(data, {c.code for c in channels}),
         documents=parse_documents(data, city_name),
         judgement=_judgement(data),
+        evidence_retention=parse_evidence_retention(data),
         source_text=source,
     )
