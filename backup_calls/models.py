@@ -54,7 +54,9 @@ class BackupCall(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact"], condition=models.Q(resolved_at__isnull=True), name="backup_call_one_open_per_contact"
+                fields=["contact"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="backup_call_one_open_per_contact",
             )
         ]
         indexes = [models.Index(fields=["resolved_at", "taken_at", "level"], name="backup_call_open")]

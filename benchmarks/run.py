@@ -58,7 +58,9 @@ def postgres_base_url() -> str:
         psycopg.connect(f"{base}/postgres", connect_timeout=3).close()
         return base
     except psycopg.OperationalError:
-        started = subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "start"], capture_output=True, text=True, check=True)
+        started = subprocess.run(
+            [str(ROOT / "scripts" / "postgres.sh"), "start"], capture_output=True, text=True, check=True
+        )
         return started.stdout.strip().splitlines()[-1].rsplit("/", 1)[0]
 
 

@@ -56,7 +56,10 @@ def cases_create(*, days: int = 60, today: dt.date | None = None) -> int:
             for state in states[2:-1]:
                 case = case_change_state(actor=decider, case=case, state=state)
             case_change_state(
-                actor=decider, case=case, state=states[-1], reason="その後の来庁・入電はなく、経過観察のうえ終結とする。"
+                actor=decider,
+                case=case,
+                state=states[-1],
+                reason="その後の来庁・入電はなく、経過観察のうえ終結とする。",
             )
     _date_from_first_contact(first_contact)
     return len(cases)

@@ -55,7 +55,9 @@ def _roster(plan: DepartmentPlan) -> list[tuple[str, str]]:
     if plan.code == "somu":
         wanted = [("specialist", n) for n in range(1, SPECIALISTS + 1)]
     else:
-        wanted = [("manager", 1), ("supervisor", 1)] + [("staff", n) for n in range(1, STAFF_COUNTS.get(plan.code, 1) + 1)]
+        wanted = [("manager", 1), ("supervisor", 1)] + [
+            ("staff", n) for n in range(1, STAFF_COUNTS.get(plan.code, 1) + 1)
+        ]
     roster = list(demo)
     for role, number in wanted:
         if sum(1 for _, r in roster if r == role) < number:

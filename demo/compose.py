@@ -195,7 +195,8 @@ def _harassment(rng: random.Random, topic: Topic, primary: str, category_names: 
     main = CATEGORIES[primary]
     channel = weighted(rng, main.channels)
     companions = [
-        code for code in rng.sample(main.companions, len(main.companions))
+        code
+        for code in rng.sample(main.companions, len(main.companions))
         if channel in CATEGORIES[code].channels and rng.random() < 0.35
     ][:2]
     conducts = [main, *(CATEGORIES[code] for code in companions)]

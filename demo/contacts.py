@@ -107,7 +107,12 @@ class Planner:
         rng = self.rng
         kind, code, resident, primary, channel = self._choose(day)
         draft = draft_contact(
-            rng, kind=kind, department=self.plans[code], category_names=self.category_names, primary=primary, channel=channel
+            rng,
+            kind=kind,
+            department=self.plans[code],
+            category_names=self.category_names,
+            primary=primary,
+            channel=channel,
         )
         mode = CHANNEL_MODES[draft.channel]
         unknown = draft.channel if draft.channel in ("mail", "letter") else mode
@@ -152,8 +157,19 @@ class Planner:
 
 
 DRAFT_FIELDS = (
-    "summary", "request_content", "words_and_behaviour", "staff_response", "outcome", "harassment", "categories",
-    "content_unreasonable", "content_reason", "manner_inappropriate", "manner_reason", "harms", "harm_reason",
+    "summary",
+    "request_content",
+    "words_and_behaviour",
+    "staff_response",
+    "outcome",
+    "harassment",
+    "categories",
+    "content_unreasonable",
+    "content_reason",
+    "manner_inappropriate",
+    "manner_reason",
+    "harms",
+    "harm_reason",
 )
 
 

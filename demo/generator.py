@@ -98,7 +98,9 @@ def seed_demo(
     schedule = Schedule(
         first_day=first_day, last_day=today - dt.timedelta(days=1), tz=tz, department_weights=DEPARTMENT_WEIGHTS
     )
-    planner = Planner(rng, population, schedule, category_names=pack.category_names(), count=contacts, now=timezone.now())
+    planner = Planner(
+        rng, population, schedule, category_names=pack.category_names(), count=contacts, now=timezone.now()
+    )
     tally = contacts_insert(planner, contacts, progress=progress)
     case_count = cases_create(today=today)
     measures_create(today=today)  # demo measures (措置) in every state
@@ -122,8 +124,12 @@ ROLE_WEIGHTS = {"staff": 6, "specialist": 3, "supervisor": 2, "manager": 1}
 
 def _population(rng: random.Random, departments: dict, handlers: list, residents: list) -> Population:
     by_department = {code: [u for u in handlers if u.department_id == d.pk] for code, d in departments.items()}
-    weighted_handlers = {code: [u for u in members for _ in range(ROLE_WEIGHTS[u.role])] for code, members in by_department.items()}
-    supervisors = {code: [u for u in members if u.role in ("supervisor", "specialist")] for code, members in by_department.items()}
+    weighted_handlers = {
+        code: [u for u in members for _ in range(ROLE_WEIGHTS[u.role])] for code, members in by_department.items()
+    }
+    supervisors = {
+        code: [u for u in members if u.role in ("supervisor", "specialist")] for code, members in by_department.items()
+    }
     count = repeater_count(len(residents))
     repeaters = [(resident, _several_departments(rng)) for resident in residents[:count]]
     return Population(departments, weighted_handlers, supervisors, repeaters, residents[count:])

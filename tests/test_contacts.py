@@ -44,7 +44,9 @@ def test_start_runs_from_server_time_and_end_computes_duration(city):
     contact = contact_start(actor=city.staff, channel="phone")
     assert contact.is_live and contact.started_at >= before
     assert contact.department == city.shimin and contact.staff == city.staff
-    ended = contact_end(actor=city.staff, contact=contact, ended_at=contact.started_at + dt.timedelta(minutes=31, seconds=5))
+    ended = contact_end(
+        actor=city.staff, contact=contact, ended_at=contact.started_at + dt.timedelta(minutes=31, seconds=5)
+    )
     assert ended.duration_seconds == 31 * 60 + 5
     assert ended.version == 2
     assert [a for a in AuditEntry.objects.values_list("action", flat=True)][:2] == [

@@ -17,8 +17,17 @@ MINATO = Path(__file__).parent / "packs" / "minato.toml"
 OTAWARA_SOURCE = Path(settings.MAMORU_POLICY_PACK).read_text(encoding="utf-8")
 
 CODES = [
-    "long_detention", "repetition", "violence", "verbal_abuse", "nitpicking", "threat",
-    "authority", "sns_post", "sexual_harassment", "obstruction", "excessive_demand",
+    "long_detention",
+    "repetition",
+    "violence",
+    "verbal_abuse",
+    "nitpicking",
+    "threat",
+    "authority",
+    "sns_post",
+    "sexual_harassment",
+    "obstruction",
+    "excessive_demand",
 ]
 
 
@@ -84,7 +93,9 @@ def test_second_pack_changes_rules_without_code(city, client_for, settings):
     )
     assert contact.categories.get().code == "shouting"
     with pytest.raises(ValidationError) as caught:
-        contact_create(actor=city.staff, data=ContactData(channel="counter", harassment="yes", categories=["verbal_abuse"], **base))
+        contact_create(
+            actor=city.staff, data=ContactData(channel="counter", harassment="yes", categories=["verbal_abuse"], **base)
+        )
     assert "verbal_abuse" in caught.value.message_dict["categories"][0]
 
     page = client_for(city.staff).get(f"/contacts/{contact.pk}/edit/")
@@ -143,14 +154,25 @@ def test_app_refuses_to_start_with_an_invalid_pack(tmp_path):
 
 def test_case_states_steps_and_follow_up_kinds_come_from_the_pack():
     pack = load_file(settings.MAMORU_POLICY_PACK)
-    assert pack.case_state_codes() == ["reported", "supervisor_review", "organised_response", "measures_review", "closed"]
+    assert pack.case_state_codes() == [
+        "reported",
+        "supervisor_review",
+        "organised_response",
+        "measures_review",
+        "closed",
+    ]
     assert pack.case_state_name("supervisor_review") == "上司確認"
     ended = pack.case_step("response_ended")
     assert ended.name == "対応終了の告知"
     assert ended.wording == "これ以上お話を伺っても同じ回答になりますので、本日の対応はこれで終了させていただきます。"
     assert (pack.case_step("exit_order").counted, pack.case_step("exit_order").recommended_repeats) == (True, 3)
     assert pack.case_step("police_called").details == ("station", "officer", "reference")
-    assert [name for _, name in pack.follow_up_kind_choices()] == ["面談", "産業医・相談窓口への紹介", "休養", "担当替え"]
+    assert [name for _, name in pack.follow_up_kind_choices()] == [
+        "面談",
+        "産業医・相談窓口への紹介",
+        "休養",
+        "担当替え",
+    ]
     minato = load_file(MINATO)
     assert minato.case_state_codes() == ["reported", "responding", "closed"]
     assert [s.code for s in minato.case_steps] == ["response_ended", "stop_request", "police_called"]

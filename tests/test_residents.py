@@ -14,7 +14,12 @@ def test_register_from_the_form(city, client_for):
     client = client_for(city.staff)
     response = client.post(
         "/residents/new/",
-        {"name": "髙橋 一郎", "name_kana": "タカハシ イチロウ", "phones": "０２８７－２３－８７０２\n090-1111-2222", "address": "大田原市本町1丁目4番12号"},
+        {
+            "name": "髙橋 一郎",
+            "name_kana": "タカハシ イチロウ",
+            "phones": "０２８７－２３－８７０２\n090-1111-2222",
+            "address": "大田原市本町1丁目4番12号",
+        },
     )
     resident = Resident.objects.get()
     assert response.status_code == 302 and response.url == f"/residents/{resident.pk}/"
@@ -22,7 +27,10 @@ def test_register_from_the_form(city, client_for):
     assert AuditEntry.objects.filter(action="people.resident.created", object_id=str(resident.pk)).exists()
 
 
-@pytest.mark.parametrize("query", ["髙橋", "髙橋一郎", "たかはし", "タカハシ イチロウ", "ﾀｶﾊｼ", "0287-23-8702", "+81 287 23 8702", "８７０２"])
+@pytest.mark.parametrize(
+    "query",
+    ["髙橋", "髙橋一郎", "たかはし", "タカハシ イチロウ", "ﾀｶﾊｼ", "0287-23-8702", "+81 287 23 8702", "８７０２"],
+)
 def test_search_by_name_kana_or_phone(city, client_for, query):
     resident = make_resident(city.staff, name="髙橋 一郎", kana="たかはし いちろう", phones=["0287-23-8702"])
     make_resident(city.staff, name="鈴木 次郎", kana="すずき じろう", phones=["090-9999-0000"])
@@ -34,7 +42,10 @@ def test_picker_returns_matches_for_the_contact_form(city, client_for):
     make_resident(city.staff, name="佐藤 花子", kana="さとう はなこ")
     body = client_for(city.staff).get("/residents/pick/", {"q": "さとう"}).content.decode()
     assert "佐藤 花子" in body and "data-pick-resident" in body
-    assert "該当する住民等はいません" in client_for(city.staff).get("/residents/pick/", {"q": "存在しない"}).content.decode()
+    assert (
+        "該当する住民等はいません"
+        in client_for(city.staff).get("/residents/pick/", {"q": "存在しない"}).content.decode()
+    )
 
 
 def test_bad_phone_and_missing_name_are_refused_without_saving(city, client_for):
@@ -80,7 +91,10 @@ def test_department_counts_on_the_resident_page(city, client_for):
     make_contact(city.staff, resident=resident)
     make_contact(city.zeimu_staff, resident=resident)
     counts = list(client_for(city.specialist).get(f"/residents/{resident.pk}/").context["department_counts"])
-    assert {(r["department__name"], r["total"], r["harassment"]) for r in counts} == {("市民課", 2, 1), ("税務課", 1, 0)}
+    assert {(r["department__name"], r["total"], r["harassment"]) for r in counts} == {
+        ("市民課", 2, 1),
+        ("税務課", 1, 0),
+    }
 
 
 def test_the_resident_list_shows_the_badges_in_a_fixed_number_of_queries(city, client_for):

@@ -152,6 +152,8 @@ def test_table_rows_escape_text_and_show_each_cell(city, client_for):
     body = client_for(city.staff).get("/contacts/").content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert f'href="/contacts/{done.pk}/"' in body and f'href="/contacts/{live.pk}/"' in body
-    assert '<tr class="is-harassment">' in body and "31分00秒" in body and '<span class="badge live">対応中</span>' in body
+    assert (
+        '<tr class="is-harassment">' in body and "31分00秒" in body and '<span class="badge live">対応中</span>' in body
+    )
     assert '<span class="tag">暴言</span><span class="tag">脅迫</span>' in body
     assert "令和" in body and '<span class="muted">不明</span>' in body

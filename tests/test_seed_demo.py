@@ -69,7 +69,13 @@ def test_demo_pages_render(seeded, client):
     client.force_login(User.objects.get(username="staff1"))
     contact = Contact.objects.filter(department__code="shimin", harassment="yes").first()
     resident = Contact.objects.filter(department__code="shimin", resident__isnull=False).first().resident
-    for url in ("/", "/contacts/", f"/contacts/{contact.pk}/", f"/contacts/{contact.pk}/history/", f"/residents/{resident.pk}/"):
+    for url in (
+        "/",
+        "/contacts/",
+        f"/contacts/{contact.pk}/",
+        f"/contacts/{contact.pk}/history/",
+        f"/residents/{resident.pk}/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -79,8 +85,16 @@ def _fingerprint(seed: int) -> list[tuple]:
         seed_demo(seed=seed, **SMALL)
         rows = list(
             Contact.objects.order_by("started_at", "id").values_list(
-                "department__code", "channel", "staff__username", "resident__name", "resident_description",
-                "started_at", "duration_seconds", "summary", "words_and_behaviour", "harassment",
+                "department__code",
+                "channel",
+                "staff__username",
+                "resident__name",
+                "resident_description",
+                "started_at",
+                "duration_seconds",
+                "summary",
+                "words_and_behaviour",
+                "harassment",
             )
         )
         transaction.set_rollback(True)

@@ -295,9 +295,7 @@ def assign_splits(items: list[dict], frozen: dict[str, str] | None = None) -> No
             labels.update(label_keys(it))
 
         def need(split: str, labels: Counter[str] = labels) -> tuple[float, float]:
-            label_need = sum(
-                n * (target[split][k] - current[split][k]) / target[split][k] for k, n in labels.items()
-            )
+            label_need = sum(n * (target[split][k] - current[split][k]) / target[split][k] for k, n in labels.items())
             size_need = (size_target[split] - size[split]) / size_target[split]
             return (label_need, size_need)
 
@@ -344,7 +342,9 @@ def build_stats(items: list[dict]) -> dict:
             "min": min(lengths),
             "max": max(lengths),
             "mean_harassment": round(
-                sum(len(it["text"]) for it in items if it["categories"]) / max(1, sum(1 for it in items if it["categories"])), 1
+                sum(len(it["text"]) for it in items if it["categories"])
+                / max(1, sum(1 for it in items if it["categories"])),
+                1,
             ),
             "mean_legitimate": round(
                 sum(len(it["text"]) for it in items if not it["categories"])

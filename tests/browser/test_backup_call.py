@@ -34,7 +34,10 @@ def open_page(browser, server):
 
     def open_one():
         context = browser.new_context(
-            base_url=server.url("single"), locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900}
+            base_url=server.url("single"),
+            locale="ja-JP",
+            timezone_id="Asia/Tokyo",
+            viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         page = context.new_page()
