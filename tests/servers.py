@@ -154,11 +154,18 @@ class Cluster:
         return self.data
 
     # -- servers --
-    def start(self, name: str, port: int | None = None) -> int:
+    def start(self, name: str, port: int | None = None, *, wsgi: bool = False) -> int:
+        """Serve mamoru on loopback: ``daphne mamoru.asgi:application`` (pages and WebSockets), or
+        with ``wsgi`` gunicorn with one sync worker, as docs/deploy.md has production take uploads.
+        Returns the port once ``/healthz`` answers."""
         port = port or free_port()
+        if wsgi:
+            argv = ["gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "600", "mamoru.wsgi:application"]
+        else:
+            argv = ["daphne", "-b", "127.0.0.1", "-p", str(port), "mamoru.asgi:application"]
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mamoru.asgi:application"],
+            [sys.executable, "-m", *argv],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -68,36 +68,7 @@ def post_file_cut_off(port: int, url_path: str, cookie: str, path: Path, *, send
 def start_gunicorn(cluster, name: str = "web") -> int:
     """Serve ``mamoru.wsgi:application`` with gunicorn (one sync worker), as docs/deploy.md
     says production does, in ``cluster``'s environment; returns the port."""
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
-    from .servers import ROOT, free_port
-
-    port = free_port()
-    log = open(cluster.folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "600"]
-        + ["mamoru.wsgi:application"],
-        cwd=ROOT,
-        env=cluster.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    cluster.servers[name] = (port, process)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: see {cluster.folder / (name + '.log')}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return port
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer on port {port}")
+    return cluster.start(name, wsgi=True)
 
 
 def worker_pid(process) -> int:
