@@ -124,6 +124,9 @@ class RequestNote(models.Model):
         verbose_name_plural = _("調査記録")
         ordering = ["written_at", "id"]
 
+    def __str__(self):
+        return f"調査記録 {self.pk}"
+
 
 class Hearing(models.Model):
     """A hearing (聴取) with the member of staff concerned: their own account is recorded
@@ -149,3 +152,6 @@ class Hearing(models.Model):
         verbose_name = _("聴取")
         verbose_name_plural = _("聴取")
         ordering = ["held_on", "id"]
+
+    def __str__(self):
+        return f"聴取 {self.held_on}"
