@@ -176,6 +176,7 @@ ACTION_LABELS = {
     "business_requests.request.viewed": _("申入れを閲覧"),
     "business_requests.request.listed": _("申入れの一覧を閲覧"),
     "business_requests.request.own_listed": _("自分に関する申入れを閲覧"),
+    "business_requests.reply_letter.viewed": _("申入れへの回答書を閲覧"),
 }
 
 

@@ -8,6 +8,7 @@ class BusinessRequestsConfig(AppConfig):
     def ready(self):
         from notifications.hooks import deadlines_due
 
-        from . import deadlines
+        from . import deadlines, letters
 
         deadlines_due.connect(deadlines.business_request_deadlines)
+        letters.register()

@@ -98,3 +98,10 @@ class MeasuresForm(forms.Form):
 class ReplyForm(forms.Form):
     sent_on = forms.DateField(label=_("回答日"), widget=DATE)
     summary = forms.CharField(label=_("回答の内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    issue_letter = forms.BooleanField(
+        label=_("回答書（PDF、文書番号付き）を発出する"),
+        required=False,
+        initial=True,
+        help_text=_("電話など文書によらず回答した場合は外してください。"),
+    )
+    address = forms.CharField(label=_("回答書の宛先住所"), max_length=300, required=False)

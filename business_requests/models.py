@@ -71,6 +71,14 @@ class BusinessRequest(models.Model):
     )
     reply_sent_on = models.DateField(_("回答日"), null=True, blank=True)
     reply_summary = models.TextField(_("回答の内容"), blank=True)
+    reply_letter = models.ForeignKey(
+        "letters.IssuedLetter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回答書"),
+    )
     closed_on = models.DateField(_("終結日"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,6 +17,7 @@ from audit.services import audit_record
 
 from . import permissions
 from .choices import Channel, Outcome, RequestState
+from .letters import reply_letter_issue
 from .models import BusinessRequest, Hearing, RequestNote
 
 
@@ -294,9 +295,11 @@ def business_request_decide_measures(
 
 
 def business_request_reply_record(
-    *, actor, request: BusinessRequest, sent_on: dt.date, summary: str
+    *, actor, request: BusinessRequest, sent_on: dt.date, summary: str, issue_letter: bool = False, address: str = ""
 ) -> BusinessRequest:
-    """The answer sent to the business (after the outcome, and after the measures when 事実あり)."""
+    """The answer sent to the business (after the outcome, and after the measures when 事実あり).
+    With ``issue_letter`` the 回答書 is issued through the letters app (numbered A4 PDF) in
+    the same transaction: if the letter cannot be made, nothing is saved."""
     permissions.require_handler(actor)
     errors: dict[str, list[str]] = {}
     if sent_on is None:
@@ -314,12 +317,16 @@ def business_request_reply_record(
         request.reply_sent_on = sent_on
         request.reply_summary = _text(summary)
         request.state = RequestState.REPLIED
-        request.save(update_fields=["reply_sent_on", "reply_summary", "state"])
+        if issue_letter:
+            request.reply_letter = reply_letter_issue(
+                actor=actor, request=request, summary=request.reply_summary, sent_on=sent_on, address=_text(address)
+            )
+        request.save(update_fields=["reply_sent_on", "reply_summary", "reply_letter", "state"])
         audit_record(
             actor=actor,
             action="business_requests.request.replied",
             obj=request,
-            after={"reply_sent_on": sent_on.isoformat()},
+            after={"reply_sent_on": sent_on.isoformat(), "letter": request.reply_letter_id},
         )
     return request
 

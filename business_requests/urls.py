@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/outcome/", views.request_outcome, name="outcome"),
     path("<int:pk>/measures/", views.request_measures, name="measures"),
     path("<int:pk>/reply/", views.request_reply, name="reply"),
+    path("<int:pk>/reply/letter.pdf", views.request_reply_letter, name="reply_letter"),
     path("<int:pk>/close/", views.request_close, name="close"),
 ]

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as base
 from audit.services import audit_read
+from letters.views import issued_letter_response
+from mamoru.lib.pdf import FontMissingError
 
 from . import forms, permissions, selectors, services
 from .choices import Outcome, RequestState
@@ -107,6 +109,8 @@ def _step(request, pk, form_class, call, done: str, form_kwargs=None):
             call(item, form.cleaned_data)
         except ValidationError as error:
             _refused(request, error)
+        except FontMissingError as error:  # the 回答書 cannot be made: nothing was saved
+            messages.error(request, str(error))
         else:
             messages.success(request, done)
     return redirect("business_requests:detail", pk=pk)
@@ -217,3 +221,12 @@ def request_close(request, pk):
     else:
         messages.success(request, _("申入れを終結しました。"))
     return redirect("business_requests:detail", pk=pk)
+
+
+def request_reply_letter(request, pk):
+    """The 回答書 exactly as issued (the stored PDF): the specialist section and the named managers."""
+    item = selectors.request_get(user=request.user, pk=pk)
+    if not permissions.may_see_all(request.user, item) or item.reply_letter_id is None:
+        raise Http404(_("回答書が見つかりません。"))
+    audit_read(actor=request.user, action="business_requests.reply_letter.viewed", obj=item)
+    return issued_letter_response(item.reply_letter)

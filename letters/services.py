@@ -25,7 +25,7 @@ from mamoru.lib.wareki import fiscal_year, format_wareki
 from mamoru.policy.loader import current
 from mamoru.policy.schema import PolicyPack
 
-from . import permissions, placeholders
+from . import kinds, permissions, placeholders
 from .models import DocumentNumberSequence, IssuedLetter, LetterTemplate
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
@@ -74,10 +74,16 @@ def letter_measure(measure_code: str, pack: PolicyPack | None = None):
                     {"measure_code": _("措置「{name}」には発出する文書がありません。").format(name=measure.name)}
                 )
             return measure
+    kind = kinds.get_kind(measure_code)  # a letter with no measure, registered by a higher app
+    if kind is not None:
+        return kind
     raise ValidationError({"measure_code": _("措置「{code}」はポリシーパックにありません。").format(code=measure_code)})
 
 
 def default_body(measure_code: str) -> str:
+    kind = kinds.get_kind(measure_code)
+    if kind is not None:
+        return kind.body
     path = DEFAULTS_DIR / f"{measure_code}.txt"
     if not path.is_file():
         path = DEFAULTS_DIR / "generic.txt"

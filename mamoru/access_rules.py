@@ -207,6 +207,9 @@ RULES = {
     "business_requests:measures": rule("POST", "login 403 404 ok 403 404", pk="br_decided", note="指名された管理職"),
     "business_requests:reply": rule("POST", SPECIALIST_403, pk="br_measured"),
     "business_requests:close": rule("POST", SPECIALIST_403, pk="br_replied"),
+    "business_requests:reply_letter": rule(
+        "GET", "login 404 404 ok ok 404", pk="br_replied", note="回答書（発出したPDF）：専門部署と指名された管理職"
+    ),
     "disclosure:request_list": rule("GET", SPECIALIST),
     "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
     "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),

@@ -284,7 +284,7 @@ def _business_request_objects(city):
         )
 
     replied = br.business_request_reply_record(
-        actor=city.specialist, request=measured(), sent_on=timezone.localdate(), summary="回答"
+        actor=city.specialist, request=measured(), sent_on=timezone.localdate(), summary="回答", issue_letter=True
     )
     item, hearing = decided()
     return {

@@ -60,7 +60,15 @@ def test_flow_through_the_pages(client, city):
     assert "秘密の申入れ本文" in client.get(reverse("business_requests:detail", args=[item.pk])).content.decode()
     client.post(reverse("business_requests:measures", args=[item.pk]), {"guidance": "on", "note": "課長による指導"})
     signed_in(client, city.specialist)
-    client.post(reverse("business_requests:reply", args=[item.pk]), {"sent_on": today, "summary": "指導しました"})
+    client.post(
+        reverse("business_requests:reply", args=[item.pk]),
+        {"sent_on": today, "summary": "指導しました", "issue_letter": "on"},
+    )
+    letter = client.get(reverse("business_requests:reply_letter", args=[item.pk]))
+    assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF")
+    signed_in(client, city.staff)
+    assert client.get(reverse("business_requests:reply_letter", args=[item.pk])).status_code == 404
+    signed_in(client, city.specialist)
     client.post(reverse("business_requests:close", args=[item.pk]))
     item.refresh_from_db()
     assert item.state == RequestState.CLOSED and item.measure_guidance and not item.measure_training

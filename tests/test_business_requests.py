@@ -229,3 +229,28 @@ def test_deadlines_answer_the_hook_and_follow_the_settings(city, settings):
         actor=city.specialist, request=request, staff=city.staff, held_on=timezone.localdate(), account="説明"
     )
     assert [d.key.rsplit(":", 1)[1] for d in request_deadlines(request)] == ["reply"]
+
+
+def test_reply_letter_is_a_numbered_pdf_of_the_letters_app(city):
+    from letters.models import IssuedLetter
+
+    request = services.business_request_decide_measures(
+        actor=city.manager, request=to_decided(city), guidance=True, training=True, note="指導と研修"
+    )
+    request = services.business_request_reply_record(
+        actor=city.specialist,
+        request=request,
+        sent_on=timezone.localdate(),
+        summary="職員の不適切な言動を確認しました。",
+        issue_letter=True,
+        address="那須塩原市1-2-3",
+    )
+    letter = IssuedLetter.objects.get()
+    assert request.reply_letter == letter
+    assert bytes(letter.pdf).startswith(b"%PDF") and letter.document_number.endswith("号")
+    assert letter.title == "申入れに対する回答書" and letter.addressee == "那須運送株式会社　総務部 佐藤"
+    values = letter.context["values"]
+    assert values["理由"].startswith("事実あり。") and "指導" in values["要請事項"] and "研修" in values["要請事項"]
+    assert values["発出日"].startswith("令和")
+    # The staff member's own words and the manager's note stay internal.
+    assert "指導と研修" not in str(letter.context) and "強い口調" not in str(letter.context)
