@@ -254,3 +254,16 @@ def test_reply_letter_is_a_numbered_pdf_of_the_letters_app(city):
     assert values["発出日"].startswith("令和")
     # The staff member's own words and the manager's note stay internal.
     assert "指導と研修" not in str(letter.context) and "強い口調" not in str(letter.context)
+
+
+def test_demo_has_requests_in_every_state(db):
+    from demo.generator import seed_demo
+
+    seed_demo(seed=7, contacts=60, residents=12, today=timezone.localdate())
+    states = set(BusinessRequest.objects.values_list("state", flat=True))
+    assert states == set(RequestState.values)
+    assert set(BusinessRequest.objects.exclude(outcome="").values_list("outcome", flat=True)) >= {
+        "fact_found",
+        "no_fact",
+    }
+    assert BusinessRequest.objects.filter(reply_letter__isnull=False).count() == 2
