@@ -87,11 +87,15 @@ def request_detail(request, pk):
         "managers": item.managers.all(),
     }
     if context["may_handle"]:
+        staff_ids = [person.pk for person in context["staff"]]
         context["assign_form"] = forms.AssignForm(
             initial={"handler": item.handler_id or request.user.pk, "managers": list(item.managers.all())}
         )
         context["note_form"] = forms.NoteForm()
-        context["hearing_form"] = forms.HearingForm(request=item, initial={"held_on": timezone.localdate()})
+        context["hearing_form"] = forms.HearingForm(
+            request=item,
+            initial={"held_on": timezone.localdate(), "staff": staff_ids[0] if len(staff_ids) == 1 else None},
+        )
         context["outcome_form"] = forms.OutcomeForm()
         context["reply_form"] = forms.ReplyForm(initial={"sent_on": timezone.localdate()})
     if context["may_decide_measures"]:
