@@ -25,3 +25,7 @@ def register_kind(kind: LetterKind) -> None:
 
 def get_kind(code: str) -> LetterKind | None:
     return _KINDS.get(code)
+
+
+def all_kinds() -> list[LetterKind]:
+    return list(_KINDS.values())

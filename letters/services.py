@@ -112,8 +112,10 @@ def letter_template_for(measure_code: str) -> LetterTemplate:
 
 
 def letter_templates_ensure() -> list[LetterTemplate]:
-    """The templates of every measure with a letter in the pack in force, in the pack's order."""
-    return [letter_template_for(measure.code) for measure in current().measures if measure.letter]
+    """The templates of every measure with a letter in the pack in force, in the pack's order,
+    then those of the letter kinds registered by higher apps (``letters.kinds``)."""
+    templates = [letter_template_for(measure.code) for measure in current().measures if measure.letter]
+    return templates + [letter_template_for(kind.code) for kind in kinds.all_kinds()]
 
 
 def _check_context(context: LetterContext) -> None:

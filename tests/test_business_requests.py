@@ -267,3 +267,14 @@ def test_demo_has_requests_in_every_state(db):
         "no_fact",
     }
     assert BusinessRequest.objects.filter(reply_letter__isnull=False).count() == 2
+
+
+def test_the_reply_letter_template_is_listed_and_editable_with_the_measures_letters(city, client):
+    from letters.models import LetterTemplate
+    from tests.conftest import PASSWORD
+
+    client.login(username=city.specialist.username, password=PASSWORD)
+    page = client.get("/letters/templates/").content.decode()
+    template = LetterTemplate.objects.get(measure_code="business_request_reply")
+    assert "申入れに対する回答書" in page and "他事業者からの申入れへの回答" in page
+    assert client.get(f"/letters/templates/{template.pk}/preview/")["Content-Type"] == "application/pdf"
