@@ -133,7 +133,8 @@ def business_request_receive(
 
 def business_request_assign(*, actor, request: BusinessRequest, handler, managers=()) -> BusinessRequest:
     """Name the handler (specialist section) and the managers who may see the request
-    (one of them decides the measures). Allowed until the outcome is decided."""
+    (one of them decides the measures). Allowed until the measures are decided; the state
+    moves from 受付 to 調査中 only."""
     permissions.require_handler(actor)
     if not base.is_specialist(handler):
         raise ValidationError({"handler": _("担当者は専門部署の職員から選んでください。")})
@@ -143,10 +144,12 @@ def business_request_assign(*, actor, request: BusinessRequest, handler, manager
             raise ValidationError({"managers": _("「{name}」は管理職ではありません。").format(name=manager)})
     with transaction.atomic():
         request = _locked(request)
-        _require_state(request, (RequestState.RECEIVED, RequestState.ASSIGNED), _("担当者の指定"))
+        # Until the measures are decided: a manager can still be named after the outcome.
+        _require_state(request, (RequestState.RECEIVED, RequestState.ASSIGNED, RequestState.DECIDED), _("担当者の指定"))
         before = {"handler": request.handler_id, "managers": sorted(request.managers.values_list("pk", flat=True))}
         request.handler = handler
-        request.state = RequestState.ASSIGNED
+        if request.state == RequestState.RECEIVED:
+            request.state = RequestState.ASSIGNED
         request.assigned_on = request.assigned_on or timezone.localdate()
         request.save(update_fields=["handler", "state", "assigned_on"])
         request.managers.set(managers)

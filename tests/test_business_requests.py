@@ -278,3 +278,52 @@ def test_the_reply_letter_template_is_listed_and_editable_with_the_measures_lett
     template = LetterTemplate.objects.get(measure_code="business_request_reply")
     assert "申入れに対する回答書" in page and "他事業者からの申入れへの回答" in page
     assert client.get(f"/letters/templates/{template.pk}/preview/")["Content-Type"] == "application/pdf"
+
+
+def test_a_manager_can_still_be_named_after_the_outcome_so_measures_are_never_stuck(city):
+    request = receive(city)
+    services.business_request_assign(actor=city.specialist, request=request, handler=city.specialist)
+    services.business_request_hearing_record(
+        actor=city.specialist, request=request, staff=city.staff, held_on=timezone.localdate(), account="説明"
+    )
+    request = services.business_request_decide_outcome(
+        actor=city.specialist, request=request, outcome=Outcome.FACT_FOUND, reasons="認めた"
+    )
+    request = services.business_request_assign(
+        actor=city.specialist, request=request, handler=city.specialist, managers=[city.manager]
+    )
+    assert request.state == RequestState.DECIDED
+    request = services.business_request_decide_measures(
+        actor=city.manager, request=request, guidance=False, training=True, note="研修"
+    )
+    assert request.state == RequestState.MEASURES_DECIDED
+    with pytest.raises(ValidationError, match="担当者の指定"):
+        services.business_request_assign(actor=city.specialist, request=request, handler=city.specialist)
+
+
+def test_dates_and_people_out_of_bounds_are_refused(city):
+    request = receive(city, received_on=timezone.localdate() - dt.timedelta(days=5), incident_on=None)
+    with pytest.raises(ValidationError, match="担当者は専門部署"):
+        services.business_request_assign(actor=city.specialist, request=request, handler=city.staff)
+    with pytest.raises(ValidationError, match="管理職ではありません"):
+        services.business_request_assign(
+            actor=city.specialist, request=request, handler=city.specialist, managers=[city.supervisor]
+        )
+    services.business_request_assign(actor=city.specialist, request=request, handler=city.specialist)
+    with pytest.raises(ValidationError, match="受付日"):
+        services.business_request_hearing_record(
+            actor=city.specialist,
+            request=request,
+            staff=city.staff,
+            held_on=timezone.localdate() - dt.timedelta(days=6),
+            account="説明",
+        )
+    with pytest.raises(ValidationError, match="未来の日付"):
+        services.business_request_hearing_record(
+            actor=city.specialist,
+            request=request,
+            staff=city.staff,
+            held_on=timezone.localdate() + dt.timedelta(days=1),
+            account="説明",
+        )
+    assert not Hearing.objects.exists()
