@@ -9,11 +9,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base
 from audit.services import audit_record
+from notifications.services import notification_send
 
 from . import permissions
 from .choices import Channel, Outcome, RequestState
@@ -44,6 +46,18 @@ def _require_state(request: BusinessRequest, allowed: tuple[str, ...], step: str
     if request.state not in allowed:
         raise ValidationError(
             _("状態が「{state}」の申入れには「{step}」を行えません。").format(state=request.state_name, step=step)
+        )
+
+
+def _tell(users, request: BusinessRequest, text: str) -> None:
+    """In-app notices (お知らせ) in the step's transaction; they name the business, never its workers."""
+    users = [user for user in users if user is not None]
+    if users:
+        notification_send(
+            users=users,
+            kind="business_request",
+            text=text.format(business=request.business_name),
+            url=reverse("business_requests:detail", args=[request.pk]),
         )
 
 
@@ -152,7 +166,9 @@ def business_request_assign(*, actor, request: BusinessRequest, handler, manager
             request.state = RequestState.ASSIGNED
         request.assigned_on = request.assigned_on or timezone.localdate()
         request.save(update_fields=["handler", "state", "assigned_on"])
+        newly_named = [manager for manager in managers if manager.pk not in before["managers"]]
         request.managers.set(managers)
+        _tell(newly_named, request, _("他事業者からの申入れ（{business}）の関係する管理職に指名されました。"))
         audit_record(
             actor=actor,
             action="business_requests.request.assigned",
@@ -197,6 +213,7 @@ def business_request_hearing_record(
         hearing = Hearing.objects.create(
             request=request, staff=staff, held_on=held_on, heard_by=actor, account=_text(account)
         )
+        _tell([staff], request, _("申入れ（{business}）についての聴取の記録を確認してください。"))
         audit_record(
             actor=actor,
             action="business_requests.hearing.recorded",
@@ -251,6 +268,17 @@ def business_request_decide_outcome(*, actor, request: BusinessRequest, outcome:
         request.outcome_by = actor
         request.state = RequestState.DECIDED
         request.save(update_fields=["outcome", "outcome_reasons", "outcome_on", "outcome_by", "state"])
+        _tell(
+            request.staff.all(),
+            request,
+            _("申入れ（{business}）の調査結果：") + request.outcome_name,
+        )
+        if outcome == Outcome.FACT_FOUND:
+            _tell(
+                request.managers.all(),
+                request,
+                _("申入れ（{business}）：対象職員への措置（指導・研修）を決定してください。"),
+            )
         audit_record(
             actor=actor,
             action="business_requests.request.outcome_decided",

@@ -327,3 +327,14 @@ def test_dates_and_people_out_of_bounds_are_refused(city):
             account="説明",
         )
     assert not Hearing.objects.exists()
+
+
+def test_the_people_concerned_are_told_in_app(city):
+    from notifications.models import Notification
+
+    to_decided(city)
+    assert Notification.objects.filter(user=city.manager, text__contains="関係する管理職に指名").exists()
+    assert Notification.objects.filter(user=city.manager, text__contains="措置（指導・研修）を決定").exists()
+    assert Notification.objects.filter(user=city.staff, text__contains="聴取の記録を確認").exists()
+    assert Notification.objects.filter(user=city.staff, text__contains="調査結果：事実あり").exists()
+    assert not Notification.objects.filter(user__in=[city.supervisor, city.admin]).exists()
