@@ -11,7 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 def _staff():
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, is_service_account=False)
         .exclude(role=Role.ADMINISTRATOR)
         .order_by("department__sort_order", "username")
     )
