@@ -163,6 +163,20 @@ ACTION_LABELS = {
     "evidence.evidence.deleted": _("証拠を削除（保存期間の満了）"),
     "evidence.stored_file.purged": _("証拠のファイルを消去"),
     "evidence.retention.ran": _("証拠の保存期間による削除を実行"),
+    # business stream (issue 15 B): requests from other businesses about our staff
+    "business_requests.request.received": _("他事業者からの申入れを受付"),
+    "business_requests.request.assigned": _("申入れの担当者・管理職を指定"),
+    "business_requests.note.added": _("申入れの調査記録を追加"),
+    "business_requests.hearing.recorded": _("対象職員の聴取を記録"),
+    "business_requests.hearing.confirmed": _("聴取の内容を本人が確認"),
+    "business_requests.request.outcome_decided": _("申入れの事実認定"),
+    "business_requests.request.measures_decided": _("対象職員への措置を決定"),
+    "business_requests.request.replied": _("事業者への回答を記録"),
+    "business_requests.request.closed": _("申入れを終結"),
+    "business_requests.request.viewed": _("申入れを閲覧"),
+    "business_requests.request.listed": _("申入れの一覧を閲覧"),
+    "business_requests.request.own_listed": _("自分に関する申入れを閲覧"),
+    "business_requests.reply_letter.viewed": _("申入れへの回答書を閲覧"),
 }
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Department
+from demo.business_requests import business_requests_create
 from demo.cases import cases_create
 from demo.measures import measures_create
 from mamoru.policy.loader import current as current_policy
@@ -104,6 +105,7 @@ def seed_demo(
     tally = contacts_insert(planner, contacts, progress=progress)
     case_count = cases_create(today=today)
     measures_create(today=today)  # demo measures (措置) in every state
+    business_requests_create(today=today)  # requests from other businesses in every state (issue 15 B)
     from repetition.services import repetition_evaluate_all  # the pack's 繰り返し rules flag the repeaters
 
     repetition_evaluate_all()

@@ -25,7 +25,7 @@ from mamoru.lib.wareki import fiscal_year, format_wareki
 from mamoru.policy.loader import current
 from mamoru.policy.schema import PolicyPack
 
-from . import permissions, placeholders
+from . import kinds, permissions, placeholders
 from .models import DocumentNumberSequence, IssuedLetter, LetterTemplate
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
@@ -74,10 +74,16 @@ def letter_measure(measure_code: str, pack: PolicyPack | None = None):
                     {"measure_code": _("措置「{name}」には発出する文書がありません。").format(name=measure.name)}
                 )
             return measure
+    kind = kinds.get_kind(measure_code)  # a letter with no measure, registered by a higher app
+    if kind is not None:
+        return kind
     raise ValidationError({"measure_code": _("措置「{code}」はポリシーパックにありません。").format(code=measure_code)})
 
 
 def default_body(measure_code: str) -> str:
+    kind = kinds.get_kind(measure_code)
+    if kind is not None:
+        return kind.body
     path = DEFAULTS_DIR / f"{measure_code}.txt"
     if not path.is_file():
         path = DEFAULTS_DIR / "generic.txt"
@@ -106,8 +112,10 @@ def letter_template_for(measure_code: str) -> LetterTemplate:
 
 
 def letter_templates_ensure() -> list[LetterTemplate]:
-    """The templates of every measure with a letter in the pack in force, in the pack's order."""
-    return [letter_template_for(measure.code) for measure in current().measures if measure.letter]
+    """The templates of every measure with a letter in the pack in force, in the pack's order,
+    then those of the letter kinds registered by higher apps (``letters.kinds``)."""
+    templates = [letter_template_for(measure.code) for measure in current().measures if measure.letter]
+    return templates + [letter_template_for(kind.code) for kind in kinds.all_kinds()]
 
 
 def _check_context(context: LetterContext) -> None:

@@ -10,7 +10,7 @@ from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from mamoru.policy.loader import current
 
-from . import permissions, placeholders, selectors, services
+from . import kinds, permissions, placeholders, selectors, services
 from .forms import LetterTemplateForm
 from .models import IssuedLetter
 
@@ -29,7 +29,7 @@ def issued_letter_response(letter: IssuedLetter, *, as_attachment: bool = False)
 
 
 def _measure_names() -> dict[str, str]:
-    return {m.code: m.name for m in current().measures}
+    return {**{kind.code: kind.name for kind in kinds.all_kinds()}, **{m.code: m.name for m in current().measures}}
 
 
 def template_list(request):

@@ -189,6 +189,27 @@ RULES = {
     "admin:app_list": rule("GET", ADMIN_SITE, app_label="=accounts"),
     "admin/(?P<url>.*)$": rule("GET", "login login login login login 404", url="=no-such-page/"),
     # 個人情報の開示請求・訂正請求（専門部署のみ。他は存在しないものとして 404）
+    # 他事業者からの申入れ（business stream, issue 15 B）: 専門部署が受付・対応し、指名された管理職が閲覧・措置を決定。
+    # 対象職員は申入れがあることと自分の聴取を見る（市民課の職員・管理職が対象職員・指名された管理職）。
+    "business_requests:list": rule("GET", "login 403 403 ok ok 403", note="管理職は指名された申入れのみ表示"),
+    "business_requests:mine": rule("GET", HANDLERS),
+    "business_requests:new": rule("GET POST", SPECIALIST_403),
+    "business_requests:detail": rule(
+        "GET", "login ok 404 ok ok 404", pk="br_assigned", note="対象職員・指名された管理職・専門部署"
+    ),
+    "business_requests:assign": rule("POST", SPECIALIST_403, pk="br_received"),
+    "business_requests:note": rule("POST", SPECIALIST_403, pk="br_assigned"),
+    "business_requests:hearing": rule("POST", SPECIALIST_403, pk="br_assigned"),
+    "business_requests:hearing_confirm": rule(
+        "POST", "login ok 404 404 404 404", pk="br_hearing", note="聴取を受けた本人"
+    ),
+    "business_requests:outcome": rule("POST", SPECIALIST_403, pk="br_assigned"),
+    "business_requests:measures": rule("POST", "login 403 404 ok 403 404", pk="br_decided", note="指名された管理職"),
+    "business_requests:reply": rule("POST", SPECIALIST_403, pk="br_measured"),
+    "business_requests:close": rule("POST", SPECIALIST_403, pk="br_replied"),
+    "business_requests:reply_letter": rule(
+        "GET", "login 404 404 ok ok 404", pk="br_replied", note="回答書（発出したPDF）：専門部署と指名された管理職"
+    ),
     "disclosure:request_list": rule("GET", SPECIALIST),
     "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
     "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "measures",
     "disclosure",
     "evidence",
+    # business stream (issue 15 B): requests from other businesses about our staff
+    "business_requests",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -487,3 +489,10 @@ MAMORU_TSA_PASSWORD = os.environ.get("MAMORU_TSA_PASSWORD", "")
 MAMORU_TSA_CA_FILE = os.environ.get("MAMORU_TSA_CA_FILE", "")
 MAMORU_TSA_POLICY_OID = os.environ.get("MAMORU_TSA_POLICY_OID", "").strip()  # when the contract names a policy
 MAMORU_TSA_TIMEOUT = envint("MAMORU_TSA_TIMEOUT", "10")  # seconds; an upload never waits longer for a token
+
+# business stream (issue 15 B): requests from other businesses (他事業者からの申入れ). Days from
+# the day a request is received to the hearing of the staff member concerned and to the answer
+# to the business; reminders start MAMORU_BUSINESS_REQUEST_REMIND_DAYS before (docs/business_requests.md).
+MAMORU_BUSINESS_REQUEST_HEARING_DAYS = envint("MAMORU_BUSINESS_REQUEST_HEARING_DAYS", "14")
+MAMORU_BUSINESS_REQUEST_REPLY_DAYS = envint("MAMORU_BUSINESS_REQUEST_REPLY_DAYS", "30")
+MAMORU_BUSINESS_REQUEST_REMIND_DAYS = envint("MAMORU_BUSINESS_REQUEST_REMIND_DAYS", "3")

@@ -247,6 +247,56 @@ def _disclosure_objects(city, resident, compiler):
     }
 
 
+def _business_request_objects(city):
+    """business stream (issue 15 B): requests from another business about city.staff, the
+    manager of 市民課 named, at each step the URLs act on."""
+    from business_requests import services as br
+
+    def receive():
+        return br.business_request_receive(
+            actor=city.specialist,
+            business_name="那須運送",
+            contact_person="佐藤",
+            contact_details="0287-11-2222",
+            description="窓口で叱責された",
+            asked_for="事実確認",
+            staff=[city.staff],
+        )
+
+    def assigned():
+        return br.business_request_assign(
+            actor=city.specialist, request=receive(), handler=city.specialist, managers=[city.manager]
+        )
+
+    def decided():
+        item = assigned()
+        hearing = br.business_request_hearing_record(
+            actor=city.specialist, request=item, staff=city.staff, held_on=timezone.localdate(), account="説明"
+        )
+        item = br.business_request_decide_outcome(
+            actor=city.specialist, request=item, outcome="fact_found", reasons="r"
+        )
+        return item, hearing
+
+    def measured():
+        return br.business_request_decide_measures(
+            actor=city.manager, request=decided()[0], guidance=True, training=False, note="指導"
+        )
+
+    replied = br.business_request_reply_record(
+        actor=city.specialist, request=measured(), sent_on=timezone.localdate(), summary="回答", issue_letter=True
+    )
+    item, hearing = decided()
+    return {
+        "br_received": receive(),
+        "br_assigned": assigned(),
+        "br_decided": item,
+        "br_hearing": hearing,
+        "br_measured": measured(),
+        "br_replied": replied,
+    }
+
+
 @pytest.fixture(scope="module")
 def timestamp_authority(tmp_path_factory):
     """timestamps stream: a real TSA on loopback for the evidence's time-stamp token."""
@@ -303,6 +353,7 @@ def world(city, settings, tmp_path, timestamp_authority):
         "user": city.staff,
         "content_type": ContentType.objects.get_for_model(User),
     }
+    shared.update(_business_request_objects(city))
     for objects in (own, other):
         objects.update(shared)
     users = {
@@ -429,6 +480,30 @@ POST_DATA = {
         "file": SimpleUploadedFile("export.csv", "start,end,speaker,text\n1,2,職員,はい\n".encode()),
     },
 }
+POST_DATA.update(
+    {
+        "business_requests:new": lambda o: {
+            "business_name": "那須運送",
+            "contact_person": "佐藤",
+            "contact_details": "0287-11-2222",
+            "channel": "phone",
+            "received_on": timezone.localdate().isoformat(),
+            "description": "窓口で叱責された",
+            "staff_description": "午前の窓口の職員",
+            "asked_for": "事実確認",
+        },
+        "business_requests:assign": lambda o: {"handler": o["br_assigned"].handler_id},
+        "business_requests:note": lambda o: {"text": "調査した"},
+        "business_requests:hearing": lambda o: {
+            "staff": o["br_hearing"].staff_id,
+            "held_on": timezone.localdate().isoformat(),
+            "account": "説明",
+        },
+        "business_requests:outcome": lambda o: {"outcome": "no_fact", "reasons": "証拠なし"},
+        "business_requests:measures": lambda o: {"guidance": "on", "note": "指導"},
+        "business_requests:reply": lambda o: {"sent_on": timezone.localdate().isoformat(), "summary": "回答"},
+    }
+)
 # A page's query string, on GET and POST alike (the resident a request is received for).
 PAGE_QUERY = {
     "disclosure:request_new": lambda o: f"?resident={o['resident'].pk}",

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BusinessRequestsConfig(AppConfig):
+    name = "business_requests"
+    verbose_name = "他事業者からの申入れ"
+
+    def ready(self):
+        from notifications.hooks import deadlines_due
+
+        from . import deadlines, letters
+
+        deadlines_due.connect(deadlines.business_request_deadlines)
+        letters.register()
