@@ -163,6 +163,15 @@ ACTION_LABELS = {
     "evidence.evidence.deleted": _("証拠を削除（保存期間の満了）"),
     "evidence.stored_file.purged": _("証拠のファイルを消去"),
     "evidence.retention.ran": _("証拠の保存期間による削除を実行"),
+    # online stream (issue 15 A): online posts about staff
+    "online.post.registered": _("職員についてのインターネット上の投稿を登録"),
+    "online.post.joined": _("登録済みの投稿に同じ URL の報告を追加"),
+    "online.post.url_added": _("投稿の URL を追加"),
+    "online.post.step_recorded": _("投稿への対応の段階を記録"),
+    "online.post.viewed": _("インターネット上の投稿を閲覧"),
+    "online.post.listed": _("インターネット上の投稿の一覧を閲覧"),
+    "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
+    "notifications.deadlines.reminded": _("期限の通知を送信"),
 }
 
 

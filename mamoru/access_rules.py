@@ -189,6 +189,12 @@ RULES = {
     "admin:app_list": rule("GET", ADMIN_SITE, app_label="=accounts"),
     "admin/(?P<url>.*)$": rule("GET", "login login login login login 404", url="=no-such-page/"),
     # 個人情報の開示請求・訂正請求（専門部署のみ。他は存在しないものとして 404）
+    # インターネット上の投稿（online stream, issue 15 A）: 専門部署、対象の職員とその課の上司・管理職
+    "online:post_list": rule("GET", HANDLERS),
+    "online:post_report": rule("GET POST", HANDLERS, note="職員は自分についての投稿、専門部署は誰についても"),
+    "online:post_detail": rule("GET", DEPARTMENT, pk="online_post", note="対象の職員・その課の上司・管理職・専門部署"),
+    "online:post_step_add": rule("POST", "login 403/404 403/404 403/404 400 404", pk="online_post"),
+    "online:post_url_add": rule("POST", "login 400/404 400/404 400/404 400 404", pk="online_post"),
     "disclosure:request_list": rule("GET", SPECIALIST),
     "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
     "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "measures",
     "disclosure",
     "evidence",
+    # online stream (issue 15 A): online posts about staff
+    "online",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("policy/", include("mamoru.policy.urls")),
     path("letters/", include("letters.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("online/", include("online.urls")),
     path("evidence/hold/", include("evidence.hold_urls")),
     path("evidence/", include("evidence.transcript_urls")),
     path("evidence/timestamps/", include("evidence.timestamp_urls")),
