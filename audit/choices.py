@@ -171,6 +171,7 @@ ACTION_LABELS = {
     "online.post.viewed": _("インターネット上の投稿を閲覧"),
     "online.post.listed": _("インターネット上の投稿の一覧を閲覧"),
     "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
+    "online.post.letter_read": _("投稿の削除を求める文書（PDF）を閲覧"),
     "notifications.deadlines.reminded": _("期限の通知を送信"),
 }
 

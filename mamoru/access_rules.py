@@ -195,6 +195,8 @@ RULES = {
     "online:post_detail": rule("GET", DEPARTMENT, pk="online_post", note="対象の職員・その課の上司・管理職・専門部署"),
     "online:post_step_add": rule("POST", "login 403/404 403/404 403/404 400 404", pk="online_post"),
     "online:post_url_add": rule("POST", "login 400/404 400/404 400/404 400 404", pk="online_post"),
+    "online:post_letter_add": rule("POST", "login 403/404 403/404 403/404 400 404", pk="online_post"),
+    "online:post_letter_pdf": rule("GET", DEPARTMENT, pk="online_post", letter_pk="online_letter"),
     "disclosure:request_list": rule("GET", SPECIALIST),
     "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
     "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),

@@ -63,3 +63,21 @@ class DisclosureDecision(models.TextChoices):
 class PostState(models.TextChoices):
     OPEN = "open", _("対応中")
     CLOSED = "closed", _("終結")
+
+
+class LetterKind(models.TextChoices):
+    TAKEDOWN = "takedown", _("侵害情報の通知書 兼 送信防止措置依頼書")
+    DELETION = "deletion", _("削除依頼書")
+
+
+class OnBehalf(models.TextChoices):
+    """In whose name the letter asks: the right belongs to the staff member."""
+
+    STAFF = "staff", _("職員本人の名義（市が支援）")
+    CITY = "city", _("市の名義（組織を対象とする投稿）")
+
+
+class Right(models.TextChoices):
+    HONOUR = "honour", _("名誉権")
+    PRIVACY = "privacy", _("プライバシー")
+    PORTRAIT = "portrait", _("肖像権")

@@ -7,8 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import is_specialist
+from mamoru.policy.loader import current as current_policy
 
-from .choices import Answer, DisclosureDecision, Exposure, LegalAction, RequestRoute, StepKind
+from .choices import (
+    Answer,
+    DisclosureDecision,
+    Exposure,
+    LegalAction,
+    LetterKind,
+    OnBehalf,
+    RequestRoute,
+    Right,
+    StepKind,
+)
 from .services import platform_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -106,3 +117,35 @@ class StepForm(forms.Form):
 
 class UrlAddForm(forms.Form):
     url = forms.CharField(label=_("別の URL"), max_length=2000)
+
+
+class LetterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("文書の種類"), choices=LetterKind.choices)
+    on_behalf = forms.ChoiceField(
+        label=_("名義"),
+        choices=OnBehalf.choices,
+        widget=forms.RadioSelect,
+        help_text=_("権利は職員本人のものです。組織を対象とする投稿のときは市の名義にします。"),
+    )
+    requester = forms.ModelChoiceField(
+        label=_("依頼者（職員本人の名義のとき）"), queryset=User.objects.none(), required=False
+    )
+    provider = forms.CharField(label=_("宛先（事業者・サイト管理者）"), max_length=200)
+    provider_address = forms.CharField(label=_("宛先の住所（分かれば）"), max_length=200, required=False)
+    rights = forms.MultipleChoiceField(
+        label=_("侵害されたとする権利"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
+    )
+    reasons = forms.CharField(label=_("権利が侵害されたとする理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(
+        label=_("掲載されている情報（原文どおり）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = post.affected_staff.all()
+        self.fields["content"].initial = post.content
+        platform = current_policy().online_posts.platform(post.platform)
+        if platform is not None:
+            self.fields["provider"].initial = platform.name
+            if not platform.is_designated:
+                self.fields["kind"].initial = LetterKind.DELETION

@@ -108,3 +108,36 @@ class PostStep(models.Model):
 
     def __str__(self):
         return f"{self.post_id} {self.kind} {self.happened_on}"
+
+
+class PostLetter(models.Model):
+    """A letter asking a provider to remove the post (送信防止措置依頼書, 削除依頼), issued
+    through the letters app; which name it is in is kept with it."""
+
+    post = models.ForeignKey(OnlinePost, on_delete=models.PROTECT, related_name="letters", verbose_name=_("投稿"))
+    letter = models.OneToOneField(
+        "letters.IssuedLetter", on_delete=models.PROTECT, related_name="+", verbose_name=_("文書")
+    )
+    kind = models.CharField(_("文書の種類"), max_length=20)
+    on_behalf = models.CharField(_("名義"), max_length=10)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("依頼者（職員）"),
+    )
+    provider = models.CharField(_("宛先（事業者・サイト管理者）"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("作成した職員")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投稿の削除を求める文書")
+        verbose_name_plural = _("投稿の削除を求める文書")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.post} {self.kind}"

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_specialist, require_handler
 from audit.services import audit_read
+from letters.views import issued_letter_response
 from mamoru.forms import add_service_errors
 
 from . import selectors, services
 from .choices import PostState, StepKind
 from .deadlines import deadlines_of
-from .forms import PostReportForm, StepForm, UrlAddForm
+from .forms import LetterForm, PostReportForm, StepForm, UrlAddForm
+from .letters import post_letter_issue
 from .permissions import may_record_step
 
 
@@ -100,7 +102,7 @@ def post_report(request):
     return _no_store(render(request, "online/post_report.html", {"form": form}))
 
 
-def _detail_context(request, post, *, step_form=None, url_form=None):
+def _detail_context(request, post, *, step_form=None, url_form=None, letter_form=None):
     today = timezone.localdate()
     found = [{"deadline": d, "left": d.days_left(today)} for d in sorted(deadlines_of(post), key=lambda d: d.due_on)]
     return {
@@ -112,6 +114,8 @@ def _detail_context(request, post, *, step_form=None, url_form=None):
         "may_record_step": may_record_step(request.user, post),
         "step_form": step_form or StepForm(initial={"happened_on": today}),
         "url_form": url_form or UrlAddForm(),
+        "letter_form": letter_form or LetterForm(post=post),
+        "letters": post.letters.select_related("letter", "requester"),
         "step_kinds": StepKind,
     }
 
@@ -166,3 +170,49 @@ def post_url_add(request, pk):
     return _no_store(
         render(request, "online/post_detail.html", _detail_context(request, post, url_form=form), status=400)
     )
+
+
+@require_POST
+def post_letter_add(request, pk):
+    """Issue a 送信防止措置依頼書 or 削除依頼 from the record (the specialist section)."""
+    post = _get(request, pk)
+    if not may_record_step(request.user, post):
+        raise PermissionDenied(_("依頼書を作成できるのは専門部署のみです。"))
+    form = LetterForm(request.POST, post=post)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = post_letter_issue(
+                actor=request.user,
+                post=post,
+                kind=data["kind"],
+                on_behalf=data["on_behalf"],
+                requester=data["requester"],
+                provider=data["provider"],
+                provider_address=data["provider_address"],
+                rights=data["rights"],
+                reasons=data["reasons"],
+                content=data["content"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("「{t}」を作成しました。").format(t=made.letter.title))
+            return redirect("online:post_detail", pk=post.pk)
+    return _no_store(
+        render(request, "online/post_detail.html", _detail_context(request, post, letter_form=form), status=400)
+    )
+
+
+def post_letter_pdf(request, pk, letter_pk):
+    post = _get(request, pk)
+    made = post.letters.select_related("letter").filter(pk=letter_pk).first()
+    if made is None:
+        raise Http404(_("ページが見つかりません。"))
+    audit_read(
+        actor=request.user,
+        action="online.post.letter_read",
+        obj=post,
+        filters={"letter": made.letter.document_number or made.pk},
+    )
+    return _no_store(issued_letter_response(made.letter))

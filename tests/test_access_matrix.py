@@ -52,6 +52,7 @@ from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
 from mamoru.access_rules import RULES
 from measures import services as measure_services
 from notifications.services import notification_send
+from online.letters import post_letter_issue
 from online.services import post_register
 from people.merging import resident_merge
 from records.services import contact_start
@@ -116,6 +117,16 @@ def _department_objects(city, actor, department, manager, tag):
         platform_name="掲示板",
         affected_staff=[actor],
     ).post
+    online_letter = post_letter_issue(
+        actor=city.specialist,
+        post=online_post,
+        kind="deletion",
+        provider="掲示板の管理者",
+        rights=["privacy"],
+        reasons="職員の氏名と顔写真が無断で公開されている。",
+        on_behalf="city",
+        content="市役所の職員の写真",
+    )
 
     def draft():
         return measure_services.measure_draft(
@@ -168,6 +179,7 @@ def _department_objects(city, actor, department, manager, tag):
         "case_evidence": case_evidence,
         "follow_up": follow_up,
         "online_post": online_post,
+        "online_letter": online_letter,
         "measure": measure,
         "drafted": drafted,
         "submitted": submitted,
