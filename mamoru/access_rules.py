@@ -224,6 +224,12 @@ RULES = {
     # 証拠（録音・写真・画面の記録など）: その課の上司・管理職と専門部署、職員は自分が登録したもの（表の証拠は職員が登録）
     "evidence:contact_upload": rule("POST", DEPARTMENT, pk="contact", note="複数ファイルを一度に登録"),
     "evidence:case_upload": rule("POST", DEPARTMENT, pk="case", note="複数ファイルを一度に登録"),
+    "evidence:post_upload": rule(
+        "POST",
+        "login 400/404 400/404 400/404 400 404",
+        pk="online_post",
+        note="投稿の対象の職員・その課の上司・管理職・専門部署（ファイルなしの送信は 400）",
+    ),
     "evidence:evidence_detail": rule("GET", DEPARTMENT, pk="evidence"),
     "evidence:evidence_open": rule("POST", DEPARTMENT, pk="evidence", note="目的を入力して再生・表示・ダウンロード"),
     "evidence:evidence_file": rule(
