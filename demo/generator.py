@@ -104,6 +104,9 @@ def seed_demo(
     tally = contacts_insert(planner, contacts, progress=progress)
     case_count = cases_create(today=today)
     measures_create(today=today)  # demo measures (措置) in every state
+    from .online import posts_create  # online stream (issue 15 A): posts about staff in every state
+
+    posts_create(today=today)
     from repetition.services import repetition_evaluate_all  # the pack's 繰り返し rules flag the repeaters
 
     repetition_evaluate_all()
