@@ -8,6 +8,7 @@ class OnlineConfig(AppConfig):
     def ready(self):
         from notifications.hooks import deadlines_due
 
-        from . import deadlines
+        from . import deadlines, panels
 
         deadlines_due.connect(deadlines.post_deadlines)
+        panels.register()

@@ -253,3 +253,19 @@ def test_a_bad_address_on_the_report_page_is_shown_not_saved(city, client_for):
     response = client_for(city.staff).post("/online/report/", {"urls": "ftp://example.com/x", "platform": "x_twitter"})
     assert response.status_code == 200 and "http または https" in response.content.decode()
     assert not OnlinePost.objects.exists()
+
+
+def test_the_staff_care_page_suggests_a_follow_up_for_staff_with_an_open_post(city, client_for):
+    post = register(city.staff).post
+    page = client_for(city.manager).get("/cases/staff-care/").content.decode()
+    assert "インターネット上の投稿の対象になっている職員" in page
+    assert post.number in page and "面談" in page and "産業医・相談窓口への紹介" in page
+    # A manager of another department sees no post about this department's staff.
+    from accounts.services import user_create
+
+    other = user_create(
+        actor=None, username="manager9", password="x" * 12, role="manager", department=city.zeimu, full_name="税務 課長"
+    )
+    assert post.number not in client_for(other).get("/cases/staff-care/").content.decode()
+    post_step_record(actor=city.specialist, post=post, kind="closed", details={"reason": "削除された"})
+    assert post.number not in client_for(city.manager).get("/cases/staff-care/").content.decode()
