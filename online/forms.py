@@ -68,6 +68,7 @@ class PostReportForm(forms.Form):
 
 
 class StepForm(forms.Form):
+    prefix = "step"  # the post page has several forms (steps, letters, evidence)
     kind = forms.ChoiceField(label=_("段階"), choices=[c for c in StepKind.choices if c[0] != StepKind.FOUND])
     happened_on = forms.DateField(label=_("日付"), required=False, widget=DATE)
     route = forms.ChoiceField(label=_("申出の方法"), choices=[("", "---------"), *RequestRoute.choices], required=False)
@@ -116,10 +117,12 @@ class StepForm(forms.Form):
 
 
 class UrlAddForm(forms.Form):
+    prefix = "address"
     url = forms.CharField(label=_("別の URL"), max_length=2000)
 
 
 class LetterForm(forms.Form):
+    prefix = "letter"
     kind = forms.ChoiceField(label=_("文書の種類"), choices=LetterKind.choices)
     on_behalf = forms.ChoiceField(
         label=_("名義"),

@@ -107,13 +107,13 @@ def test_the_letter_on_the_post_page(city, post, client_for):
     response = specialist.post(
         f"/online/{post.pk}/letters/",
         {
-            "kind": "takedown",
-            "on_behalf": "staff",
-            "requester": city.staff.pk,
-            "provider": "X Corp.",
-            "rights": ["privacy"],
-            "reasons": "私生活の暴露",
-            "content": "",
+            "letter-kind": "takedown",
+            "letter-on_behalf": "staff",
+            "letter-requester": city.staff.pk,
+            "letter-provider": "X Corp.",
+            "letter-rights": ["privacy"],
+            "letter-reasons": "私生活の暴露",
+            "letter-content": "",
         },
     )
     assert response.status_code == 302

@@ -243,9 +243,9 @@ def test_pages_report_list_detail_and_steps(city, client_for):
     assert client_for(city.zeimu_staff).get(f"/online/{post.pk}/").status_code == 404
     assert client_for(city.admin).get(f"/online/{post.pk}/").status_code == 404
     specialist = client_for(city.specialist)
-    bad = specialist.post(f"/online/{post.pk}/steps/", {"kind": "answered", "answer": "removed"})
+    bad = specialist.post(f"/online/{post.pk}/steps/", {"step-kind": "answered", "step-answer": "removed"})
     assert bad.status_code == 400 and "削除申出・送信防止措置依頼を記録してから" in bad.content.decode()
-    ok = specialist.post(f"/online/{post.pk}/steps/", {"kind": "preserved"})
+    ok = specialist.post(f"/online/{post.pk}/steps/", {"step-kind": "preserved"})
     assert ok.status_code == 302 and post.steps.count() == 2
 
 
