@@ -81,3 +81,33 @@ class Right(models.TextChoices):
     HONOUR = "honour", _("名誉権")
     PRIVACY = "privacy", _("プライバシー")
     PORTRAIT = "portrait", _("肖像権")
+
+
+# How a step's details read on the timeline (PostStep.detail_rows).
+DETAIL_LABELS = {
+    "found_by": _("発見した職員"),
+    "archive_url": _("アーカイブの URL"),
+    "route": _("申出の方法"),
+    "to_whom": _("申出先"),
+    "answer_due": _("回答期限"),
+    "letter_id": _("依頼書"),
+    "answer": _("回答"),
+    "reason": _("理由"),
+    "removed": _("削除を確認"),
+    "court": _("裁判所"),
+    "provision_order": _("提供命令"),
+    "erasure_ban_order": _("消去禁止命令"),
+    "decision": _("決定"),
+    "decided_on": _("決定日"),
+    "identified_poster": _("特定された発信者"),
+    "identified_on": _("発信者を知った日"),
+    "action": _("法的措置"),
+    "against": _("相手方"),
+    "filed_with": _("提出先"),
+}
+DETAIL_CHOICES = {
+    "route": RequestRoute.choices,
+    "answer": Answer.choices,
+    "decision": DisclosureDecision.choices,
+    "action": LegalAction.choices,
+}

@@ -23,6 +23,14 @@ from .selectors import specialist_users
 from .services import platform_label, post_url
 
 
+def _stored_date(value) -> dt.date | None:
+    """A date kept in a step's details; anything unreadable is no date (never an error)."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
 def _plus(day: dt.date, period: Period) -> dt.date:
     return period.after(dt.datetime.combine(day, dt.time())).date()
 
@@ -47,8 +55,8 @@ def deadlines_of(post: OnlinePost, *, recipients=(), rules=None) -> list[Deadlin
             continue
         due = None
         basis = ""
-        if step.details.get("answer_due"):
-            due = dt.date.fromisoformat(step.details["answer_due"])
+        if _stored_date(step.details.get("answer_due")):
+            due = _stored_date(step.details["answer_due"])
             basis = _("申出のときに決めた回答期限")
         else:
             period = rules.answer_period_for(post.platform)
@@ -93,9 +101,9 @@ def deadlines_of(post: OnlinePost, *, recipients=(), rules=None) -> list[Deadlin
     )
     if not complained:
         learned = [
-            dt.date.fromisoformat(s.details["identified_on"])
+            _stored_date(s.details.get("identified_on"))
             for s in steps
-            if s.kind == StepKind.DISCLOSURE_ORDER and s.details.get("identified_on")
+            if s.kind == StepKind.DISCLOSURE_ORDER and _stored_date(s.details.get("identified_on"))
         ]
         if learned:
             due = _plus(min(learned), rules.complaint_period)

@@ -109,6 +109,24 @@ class PostStep(models.Model):
     def __str__(self):
         return f"{self.post_id} {self.kind} {self.happened_on}"
 
+    def detail_rows(self) -> list[tuple[str, str]]:
+        """The details as staff read them: Japanese labels, choices by their names; a stored
+        value the choices no longer know is shown as it is."""
+        from .choices import DETAIL_CHOICES, DETAIL_LABELS
+
+        rows = []
+        for key, value in (self.details or {}).items():
+            if value in ("", None, False):
+                continue
+            if value is True:
+                shown = "あり"
+            elif isinstance(value, str):
+                shown = str(dict(DETAIL_CHOICES.get(key, ())).get(value, value))
+            else:
+                shown = str(value)
+            rows.append((str(DETAIL_LABELS.get(key, key)), shown))
+        return rows
+
 
 class PostLetter(models.Model):
     """A letter asking a provider to remove the post (送信防止措置依頼書, 削除依頼), issued

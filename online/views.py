@@ -3,6 +3,8 @@ first), a post's page with its timeline and the step form. Outsiders get a 404."
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -46,8 +48,9 @@ def post_list(request):
         found = deadlines_of(post)
         post.next_deadline = min(found, key=lambda d: d.due_on) if found else None
         post.days_left = post.next_deadline.days_left(today) if post.next_deadline else None
+        post.days_over = -post.days_left if post.days_left is not None else None
         post.platform_label = services.platform_label(post)
-    far = timezone.datetime.max.date()
+    far = dt.date.max
     posts.sort(
         key=lambda p: (
             p.state != PostState.OPEN,

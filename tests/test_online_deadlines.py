@@ -187,3 +187,15 @@ def test_the_command_lists_most_urgent_first_and_reminds_once_a_day(city, django
     assert "通知 2件" in run("--today", later)
     with pytest.raises(CommandError, match="日付として読めません"):
         run("--today", "昨日")
+
+
+def test_a_stored_date_that_is_not_a_date_makes_no_error(city, client_for):
+    from online.models import PostStep
+
+    post = register(city)
+    step = request_removal(city, post)
+    PostStep.objects.filter(post=post, kind="removal_requested").update(details={"answer_due": "来週"})
+    # The unreadable stored date is left aside: the designated platform's period applies.
+    assert by_kind(post)["answer"].due_on == step.happened_on + dt.timedelta(days=7)
+    assert client_for(city.specialist).get("/online/").status_code == 200
+    assert "期限" in run("--dry-run")

@@ -269,3 +269,13 @@ def test_the_staff_care_page_suggests_a_follow_up_for_staff_with_an_open_post(ci
     assert post.number not in client_for(other).get("/cases/staff-care/").content.decode()
     post_step_record(actor=city.specialist, post=post, kind="closed", details={"reason": "削除された"})
     assert post.number not in client_for(city.manager).get("/cases/staff-care/").content.decode()
+
+
+def test_the_timeline_reads_in_japanese_and_survives_unknown_stored_values(city, client_for):
+    post = register(city.staff).post
+    step(post, "preserved", city.specialist)
+    step(post, "removal_requested", city.specialist, route="legal_affairs_bureau", to_whom="宇都宮地方法務局")
+    PostStep.objects.filter(post=post, kind="preserved").update(details={"route": "pigeon", "odd": ["x"]})
+    page = client_for(city.specialist).get(f"/online/{post.pk}/").content.decode()
+    assert "申出の方法: 法務局（人権相談）" in page and "route:" not in page
+    assert "pigeon" in page
