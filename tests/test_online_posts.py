@@ -279,3 +279,15 @@ def test_the_timeline_reads_in_japanese_and_survives_unknown_stored_values(city,
     page = client_for(city.specialist).get(f"/online/{post.pk}/").content.decode()
     assert "申出の方法: 法務局（人権相談）" in page and "route:" not in page
     assert "pigeon" in page
+
+
+def test_the_list_shows_open_posts_most_urgent_first(city, client_for):
+    now = timezone.now()
+    fresh = register(city.staff, urls=["https://example.jp/fresh"], posted_at=now - dt.timedelta(days=1)).post
+    old = register(city.staff, urls=["https://example.jp/old"], posted_at=now - dt.timedelta(days=60)).post
+    closed = register(city.staff, urls=["https://example.jp/closed"]).post
+    step(closed, "closed", city.specialist, reason="削除された")
+    page = client_for(city.staff).get("/online/").content.decode()
+    assert page.index(old.number) < page.index(fresh.number)
+    assert closed.number not in page
+    assert closed.number in client_for(city.staff).get("/online/?show=all").content.decode()
