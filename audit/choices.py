@@ -177,6 +177,16 @@ ACTION_LABELS = {
     "business_requests.request.listed": _("申入れの一覧を閲覧"),
     "business_requests.request.own_listed": _("自分に関する申入れを閲覧"),
     "business_requests.reply_letter.viewed": _("申入れへの回答書を閲覧"),
+    # online stream (issue 15 A): online posts about staff
+    "online.post.registered": _("職員についてのインターネット上の投稿を登録"),
+    "online.post.joined": _("登録済みの投稿に同じ URL の報告を追加"),
+    "online.post.url_added": _("投稿の URL を追加"),
+    "online.post.step_recorded": _("投稿への対応の段階を記録"),
+    "online.post.viewed": _("インターネット上の投稿を閲覧"),
+    "online.post.listed": _("インターネット上の投稿の一覧を閲覧"),
+    "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
+    "online.post.letter_read": _("投稿の削除を求める文書（PDF）を閲覧"),
+    "notifications.deadlines.reminded": _("期限の通知を送信"),
 }
 
 

@@ -106,6 +106,9 @@ def seed_demo(
     case_count = cases_create(today=today)
     measures_create(today=today)  # demo measures (措置) in every state
     business_requests_create(today=today)  # requests from other businesses in every state (issue 15 B)
+    from .online import posts_create  # online stream (issue 15 A): posts about staff in every state
+
+    posts_create(today=today)
     from repetition.services import repetition_evaluate_all  # the pack's 繰り返し rules flag the repeaters
 
     repetition_evaluate_all()

@@ -22,6 +22,8 @@ def _back(request, evidence):
     target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
+    if evidence.post_id:  # online stream (issue 15 A)
+        return redirect("online:post_detail", pk=evidence.post_id)
     if evidence.case_id:
         return redirect("cases:case_detail", pk=evidence.case_id)
     return redirect("records:contact_detail", pk=evidence.contact_id)

@@ -56,6 +56,15 @@ class Evidence(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("事案")
     )
+    # online stream (issue 15 A): a screenshot or saved page of an online post about staff
+    post = models.ForeignKey(
+        "online.OnlinePost",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("インターネット上の投稿"),
+    )
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("担当課")
     )
@@ -82,7 +91,8 @@ class Evidence(models.Model):
         ordering = ["-uploaded_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact__isnull=False) | Q(case__isnull=False), name="evidence_attached_somewhere"
+                condition=Q(contact__isnull=False) | Q(case__isnull=False) | Q(post__isnull=False),
+                name="evidence_attached_somewhere",
             )
         ]
 

@@ -16,7 +16,10 @@ PANEL_ROWS = 50
 
 def _panel(request, obj, target: str, **attach):
     evidence = selectors.evidence_for(user=request.user, **attach)
-    may_add = permissions.may_add_to(request.user, obj.department_id)
+    if target == "post":
+        may_add = permissions.may_add_to_post(request.user, obj) and obj.state != "closed"
+    else:
+        may_add = permissions.may_add_to(request.user, obj.department_id)
     rows = list(evidence[: PANEL_ROWS + 1])
     if not rows and not may_add:
         return None
@@ -41,7 +44,21 @@ def case_evidence_panel(*, request, obj):
     return _panel(request, obj, "case", case=obj)
 
 
+def post_evidence_panel(*, request, obj):
+    """An online post's screenshots, saved pages and archives (online stream, issue 15 A)."""
+    return _panel(request, obj, "post", post=obj)
+
+
 def register() -> None:
+    register_panel(
+        page="online.post_detail",
+        slot="main",
+        name="evidence.post_evidence",
+        template="evidence/_evidence_panel.html",
+        context=post_evidence_panel,
+        order=40,
+        audience=handles_contacts,
+    )
     register_panel(
         page="records.contact_detail",
         slot="main",

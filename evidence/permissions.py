@@ -13,6 +13,10 @@ from accounts import permissions as base
 def may_view(user, evidence) -> bool:
     if not base.handles_contacts(user):
         return False
+    if evidence.post_id:  # an online post's evidence: the post's audience (online.permissions)
+        from online.permissions import may_see_post
+
+        return may_see_post(user, evidence.post)
     if base.is_specialist(user) or base.is_department_responder(user, evidence.department_id):
         return True
     return evidence.uploaded_by_id == user.pk
@@ -24,8 +28,18 @@ def may_add_to(user, department_id: int | None) -> bool:
 
 
 def may_manage(user, evidence) -> bool:
-    """Hand over, hold, delete: the department's supervisors and managers, the specialist section."""
+    """Hand over, hold, delete: the department's supervisors and managers, the specialist section
+    (an online post's evidence: the specialist section)."""
+    if evidence.post_id:
+        return base.is_specialist(user)
     return base.is_specialist(user) or base.is_department_responder(user, evidence.department_id)
+
+
+def may_add_to_post(user, post) -> bool:
+    """Add screenshots and saved pages to an online post: its audience (online.permissions)."""
+    from online.permissions import may_see_post
+
+    return may_see_post(user, post)
 
 
 # transcripts (issue 14): who reads and who writes a recording's transcript (反訳書)

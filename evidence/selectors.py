@@ -20,14 +20,22 @@ def evidence_visible(*, user) -> QuerySet[Evidence]:
         return evidence.none()
     if base.is_specialist(user):
         return evidence
+    from online.selectors import post_list
+
+    # An online post's evidence goes to the post's audience, not by department (online.permissions).
+    posts = Q(post__in=post_list(user=user).values("pk"))
     if base.is_department_responder(user, user.department_id):
-        return evidence.filter(Q(department_id=user.department_id) | Q(uploaded_by=user))
-    return evidence.filter(uploaded_by=user)
+        return evidence.filter(
+            (Q(post__isnull=True) & (Q(department_id=user.department_id) | Q(uploaded_by=user))) | posts
+        )
+    return evidence.filter((Q(post__isnull=True) & Q(uploaded_by=user)) | posts)
 
 
-def evidence_for(*, user, contact=None, case=None) -> QuerySet[Evidence]:
-    """The evidence of a contact or a case that ``user`` may see, deleted ones included (marked)."""
+def evidence_for(*, user, contact=None, case=None, post=None) -> QuerySet[Evidence]:
+    """The evidence of a contact, a case or an online post that ``user`` may see, deleted ones included (marked)."""
     evidence = evidence_visible(user=user)
+    if post is not None:
+        evidence = evidence.filter(post=post)
     if contact is not None:
         evidence = evidence.filter(contact=contact)
     if case is not None:

@@ -83,6 +83,7 @@ def evidence_add(
     incoming: IncomingFile,
     contact=None,
     case=None,
+    post=None,
     kind: str = "",
     description: str = "",
     captured_by_name: str = "",
@@ -98,6 +99,7 @@ def evidence_add(
             incoming=incoming,
             contact=contact,
             case=case,
+            post=post,
             kind=kind,
             description=description,
             captured_by_name=captured_by_name,
@@ -108,13 +110,27 @@ def evidence_add(
         discard(incoming)
 
 
-def _evidence_add(*, actor, incoming, contact, case, kind, description, captured_by_name, captured_at, captured_place):
-    if contact is None and case is None:
+def _evidence_add(
+    *, actor, incoming, contact, case, kind, description, captured_by_name, captured_at, captured_place, post=None
+):
+    if post is not None:
+        # online stream (issue 15 A): a post's evidence belongs to the post (its audience reads it);
+        # its department is that of the first staff member it is about.
+        if contact is not None or case is not None:
+            raise ValidationError(_("投稿の証拠は、対応記録・事案とは別に登録してください。"))
+        if not permissions.may_add_to_post(actor, post):
+            raise PermissionDenied(_("この投稿に証拠を登録する権限がありません。"))
+        first = post.affected_staff.exclude(department=None).order_by("pk").first()
+        department_id = first.department_id if first else actor.department_id
+        if department_id is None:
+            raise ValidationError(_("投稿の対象の職員に所属課がありません。"))
+    elif contact is None and case is None:
         raise ValidationError(_("証拠を付ける対応記録または事案を指定してください。"))
-    department_id = contact.department_id if contact is not None else case.department_id
+    else:
+        department_id = contact.department_id if contact is not None else case.department_id
     if case is not None and contact is not None and case.department_id != contact.department_id:
         raise ValidationError(_("対応記録と事案の担当課が異なります。"))
-    if not permissions.may_add_to(actor, department_id):
+    if post is None and not permissions.may_add_to(actor, department_id):
         raise PermissionDenied(_("この課の対応記録・事案に証拠を登録する権限がありません。"))
     name = _clean_name(incoming.name)
     if incoming.size > settings.MAMORU_EVIDENCE_MAX_BYTES:
@@ -144,6 +160,7 @@ def _evidence_add(*, actor, incoming, contact, case, kind, description, captured
             stored_name=stored_name,
             contact=contact,
             case=case,
+            post=post,
             department_id=department_id,
             kind=kind,
             name=name,
@@ -191,6 +208,7 @@ def _evidence_row(
     department_id,
     kind,
     name,
+    post=None,
     description,
     captured_by_name,
     captured_at,
@@ -203,6 +221,7 @@ def _evidence_row(
             stored_file=stored,
             contact=contact,
             case=case,
+            post=post,
             department_id=department_id,
             kind=kind,
             original_name=name,

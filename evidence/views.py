@@ -47,6 +47,13 @@ class Outcome:
 
 
 def _target(request, target: str, pk: int):
+    if target == "post":  # online stream (issue 15 A)
+        from online.selectors import post_get
+
+        obj = post_get(user=request.user, pk=pk)
+        if obj is None:
+            raise Http404(_("ページが見つかりません。"))
+        return obj, {"post": obj}
     if target == "contact":
         obj = contact_get(user=request.user, pk=pk)
         return obj, {"contact": obj}
@@ -81,7 +88,10 @@ def _evidence_upload(request, target: str, pk: int):
     obj, attach = _target(request, target, pk)
     files = request.FILES.getlist("files")
     form = EvidenceAddForm(request.POST)
-    if not permissions.may_add_to(request.user, obj.department_id):
+    if target == "post":
+        if not permissions.may_add_to_post(request.user, obj):
+            raise PermissionDenied(_("この投稿に証拠を登録する権限がありません。"))
+    elif not permissions.may_add_to(request.user, obj.department_id):
         raise PermissionDenied(_("この課の対応記録・事案に証拠を登録する権限がありません。"))
     outcomes: list[Outcome] = []
     if not files:

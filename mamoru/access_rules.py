@@ -210,6 +210,14 @@ RULES = {
     "business_requests:reply_letter": rule(
         "GET", "login 404 404 ok ok 404", pk="br_replied", note="回答書（発出したPDF）：専門部署と指名された管理職"
     ),
+    # インターネット上の投稿（online stream, issue 15 A）: 専門部署、対象の職員とその課の上司・管理職
+    "online:post_list": rule("GET", HANDLERS),
+    "online:post_report": rule("GET POST", HANDLERS, note="職員は自分についての投稿、専門部署は誰についても"),
+    "online:post_detail": rule("GET", DEPARTMENT, pk="online_post", note="対象の職員・その課の上司・管理職・専門部署"),
+    "online:post_step_add": rule("POST", "login 403/404 403/404 403/404 400 404", pk="online_post"),
+    "online:post_url_add": rule("POST", "login 400/404 400/404 400/404 400 404", pk="online_post"),
+    "online:post_letter_add": rule("POST", "login 403/404 403/404 403/404 400 404", pk="online_post"),
+    "online:post_letter_pdf": rule("GET", DEPARTMENT, pk="online_post", letter_pk="online_letter"),
     "disclosure:request_list": rule("GET", SPECIALIST),
     "disclosure:request_new": rule("GET POST", SPECIALIST, note="住民等を選んで受付"),
     "disclosure:request_detail": rule("GET", SPECIALIST, pk="reviewing"),
@@ -237,6 +245,12 @@ RULES = {
     # 証拠（録音・写真・画面の記録など）: その課の上司・管理職と専門部署、職員は自分が登録したもの（表の証拠は職員が登録）
     "evidence:contact_upload": rule("POST", DEPARTMENT, pk="contact", note="複数ファイルを一度に登録"),
     "evidence:case_upload": rule("POST", DEPARTMENT, pk="case", note="複数ファイルを一度に登録"),
+    "evidence:post_upload": rule(
+        "POST",
+        "login 400/404 400/404 400/404 400 404",
+        pk="online_post",
+        note="投稿の対象の職員・その課の上司・管理職・専門部署（ファイルなしの送信は 400）",
+    ),
     "evidence:evidence_detail": rule("GET", DEPARTMENT, pk="evidence"),
     "evidence:evidence_open": rule("POST", DEPARTMENT, pk="evidence", note="目的を入力して再生・表示・ダウンロード"),
     "evidence:evidence_file": rule(

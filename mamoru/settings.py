@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "evidence",
     # business stream (issue 15 B): requests from other businesses about our staff
     "business_requests",
+    # online stream (issue 15 A): online posts about staff
+    "online",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("business-requests/", include("business_requests.urls")),
+    path("online/", include("online.urls")),
     path("evidence/hold/", include("evidence.hold_urls")),
     path("evidence/", include("evidence.transcript_urls")),
     path("evidence/timestamps/", include("evidence.timestamp_urls")),

@@ -25,3 +25,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class DeadlineReminder(models.Model):
+    """A reminder ``python -m mamoru deadlines`` sent for one due date
+    (``mamoru.lib.deadlines.Deadline.key``) on one day: sent once per key and day,
+    however often the command runs."""
+
+    key = models.CharField(_("期限のキー"), max_length=200)
+    sent_on = models.DateField(_("送信日"))
+    due_on = models.DateField(_("期限"))
+    text = models.CharField(_("内容"), max_length=300)
+    recipients = models.PositiveIntegerField(_("宛先の人数"), default=0)
+    sent_at = models.DateTimeField(_("送信日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("期限の通知")
+        verbose_name_plural = _("期限の通知")
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key", "sent_on"], name="deadline_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"{self.key} {self.sent_on}"

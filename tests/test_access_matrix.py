@@ -52,6 +52,8 @@ from mamoru.access_matrix import ROLES, check_rules, endpoints, fill, rule
 from mamoru.access_rules import RULES
 from measures import services as measure_services
 from notifications.services import notification_send
+from online.letters import post_letter_issue
+from online.services import post_register
 from people.merging import resident_merge
 from records.services import contact_start
 from repetition.models import RepetitionFlag
@@ -107,6 +109,24 @@ def _department_objects(city, actor, department, manager, tag):
     follow_up = follow_up_record(
         actor=manager, case=case, staff=actor, kind="interview", due_date=timezone.localdate() + dt.timedelta(days=7)
     )
+    # online stream (issue 15 A): a post about the department's staff member, reported by them.
+    online_post = post_register(
+        actor=actor,
+        urls=[f"https://example.jp/{tag}"],
+        platform="other",
+        platform_name="掲示板",
+        affected_staff=[actor],
+    ).post
+    online_letter = post_letter_issue(
+        actor=city.specialist,
+        post=online_post,
+        kind="deletion",
+        provider="掲示板の管理者",
+        rights=["privacy"],
+        reasons="職員の氏名と顔写真が無断で公開されている。",
+        on_behalf="city",
+        content="市役所の職員の写真",
+    )
 
     def draft():
         return measure_services.measure_draft(
@@ -158,6 +178,8 @@ def _department_objects(city, actor, department, manager, tag):
         "case": case,
         "case_evidence": case_evidence,
         "follow_up": follow_up,
+        "online_post": online_post,
+        "online_letter": online_letter,
         "measure": measure,
         "drafted": drafted,
         "submitted": submitted,

@@ -27,6 +27,7 @@ from .schema_measures import (
     parse_measures,
     parse_repetition_rules,
 )
+from .schema_online import OnlinePostRules, parse_online_posts
 from .schema_retention import EvidenceRetention, parse_evidence_retention
 
 
@@ -113,6 +114,7 @@ class PolicyPack:
     documents: Documents | None = None
     judgement: JudgementRules = JudgementRules()
     evidence_retention: EvidenceRetention | None = None
+    online_posts: OnlinePostRules = OnlinePostRules()
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -304,5 +306,6 @@ def parse_pack(source: str) -> PolicyPack:
         documents=parse_documents(data, city_name),
         judgement=_judgement(data),
         evidence_retention=parse_evidence_retention(data),
+        online_posts=parse_online_posts(data),
         source_text=source,
     )
