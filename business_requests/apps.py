@@ -8,7 +8,8 @@ class BusinessRequestsConfig(AppConfig):
     def ready(self):
         from notifications.hooks import deadlines_due
 
-        from . import deadlines, letters
+        from . import deadlines, evidence, letters
 
         deadlines_due.connect(deadlines.business_request_deadlines)
         letters.register()
+        evidence.register()  # the files the business sent, in the evidence locker

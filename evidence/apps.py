@@ -46,6 +46,8 @@ class EvidenceConfig(AppConfig):
 
         register_upload("evidence:contact_upload", max_bytes=limit, handlers=upload_handlers)
         register_upload("evidence:case_upload", max_bytes=limit, handlers=upload_handlers)
+        register_upload("evidence:post_upload", max_bytes=limit, handlers=upload_handlers)
+        register_upload("evidence:subject_upload", max_bytes=limit, handlers=upload_handlers)
         register_upload("api:contacts_evidence_add", max_bytes=limit)
 
         suggestion_signals.connect(recording_signals)  # suggestions from recordings, never labels

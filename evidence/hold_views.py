@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import selectors, services, subjects
 
 
 def _back(request, evidence):
@@ -24,6 +24,9 @@ def _back(request, evidence):
         return redirect(target)
     if evidence.post_id:  # online stream (issue 15 A)
         return redirect("online:post_detail", pk=evidence.post_id)
+    found = subjects.subject_of(evidence)
+    if found is not None:
+        return redirect(found[0].url(found[1]))
     if evidence.case_id:
         return redirect("cases:case_detail", pk=evidence.case_id)
     return redirect("records:contact_detail", pk=evidence.contact_id)

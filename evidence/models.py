@@ -65,6 +65,11 @@ class Evidence(models.Model):
         related_name="+",
         verbose_name=_("インターネット上の投稿"),
     )
+    # Anything else an app registers as a subject (evidence.subjects): e.g. a request from another business.
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("担当課")
     )
@@ -91,7 +96,10 @@ class Evidence(models.Model):
         ordering = ["-uploaded_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact__isnull=False) | Q(case__isnull=False) | Q(post__isnull=False),
+                condition=Q(contact__isnull=False)
+                | Q(case__isnull=False)
+                | Q(post__isnull=False)
+                | Q(subject_type__isnull=False, subject_id__isnull=False),
                 name="evidence_attached_somewhere",
             )
         ]

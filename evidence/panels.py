@@ -7,7 +7,7 @@ from django.conf import settings
 from accounts.permissions import handles_contacts
 from mamoru.lib.panels import register_panel
 
-from . import permissions, selectors
+from . import permissions, selectors, subjects
 from .forms import EvidenceAddForm
 
 # Rows the panel lists; the rest are counted.
@@ -16,7 +16,12 @@ PANEL_ROWS = 50
 
 def _panel(request, obj, target: str, **attach):
     evidence = selectors.evidence_for(user=request.user, **attach)
-    if target == "post":
+    subject_key = ""
+    if target == "subject":
+        registration = attach["subject"][0]
+        subject_key = registration.key
+        may_add = registration.may_add(request.user, obj)
+    elif target == "post":
         may_add = permissions.may_add_to_post(request.user, obj) and obj.state != "closed"
     else:
         may_add = permissions.may_add_to(request.user, obj.department_id)
@@ -26,6 +31,7 @@ def _panel(request, obj, target: str, **attach):
     return {
         "obj": obj,
         "target": target,
+        "subject_key": subject_key,
         "evidence_list": rows[:PANEL_ROWS],
         "more": len(rows) > PANEL_ROWS,
         "may_add": may_add,
@@ -47,6 +53,20 @@ def case_evidence_panel(*, request, obj):
 def post_evidence_panel(*, request, obj):
     """An online post's screenshots, saved pages and archives (online stream, issue 15 A)."""
     return _panel(request, obj, "post", post=obj)
+
+
+def subject_evidence_panel(key: str):
+    """The panel context for a registered subject's page (evidence.subjects), for the owning app
+    to register on its own page: ``register_panel(..., template="evidence/_evidence_panel.html",
+    context=subject_evidence_panel("business_request"))``."""
+
+    def context(*, request, obj):
+        registration = subjects.subject_by_key(key)
+        if obj is None or registration is None or not registration.may_view(request.user, obj):
+            return None
+        return _panel(request, obj, "subject", subject=(registration, obj))
+
+    return context
 
 
 def register() -> None:

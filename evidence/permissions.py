@@ -9,6 +9,8 @@ Every read of a file is a custody event (``services.evidence_open``)."""
 
 from accounts import permissions as base
 
+from . import subjects
+
 
 def may_view(user, evidence) -> bool:
     if not base.handles_contacts(user):
@@ -17,6 +19,9 @@ def may_view(user, evidence) -> bool:
         from online.permissions import may_see_post
 
         return may_see_post(user, evidence.post)
+    if evidence.subject_type_id:  # a registered subject's evidence: whom its app says (evidence.subjects)
+        found = subjects.subject_of(evidence)
+        return found is not None and found[0].may_view(user, found[1])
     if base.is_specialist(user) or base.is_department_responder(user, evidence.department_id):
         return True
     return evidence.uploaded_by_id == user.pk
@@ -32,6 +37,9 @@ def may_manage(user, evidence) -> bool:
     (an online post's evidence: the specialist section)."""
     if evidence.post_id:
         return base.is_specialist(user)
+    if evidence.subject_type_id:
+        found = subjects.subject_of(evidence)
+        return found is not None and found[0].may_manage(user, found[1])
     return base.is_specialist(user) or base.is_department_responder(user, evidence.department_id)
 
 

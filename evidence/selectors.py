@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as base
 
-from . import permissions
+from . import permissions, subjects
 from .models import Evidence, Handover
 
 
@@ -24,16 +24,20 @@ def evidence_visible(*, user) -> QuerySet[Evidence]:
 
     # An online post's evidence goes to the post's audience, not by department (online.permissions).
     posts = Q(post__in=post_list(user=user).values("pk"))
+    # A registered subject's evidence (evidence.subjects) goes to whom its app says.
+    others = posts | subjects.visible_condition(user)
+    own = Q(post__isnull=True, subject_type__isnull=True)
     if base.is_department_responder(user, user.department_id):
-        return evidence.filter(
-            (Q(post__isnull=True) & (Q(department_id=user.department_id) | Q(uploaded_by=user))) | posts
-        )
-    return evidence.filter((Q(post__isnull=True) & Q(uploaded_by=user)) | posts)
+        return evidence.filter((own & (Q(department_id=user.department_id) | Q(uploaded_by=user))) | others)
+    return evidence.filter((own & Q(uploaded_by=user)) | others)
 
 
-def evidence_for(*, user, contact=None, case=None, post=None) -> QuerySet[Evidence]:
-    """The evidence of a contact, a case or an online post that ``user`` may see, deleted ones included (marked)."""
+def evidence_for(*, user, contact=None, case=None, post=None, subject=None) -> QuerySet[Evidence]:
+    """The evidence of a contact, a case, an online post or a registered subject (``subject``:
+    ``(Subject, obj)``) that ``user`` may see, deleted ones included (marked)."""
     evidence = evidence_visible(user=user)
+    if subject is not None:
+        evidence = evidence.filter(**subjects.attach_fields(*subject))
     if post is not None:
         evidence = evidence.filter(post=post)
     if contact is not None:

@@ -20,7 +20,7 @@ from cases.services import case_record_step
 from mamoru.lib.text import clean_text
 from mamoru.policy.loader import current as current_policy
 
-from . import export, permissions, selectors, storage
+from . import export, permissions, selectors, storage, subjects
 from .choices import CustodyKind, EvidenceKind, HoldGround
 from .detection import detect
 from .incoming import IncomingFile, discard
@@ -84,13 +84,15 @@ def evidence_add(
     contact=None,
     case=None,
     post=None,
+    subject=None,
     kind: str = "",
     description: str = "",
     captured_by_name: str = "",
     captured_at: dt.datetime | None = None,
     captured_place: str = "",
 ) -> Added:
-    """Keep ``incoming`` as evidence of ``contact`` or ``case``. The type is detected from
+    """Keep ``incoming`` as evidence of ``contact``, ``case``, ``post`` or a registered ``subject``
+    (``(evidence.subjects.Subject, obj)``). The type is detected from
     the content; the bytes are stored once by SHA-256 (a second upload of the same bytes
     adds a record pointing at them and says so). The temporary copy is removed."""
     try:
@@ -100,6 +102,7 @@ def evidence_add(
             contact=contact,
             case=case,
             post=post,
+            subject=subject,
             kind=kind,
             description=description,
             captured_by_name=captured_by_name,
@@ -111,9 +114,30 @@ def evidence_add(
 
 
 def _evidence_add(
-    *, actor, incoming, contact, case, kind, description, captured_by_name, captured_at, captured_place, post=None
+    *,
+    actor,
+    incoming,
+    contact,
+    case,
+    kind,
+    description,
+    captured_by_name,
+    captured_at,
+    captured_place,
+    post=None,
+    subject=None,
 ):
-    if post is not None:
+    attach = {}
+    if subject is not None:
+        # A registered subject's evidence (evidence.subjects): its app says who adds and which department.
+        registration, obj = subject
+        if contact is not None or case is not None or post is not None:
+            raise ValidationError(_("証拠は1つの対象にだけ付けてください。"))
+        if not registration.may_add(actor, obj):
+            raise PermissionDenied(_("この{name}に証拠を登録する権限がありません。").format(name=registration.name))
+        department_id = registration.department_id(obj)
+        attach = subjects.attach_fields(registration, obj)
+    elif post is not None:
         # online stream (issue 15 A): a post's evidence belongs to the post (its audience reads it);
         # its department is that of the first staff member it is about.
         if contact is not None or case is not None:
@@ -130,7 +154,7 @@ def _evidence_add(
         department_id = contact.department_id if contact is not None else case.department_id
     if case is not None and contact is not None and case.department_id != contact.department_id:
         raise ValidationError(_("対応記録と事案の担当課が異なります。"))
-    if post is None and not permissions.may_add_to(actor, department_id):
+    if post is None and subject is None and not permissions.may_add_to(actor, department_id):
         raise PermissionDenied(_("この課の対応記録・事案に証拠を登録する権限がありません。"))
     name = _clean_name(incoming.name)
     if incoming.size > settings.MAMORU_EVIDENCE_MAX_BYTES:
@@ -161,6 +185,7 @@ def _evidence_add(
             contact=contact,
             case=case,
             post=post,
+            attach=attach,
             department_id=department_id,
             kind=kind,
             name=name,
@@ -209,6 +234,7 @@ def _evidence_row(
     kind,
     name,
     post=None,
+    attach=None,
     description,
     captured_by_name,
     captured_at,
@@ -222,6 +248,7 @@ def _evidence_row(
             contact=contact,
             case=case,
             post=post,
+            **(attach or {}),
             department_id=department_id,
             kind=kind,
             original_name=name,

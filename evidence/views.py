@@ -22,7 +22,7 @@ from audit.services import audit_read
 from cases.selectors import case_get
 from records.selectors import contact_get
 
-from . import permissions, selectors, services, storage
+from . import permissions, selectors, services, storage, subjects
 from .choices import CustodyKind
 from .forms import EvidenceAddForm, EvidenceOpenForm
 from .incoming import HashingUploadHandler, incoming_from_stream, incoming_from_upload
@@ -46,7 +46,13 @@ class Outcome:
     error: str = ""
 
 
-def _target(request, target: str, pk: int):
+def _target(request, target: str, pk: int, key: str = ""):
+    if target == "subject":  # a registered subject (evidence.subjects), e.g. a request from another business
+        registration = subjects.subject_by_key(key)
+        if registration is None:
+            raise Http404(_("ページが見つかりません。"))
+        obj = registration.get(request.user, pk)
+        return obj, {"subject": (registration, obj)}
     if target == "post":  # online stream (issue 15 A)
         from online.selectors import post_get
 
@@ -69,13 +75,13 @@ def _message(error) -> str:
 
 @csrf_exempt
 @require_POST
-def evidence_upload(request, target: str, pk: int):
+def evidence_upload(request, target: str, pk: int, key: str = ""):
     """Add files to a contact or a case. Each file is hashed by the upload handler as
     its bytes arrive (before the POST is read: the handlers must be set first, so the
     CSRF check comes after, as Django's documentation shows)."""
     if not hasattr(request, "_files"):  # not yet read (mamoru.middleware sets them when it reads first)
         request.upload_handlers = upload_handlers(request)
-    return _evidence_upload(request, target, pk)
+    return _evidence_upload(request, target, pk, key)
 
 
 def upload_handlers(request):
@@ -84,11 +90,15 @@ def upload_handlers(request):
 
 
 @csrf_protect
-def _evidence_upload(request, target: str, pk: int):
-    obj, attach = _target(request, target, pk)
+def _evidence_upload(request, target: str, pk: int, key: str = ""):
+    obj, attach = _target(request, target, pk, key)
     files = request.FILES.getlist("files")
     form = EvidenceAddForm(request.POST)
-    if target == "post":
+    if target == "subject":
+        registration = attach["subject"][0]
+        if not registration.may_add(request.user, obj):
+            raise PermissionDenied(_("この{name}に証拠を登録する権限がありません。").format(name=registration.name))
+    elif target == "post":
         if not permissions.may_add_to_post(request.user, obj):
             raise PermissionDenied(_("この投稿に証拠を登録する権限がありません。"))
     elif not permissions.may_add_to(request.user, obj.department_id):
@@ -138,7 +148,8 @@ def _evidence_upload(request, target: str, pk: int):
         {
             "obj": obj,
             "target": target,
-            "back_url": _back_url(target, obj),
+            "subject_key": key,
+            "back_url": _back_url(target, obj, attach),
             "evidence_max_bytes": settings.MAMORU_EVIDENCE_MAX_BYTES,
             "form": form,
             "outcomes": outcomes,
@@ -158,7 +169,11 @@ def _incoming(upload):
     return incoming_from_stream(upload, name=upload.name or "")
 
 
-def _back_url(target: str, obj) -> str:
+def _back_url(target: str, obj, attach: dict) -> str:
+    if target == "subject":
+        return attach["subject"][0].url(obj)
+    if target == "post":
+        return reverse("online:post_detail", args=[obj.pk])
     if target == "contact":
         return reverse("records:contact_detail", args=[obj.pk])
     return reverse("cases:case_detail", args=[obj.pk])
@@ -171,8 +186,11 @@ def _grant(*, user, evidence, kind: str) -> str:
 def _detail_context(request, evidence, *, open_form=None, opened: str = "", token: str = ""):
     stored = evidence.stored_file
     family = stored.content_type.split("/", 1)[0]
+    found = subjects.subject_of(evidence)
     return {
         "evidence": evidence,
+        "subject_url": found[0].url(found[1]) if found else "",
+        "subject_name": found[0].name if found else "",
         "stored": stored,
         "family": family,
         "playable": family in ("audio", "video"),

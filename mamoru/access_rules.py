@@ -251,6 +251,13 @@ RULES = {
         pk="online_post",
         note="投稿の対象の職員・その課の上司・管理職・専門部署（ファイルなしの送信は 400）",
     ),
+    "evidence:subject_upload": rule(
+        "POST",
+        "login 403 404 403 ok 404",
+        key="=business_request",
+        pk="br_assigned",
+        note="他事業者から受け取った証拠：専門部署が登録（対象職員・指名された管理職は見るだけ）",
+    ),
     "evidence:evidence_detail": rule("GET", DEPARTMENT, pk="evidence"),
     "evidence:evidence_open": rule("POST", DEPARTMENT, pk="evidence", note="目的を入力して再生・表示・ダウンロード"),
     "evidence:evidence_file": rule(

@@ -436,6 +436,7 @@ POST_DATA = {
     "records:contact_start": lambda o: {"channel": "counter"},
     "evidence:contact_upload": lambda o: {"files": [SimpleUploadedFile("call.wav", WAV)], "captured_by_name": "職員"},
     "evidence:case_upload": lambda o: {"files": [SimpleUploadedFile("photo.png", PNG)]},
+    "evidence:subject_upload": lambda o: {"files": [SimpleUploadedFile("memo.png", PNG)]},
     "evidence:evidence_open": lambda o: {"kind": "downloaded", "purpose": "事案の経過確認"},
     "backup_calls:create": lambda o: {"reason": "大声で威嚇"},
     "cases:case_state": lambda o: {"state": case_next_states(case=o["case"])[0], "reason": "経過"},
