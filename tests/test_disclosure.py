@@ -543,8 +543,12 @@ def test_cases_repetition_and_assessment_answer_too(city, resident, contacts):
     from mamoru.policy.loader import current
     from repetition.services import repetition_evaluate
 
-    for hour in (1, 2, 3):
-        make_contact(city.staff, resident=resident, channel="phone", ago=dt.timedelta(hours=hour))
+    # Three calls on one calendar day — yesterday, from 10:00 (Japan time): "1, 2 and 3 hours ago"
+    # would straddle midnight when the test runs between 0:00 and 3:00.
+    yesterday_ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+    for hour in (0, 1, 2):
+        at = yesterday_ten + dt.timedelta(hours=hour)
+        make_contact(city.staff, resident=resident, channel="phone", ago=timezone.now() - at)
     flags = repetition_evaluate(resident=resident)
     assert flags
     case_open_or_join(actor=city.staff, contact=contacts[0], reason="report", detail="窓口で大声")
