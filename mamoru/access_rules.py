@@ -35,7 +35,12 @@ ADMIN_SITE = "login login login login login ok"
 # 管理サイトでもシステム管理者に許していない操作（削除・追加など）
 ADMIN_SITE_NONE = "login login login login login 403"
 
+# 管理職（自課）と専門部署（全課）
+STATISTICS = "login 403 403 ok ok 403"
+
 RULES = {
+    # 統計（issue 16）
+    "stats:dashboard": rule("GET", STATISTICS),
     # 対応記録
     "records:home": rule("GET", SIGNED_IN),
     "records:contact_list": rule("GET", HANDLERS),

@@ -23,9 +23,9 @@ def applied_filters(form) -> dict[str, str]:
             continue
         field = form.fields[name]
         choices = getattr(field, "choices", None)
-        if choices is not None and isinstance(value, str):
+        if choices is not None and isinstance(value, str | int) and not isinstance(value, bool):
             value = dict((str(key), label) for key, label in choices if not isinstance(label, (list, tuple))).get(
-                value, value
+                str(value), value
             )
         shown[str(field.label or name)] = str(value)[:200]
     return shown

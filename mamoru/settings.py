@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "business_requests",
     # online stream (issue 15 A): online posts about staff
     "online",
+    # issue 16: figures for managers and the public (a top app: it reads the others' figures through mamoru.lib.figures)
+    "stats",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("disclosure/", include("disclosure.urls")),
     path("business-requests/", include("business_requests.urls")),
     path("online/", include("online.urls")),
+    path("stats/", include("stats.urls")),
     path("evidence/hold/", include("evidence.hold_urls")),
     path("evidence/", include("evidence.transcript_urls")),
     path("evidence/timestamps/", include("evidence.timestamp_urls")),

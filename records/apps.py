@@ -6,9 +6,11 @@ class RecordsConfig(AppConfig):
     verbose_name = "対応記録"
 
     def ready(self):
+        from mamoru.lib.figures import register_figures
         from people.hooks import resident_data_held
 
-        from . import held, panels
+        from . import figures, held, panels
 
         panels.register()
+        register_figures(key="contacts", title="対応記録", order=10, compute=figures.contact_figures)
         resident_data_held.connect(held.resident_data_held)

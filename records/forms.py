@@ -269,6 +269,22 @@ class ContactFilterForm(forms.Form):
         label=_("ハラスメント判断"), required=False, choices=[("", _("すべて")), *HarassmentJudgement.choices]
     )
     staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none(), required=False)
+    # Reached from the figures (issue 16); not on the form staff fill in.
+    hour = forms.TypedChoiceField(
+        label=_("開始時間帯"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて")), *((h, f"{h}時台") for h in range(24))],
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("曜日"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて")), *((i, f"{d}曜日") for i, d in enumerate("月火水木金土日", start=1))],
+    )
+    over_limit = forms.BooleanField(label=_("対応時間の上限を超えたもの"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -324,6 +340,9 @@ class ContactFilterForm(forms.Form):
             harassment=data.get("harassment", ""),
             staff_id=data["staff"].pk if data.get("staff") else None,
             query=data.get("q", ""),
+            hour=data.get("hour"),
+            weekday=data.get("weekday"),
+            over_limit=bool(data.get("over_limit")),
         )
 
 

@@ -35,6 +35,11 @@ class ContactFilter:
     resident_id: int | None = None
     query: str = ""
     live_only: bool = False
+    # From the figures (issue 16): the hour of day and ISO weekday (1 = Monday) the contact
+    # started in the city's time zone, and whether it ran past the pack's time limit.
+    hour: int | None = None
+    weekday: int | None = None
+    over_limit: bool = False
 
 
 def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
@@ -62,6 +67,13 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
         contacts = contacts.filter(resident_id=filters.resident_id)
     if filters.live_only:
         contacts = contacts.filter(ended_at__isnull=True)
+    if filters.hour is not None:
+        contacts = contacts.filter(started_at__hour=filters.hour)
+    if filters.weekday is not None:
+        contacts = contacts.filter(started_at__iso_week_day=filters.weekday)
+    if filters.over_limit:
+        limit_seconds = current_policy().response_time.limit_minutes * 60
+        contacts = contacts.filter(ended_at__isnull=False, duration_seconds__gt=limit_seconds)
     if filters.query.strip():
         contacts = contacts.filter(contact_query_condition(filters.query, user=user))
     return contacts

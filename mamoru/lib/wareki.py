@@ -44,3 +44,22 @@ def format_seireki(day: dt.date) -> str:
 def fiscal_year(day: dt.date) -> int:
     """The Japanese fiscal year (年度) a day falls in: April to March."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_label(year: int, style: str = "wareki") -> str:
+    """令和7年度 (or 2025年度) for the fiscal year from April ``year``. The era is the
+    one in force at the end of the calendar year, as governments name it: the year
+    from April 2019 is 令和元年度, the year from April 1988 昭和63年度."""
+    if style != "wareki" or dt.date(year, 12, 31) < ERAS[-1][0]:
+        return f"{year}年度"
+    name, era = era_year(dt.date(year, 12, 31))
+    return f"{name}{'元' if era == 1 else era}年度"
+
+
+def month_label(year: int, month: int, style: str = "wareki") -> str:
+    """令和7年4月 (or 2025年4月): the era of the month's first day."""
+    first = dt.date(year, month, 1)
+    if style != "wareki" or first < ERAS[-1][0]:
+        return f"{year}年{month}月"
+    name, era = era_year(first)
+    return f"{name}{'元' if era == 1 else era}年{month}月"

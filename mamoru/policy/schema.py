@@ -44,6 +44,18 @@ class BackupCallRules:
     escalation_seconds: int
 
 
+# Published counts under this many are shown as 「10未満」 (the rule many Japanese public statistics use).
+DEFAULT_SUPPRESSION_THRESHOLD = 10
+
+
+@dataclass(frozen=True)
+class StatisticsRules:
+    """``[statistics]``: the published yearly report shows a count under
+    ``suppression_threshold`` as 「N未満」 (and hides a second where a total would reveal it)."""
+
+    suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+
+
 # Hours a contact may stay 未判断 after it ended before it is on the to-do lists.
 DEFAULT_JUDGEMENT_DUE_HOURS = 24
 
@@ -115,6 +127,7 @@ class PolicyPack:
     judgement: JudgementRules = JudgementRules()
     evidence_retention: EvidenceRetention | None = None
     online_posts: OnlinePostRules = OnlinePostRules()
+    statistics: StatisticsRules = StatisticsRules()
     source_text: str = field(default="", repr=False, compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -217,6 +230,18 @@ def _judgement(data: dict) -> JudgementRules:
     return JudgementRules(due_hours=_positive_int(rules, "due_hours", "judgement.", unit=_("時間"), maximum=24 * 90))
 
 
+def _statistics(data: dict) -> StatisticsRules:
+    """The optional ``[statistics]`` table; without it the defaults apply."""
+    if "statistics" not in data:
+        return StatisticsRules()
+    rules = _table(data, "statistics", "")
+    if "suppression_threshold" not in rules:
+        return StatisticsRules()
+    return StatisticsRules(
+        suppression_threshold=_positive_int(rules, "suppression_threshold", "statistics.", unit=_("件"), maximum=1000)
+    )
+
+
 # A pack is a few kilobytes (otawara.toml: 11 KB) and four levels deep; far more is not a pack.
 MAX_PACK_CHARACTERS = 256 * 1024
 MAX_PACK_DEPTH = 8
@@ -307,5 +332,6 @@ def parse_pack(source: str) -> PolicyPack:
         judgement=_judgement(data),
         evidence_retention=parse_evidence_retention(data),
         online_posts=parse_online_posts(data),
+        statistics=_statistics(data),
         source_text=source,
     )

@@ -1,0 +1,23 @@
+from django import template
+
+from stats.charts import bar_chart
+
+register = template.Library()
+
+
+@register.simple_tag
+def stats_chart(table, series=1):
+    """The table's bar chart (SVG), or nothing for a table drawn without one."""
+    if not table.chart:
+        return ""
+    return bar_chart(table, series=series)
+
+
+@register.filter
+def stats_value(value, kind="int"):
+    """A figure as read on the page: 1,234 / 12.5 / －."""
+    if value is None:
+        return "－"
+    if kind in ("hours", "percent", "minutes") or isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
