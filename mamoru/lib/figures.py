@@ -140,3 +140,19 @@ def sections() -> list[Section]:
 
 def sections_for(user) -> list[Section]:
     return [s for s in sections() if s.audience is None or user is None or s.audience(user)]
+
+
+def nearest_rank(queryset, expression, fraction: float, *, count: int | None = None):
+    """The value at ``fraction`` (0.5 the median, 0.95 the 95th percentile) of
+    ``expression`` over ``queryset`` by the nearest-rank method: sort, then take the
+    ⌈fraction × n⌉-th value. Exact, the same on SQLite and PostgreSQL, and two
+    queries whatever the number of rows (one when ``count`` is given): the count,
+    then ORDER BY … OFFSET k-1 LIMIT 1. ``None`` when there is no row."""
+    import math
+
+    n = queryset.count() if count is None else count
+    if not n:
+        return None
+    rank = max(1, math.ceil(fraction * n))
+    rows = queryset.annotate(_ranked=expression).order_by("_ranked").values_list("_ranked", flat=True)
+    return rows[rank - 1 : rank][0]
