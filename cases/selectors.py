@@ -32,6 +32,37 @@ def case_list(*, user) -> QuerySet[Case]:
     return Case.objects.filter(department__in=department_visible_ids(user=user))
 
 
+def case_list_narrowed(
+    cases: QuerySet[Case],
+    *,
+    case_state: str = "",
+    department: int | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    open_on: dt.date | None = None,
+) -> QuerySet[Case]:
+    """``cases`` (already narrowed to a user) narrowed by the list's filters: the pack
+    state, the department, the day reported (Asia/Tokyo, both days included), and
+    open at the end of ``open_on`` (reported by then, not closed by then)."""
+    tz = timezone.get_current_timezone()
+
+    def day_start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tz)
+
+    if case_state:
+        cases = cases.filter(state=case_state)
+    if department:
+        cases = cases.filter(department_id=department)
+    if opened_from:
+        cases = cases.filter(opened_at__gte=day_start(opened_from))
+    if opened_to:
+        cases = cases.filter(opened_at__lt=day_start(opened_to + dt.timedelta(days=1)))
+    if open_on:
+        end = day_start(open_on + dt.timedelta(days=1))
+        cases = cases.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end)
+    return cases
+
+
 def case_list_for_display(*, user) -> QuerySet[Case]:
     return case_list(user=user).select_related("department", "resident", "handler", "reported_by")
 

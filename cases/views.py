@@ -13,7 +13,14 @@ from mamoru.policy.loader import current as current_policy
 from records.selectors import contact_get
 
 from . import selectors, services
-from .forms import CaseHandlerForm, CaseStateForm, CaseStepForm, FollowUpCompleteForm, FollowUpForm
+from .forms import (
+    CaseHandlerForm,
+    CaseListFilterForm,
+    CaseStateForm,
+    CaseStepForm,
+    FollowUpCompleteForm,
+    FollowUpForm,
+)
 from .permissions import may_act_on_case, may_see_all_follow_ups, may_view_staff_care, require_case_handler
 
 
@@ -34,20 +41,31 @@ def case_list(request):
         cases = cases.filter(closed_at__isnull=True)
     elif shown == "closed":
         cases = cases.filter(closed_at__isnull=False)
+    narrowing = CaseListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        cases = selectors.case_list_narrowed(cases, **narrowing.cleaned_data)
+    else:
+        _refused_form(request, narrowing)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="cases.case.listed",
-        filters={"状態": shown, "ページ": page.number},
+        filters={"状態": shown, **narrowed, "ページ": page.number},
         count=page.paginator.count,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["state"] = shown
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
             "shown": shown,
-            "query_string": f"state={shown}",
+            "narrowed": narrowed,
+            "query_string": query.urlencode(),
             "can_view_staff_care": may_view_staff_care(request.user),
         },
     )
