@@ -44,6 +44,38 @@ def measure_list(*, user) -> QuerySet[Measure]:
     return Measure.objects.none()
 
 
+def measure_list_narrowed(
+    measures: QuerySet[Measure],
+    *,
+    kind: str = "",
+    department: int | None = None,
+    drafted_from: dt.date | None = None,
+    drafted_to: dt.date | None = None,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+) -> QuerySet[Measure]:
+    """``measures`` (already narrowed to a user) narrowed by the list's filters: the
+    rung, the lead department, and the days drafted and issued (Asia/Tokyo, both included)."""
+    tz = timezone.get_current_timezone()
+
+    def day_start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tz)
+
+    if kind:
+        measures = measures.filter(kind=kind)
+    if department:
+        measures = measures.filter(lead_department_id=department)
+    if drafted_from:
+        measures = measures.filter(drafted_at__gte=day_start(drafted_from))
+    if drafted_to:
+        measures = measures.filter(drafted_at__lt=day_start(drafted_to + dt.timedelta(days=1)))
+    if issued_from:
+        measures = measures.filter(issued_at__gte=day_start(issued_from))
+    if issued_to:
+        measures = measures.filter(issued_at__lt=day_start(issued_to + dt.timedelta(days=1)))
+    return measures
+
+
 def measure_get(*, user, pk) -> Measure:
     try:
         return measure_list(user=user).get(pk=pk)
