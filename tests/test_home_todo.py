@@ -8,6 +8,9 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
+from backup_calls.services import backup_call_create, backup_call_resolve, backup_call_take
+from cases.models import Case
+from cases.services import case_change_state, case_open_or_join, follow_up_complete, follow_up_record
 from records.services import ContactData, contact_update
 
 from .factories import make_contact
@@ -78,3 +81,107 @@ def test_staff_see_their_own_undecided_contacts_overdue_first(city, client_for):
         data=ContactData(**{**ContactData.from_contact(recent).__dict__, "harassment": "no"}),
     )
     assert _home(client_for, city.staff).count(EMPTY) == 1
+
+
+# --- supervisors -----------------------------------------------------------------------------------
+
+
+def _live(actor, **fields):
+    return make_contact(actor, ago=dt.timedelta(minutes=5), ended_at=None, **fields)
+
+
+def _section(home: str, css: str) -> str:
+    found = re.search(rf'<section class="panel todo {css}".*?</section>', home, re.S)
+    return found.group(0) if found else ""
+
+
+def test_supervisors_see_open_backup_calls_cases_to_confirm_and_follow_ups_of_their_department(city, client_for):
+    today = timezone.localdate()
+    # Backup calls: one taken, one nobody has taken yet, one closed, one of 税務課. Each opens a case (報告).
+    taken = backup_call_create(actor=city.staff, contact=_live(city.staff), reason="大声で威圧")
+    backup_call_take(actor=city.supervisor, call=taken)
+    waiting = backup_call_create(actor=city.staff, contact=_live(city.staff, channel="phone"), reason="長時間")
+    closed = backup_call_create(actor=city.staff, contact=_live(city.staff, channel="visit"))
+    backup_call_resolve(actor=city.staff, call=closed)
+    other = backup_call_create(actor=city.zeimu_staff, contact=_live(city.zeimu_staff))
+    # Cases: reported (報告) ones wait; one already confirmed does not; 税務課's is not ours.
+    reported = case_open_or_join(
+        actor=city.staff, contact=_ended(city.staff, 3, summary="窓口での暴言"), reason="report"
+    )
+    confirmed = case_open_or_join(actor=city.staff, contact=_ended(city.staff, 4), reason="report")
+    case_change_state(actor=city.supervisor, case=confirmed, state="supervisor_review")
+    zeimu_case = case_open_or_join(actor=city.zeimu_staff, contact=_ended(city.zeimu_staff, 3), reason="report")
+    # Care follow-ups: recorded by the supervisor (overdue, due in 3 days, due in a month, done) and by the
+    # manager (overdue: on the manager's home, not the supervisor's).
+    overdue_care = follow_up_record(
+        actor=city.supervisor,
+        case=reported,
+        staff=city.staff,
+        kind="interview",
+        due_date=today - dt.timedelta(days=2),
+        past_due_confirmed=True,
+    )
+    soon_care = follow_up_record(
+        actor=city.supervisor, case=reported, staff=city.staff, kind="referral", due_date=today + dt.timedelta(days=3)
+    )
+    later_care = follow_up_record(
+        actor=city.supervisor, case=reported, staff=city.staff, kind="rest", due_date=today + dt.timedelta(days=30)
+    )
+    done_care = follow_up_record(
+        actor=city.supervisor,
+        case=reported,
+        staff=city.staff,
+        kind="rotation",
+        due_date=today - dt.timedelta(days=1),
+        past_due_confirmed=True,
+    )
+    follow_up_complete(actor=city.supervisor, follow_up=done_care)
+    manager_care = follow_up_record(
+        actor=city.manager,
+        case=confirmed,
+        staff=city.staff,
+        kind="rotation",
+        due_date=today - dt.timedelta(days=5),
+        past_due_confirmed=True,
+    )
+
+    home = _home(client_for, city.supervisor)
+    assert EMPTY not in home
+    calls = _section(home, "home-open-calls")
+    assert "対応中の応援要請（2件）" in calls and "うち未対応 1件" in calls
+    assert calls.index(f"応援要請 No.{waiting.pk}<") < calls.index(f"応援要請 No.{taken.pk}<")  # not taken first
+    assert f'href="/contacts/{waiting.contact_id}/"' in calls and "まだ誰も向かっていません" in calls
+    assert "市民 課長補佐が対応中" in calls
+    assert f"応援要請 No.{closed.pk}<" not in calls and f"応援要請 No.{other.pk}<" not in calls
+
+    cases = _section(home, "home-cases-to-confirm")
+    expected_cases = set(
+        Case.objects.filter(department=city.shimin, state="reported", closed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    assert reported.pk in expected_cases and confirmed.pk not in expected_cases
+    assert set(map(int, re.findall(r'href="/cases/(\d+)/"', cases))) == expected_cases
+    assert f"確認を待つ事案（{len(expected_cases)}件）" in cases and "窓口での暴言" in cases
+    assert f'href="/cases/{zeimu_case.pk}/"' not in cases
+
+    care = _section(home, "home-follow-ups")
+    assert "（2件）" in care and "うち期限超過 1件" in care
+    assert care.index(f"#follow-up-{overdue_care.pk}") < care.index(f"#follow-up-{soon_care.pk}")
+    assert "市民 一郎：面談" in care and "期限超過（" in care
+    for absent in (later_care, done_care, manager_care):
+        assert f"#follow-up-{absent.pk}" not in care
+
+    # The manager of 市民課: the same calls and cases, and every overdue follow-up of the department.
+    manager_home = _home(client_for, city.manager)
+    assert "対応中の応援要請（2件）" in _section(manager_home, "home-open-calls")
+    manager_care_panel = _section(manager_home, "home-follow-ups")
+    shown = set(map(int, re.findall(r"#follow-up-(\d+)", manager_care_panel)))
+    assert shown == {overdue_care.pk, manager_care.pk}
+    assert 'href="/cases/staff-care/"' in manager_care_panel
+
+    # Staff, another department's staff and the specialist section see none of these panels.
+    for user in (city.staff, city.zeimu_staff, city.specialist):
+        page = _home(client_for, user)
+        for css in ("home-open-calls", "home-cases-to-confirm", "home-follow-ups"):
+            assert _section(page, css) == "", (user, css)
