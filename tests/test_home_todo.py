@@ -11,9 +11,10 @@ from django.utils import timezone
 from backup_calls.services import backup_call_create, backup_call_resolve, backup_call_take
 from cases.models import Case
 from cases.services import case_change_state, case_open_or_join, follow_up_complete, follow_up_record
+from measures import services as measure_services
 from records.services import ContactData, contact_update
 
-from .factories import make_contact
+from .factories import make_contact, make_resident
 
 EMPTY = "対応が必要なものはありません。"
 
@@ -185,3 +186,79 @@ def test_supervisors_see_open_backup_calls_cases_to_confirm_and_follow_ups_of_th
         page = _home(client_for, user)
         for css in ("home-open-calls", "home-cases-to-confirm", "home-follow-ups"):
             assert _section(page, css) == "", (user, css)
+
+
+# --- managers and the specialist section: measures -------------------------------------------------
+
+
+def _terms(city, contacts, **extra):
+    values = dict(
+        reasons="度重なる大声での威圧",
+        contacts=contacts,
+        lead_department=city.shimin,
+        starts_on=timezone.localdate(),
+        requests="窓口や電話で大声を出さないこと。",
+    )
+    values.update(extra)
+    return measure_services.MeasureTerms(**values)
+
+
+def _draft(city, resident, contacts, **extra):
+    return measure_services.measure_draft(
+        actor=city.specialist, resident=resident, kind="warning", terms=_terms(city, contacts, **extra)
+    )
+
+
+def _issued(city, resident, contacts, **extra):
+    measure = _draft(city, resident, contacts, **extra)
+    measure_services.measure_submit(actor=city.specialist, measure=measure)
+    measure_services.measure_approve(actor=city.manager, measure=measure)
+    return measure_services.measure_issue(actor=city.specialist, measure=measure)
+
+
+def test_managers_see_the_measures_waiting_for_their_approval_and_the_specialist_section_its_drafts(city, client_for):
+    today = timezone.localdate()
+    resident = make_resident(city.staff)
+    zeimu_resident = make_resident(city.zeimu_staff, name="佐藤 花子", kana="さとう はなこ", phones=("0287-99-0000",))
+    contacts = [make_contact(city.staff, resident=resident, summary="窓口で大声", ago=dt.timedelta(days=3))]
+    zeimu_contacts = [make_contact(city.zeimu_staff, resident=zeimu_resident, ago=dt.timedelta(days=2))]
+
+    waiting = _draft(city, resident, contacts)
+    measure_services.measure_submit(actor=city.specialist, measure=waiting)
+    zeimu_waiting = _draft(city, zeimu_resident, zeimu_contacts, lead_department=city.zeimu)
+    measure_services.measure_submit(actor=city.specialist, measure=zeimu_waiting)
+    in_draft = _draft(city, resident, contacts)
+    sent_back = _draft(city, resident, contacts)
+    measure_services.measure_submit(actor=city.specialist, measure=sent_back)
+    measure_services.measure_send_back(actor=city.manager, measure=sent_back, comment="理由を具体的に")
+    to_review = _issued(city, resident, contacts, review_on=today + dt.timedelta(days=5))
+    not_yet = _issued(city, resident, contacts, review_on=today + dt.timedelta(days=60))
+    appealed = _issued(city, resident, contacts)
+    appeal = measure_services.measure_appeal_record(
+        actor=city.specialist, measure=appealed, received_on=today, content="警告に納得できない"
+    )
+
+    manager = _section(_home(client_for, city.manager), "home-approvals")
+    assert "決裁待ちの措置（1件）" in manager
+    assert f'href="/measures/{waiting.pk}/"' in manager and "市民課の管理職の決裁" in manager
+    assert f'href="/measures/{zeimu_waiting.pk}/"' not in manager
+    assert 'href="/measures/inbox/"' in manager
+
+    specialist = _home(client_for, city.specialist)
+    assert _section(specialist, "home-approvals") == ""  # the warning needs the 管理職 only (the pack)
+    drafting = _section(specialist, "home-drafting")
+    shown = set(map(int, re.findall(r'href="/measures/(\d+)/"', drafting)))
+    assert shown == {in_draft.pk, sent_back.pk, to_review.pk, appealed.pk}
+    assert "措置の起案・発出・見直し（4件）" in drafting
+    assert drafting.index(f'href="/measures/{to_review.pk}/"') < drafting.index(f'href="/measures/{in_draft.pk}/"')
+    assert "差戻し：修正して決裁に回してください" in drafting and "不服の申出：判断を記録してください" in drafting
+    assert f'href="/measures/{not_yet.pk}/"' not in drafting and f'href="/measures/{waiting.pk}/"' not in drafting
+
+    for user in (city.staff, city.supervisor, city.zeimu_staff):
+        page = _home(client_for, user)
+        assert _section(page, "home-approvals") == "" and _section(page, "home-drafting") == "", user
+
+    measure_services.measure_approve(actor=city.manager, measure=waiting)
+    assert _section(_home(client_for, city.manager), "home-approvals") == ""
+    measure_services.measure_appeal_decide(actor=city.specialist, appeal=appeal, outcome="upheld", reason="妥当")
+    assert f'href="/measures/{appealed.pk}/"' not in _section(_home(client_for, city.specialist), "home-drafting")
