@@ -21,9 +21,10 @@ from records.models import Contact
 
 from .choices import EventKind
 from .models import Case, CaseEvent, StaffFollowUp
-from .permissions import may_see_all_follow_ups, may_view_staff_care
+from .permissions import may_confirm_cases, may_see_all_follow_ups, may_view_staff_care
 
 STAFF_CARE_DAYS = 90
+FOLLOW_UP_SOON_DAYS = 7  # a care follow-up due within a week is on the recorder's home page
 
 
 def case_list(*, user) -> QuerySet[Case]:
@@ -88,6 +89,20 @@ def case_open_list(*, user) -> QuerySet[Case]:
             )
         )
         .order_by("handled", "last_activity_at", "id")
+    )
+
+
+def case_to_confirm_list(*, user) -> QuerySet[Case]:
+    """Open cases of the user's department still in the pack's first state (報告: reported,
+    waiting for a supervisor to confirm them), oldest first: the home page of the
+    department's 上司 and 管理職."""
+    if not may_confirm_cases(user):
+        return Case.objects.none()
+    first_state = current_policy().case_state_codes()[0]
+    return (
+        case_list_for_display(user=user)
+        .filter(closed_at__isnull=True, state=first_state, department_id=user.department_id)
+        .order_by("opened_at", "id")
     )
 
 
@@ -162,6 +177,24 @@ def follow_up_list(*, user, case: Case) -> QuerySet[StaffFollowUp]:
     if not may_see_all_follow_ups(user, case.department_id):
         follow_ups = follow_ups.filter(Q(recorded_by=user) | Q(staff=user))
     return follow_ups.select_related("staff", "recorded_by")
+
+
+def follow_up_due_list(*, user, today: dt.date | None = None, soon_days: int = FOLLOW_UP_SOON_DAYS):
+    """Care follow-ups not done that wait for the user, overdue first, then by due date:
+    those they recorded due within ``soon_days`` (or overdue); for a 管理職, every overdue
+    one of their department as well. The home page's to-do list."""
+    if not may_confirm_cases(user):
+        return StaffFollowUp.objects.none()
+    today = today or timezone.localdate()
+    mine = Q(recorded_by=user, due_date__lte=today + dt.timedelta(days=soon_days))
+    if may_see_all_follow_ups(user, user.department_id):
+        mine |= Q(case__department_id=user.department_id, due_date__lt=today)
+    return (
+        _follow_ups_visible(user=user)
+        .filter(mine, done_at__isnull=True)
+        .select_related("case", "staff")
+        .order_by("due_date", "id")
+    )
 
 
 def follow_up_get(*, user, pk) -> StaffFollowUp:

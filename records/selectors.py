@@ -246,6 +246,17 @@ def contact_judgement_overdue_list(*, user, now: dt.datetime | None = None) -> Q
     return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
 
 
+def contact_judgement_undecided_list(*, user, now: dt.datetime | None = None) -> QuerySet[Contact]:
+    """Ended contacts left 未判断 that wait for this user, oldest first: all of their own
+    (overdue or not yet), and for a supervisor or above their department's overdue ones
+    (the contacts of the staff they supervise). The home page's to-do list."""
+    contacts = contact_list(user=user).filter(harassment=HarassmentJudgement.UNDECIDED, ended_at__isnull=False)
+    mine = Q(staff=user)
+    if is_supervisor_or_above(user) and user.department_id:
+        mine |= Q(department_id=user.department_id, ended_at__lt=contact_judgement_due_before(now))
+    return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
+
+
 def contact_judgement_waiting_list(*, user) -> QuerySet[Contact]:
     """判断待ち: contacts recorded as 判断に迷う（上司に相談）, waiting for the decision of
     a supervisor or above of their department (the specialist section: of every
