@@ -106,6 +106,7 @@ eval: install-test
 bench: install-test audio-tools fonts
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/resident_lookup.py
+	$(PY) benchmarks/stats.py
 	$(PY) benchmarks/backup_latency.py
 	$(PY) benchmarks/evidence_analysis.py
 	$(PY) benchmarks/transcript_search.py
