@@ -49,7 +49,8 @@ def requests_by_step(scope: Scope) -> Table:
         title="段階別の申入れ（期間内に受け付けた申入れの今の段階）",
         row_header="段階",
         columns=["申入れ"],
-        rows=[Row(label=str(state.label), values=[counted.get(state.value, 0)]) for state in RequestState],
+        rows=[Row(label=str(state.label), values=[counted.get(state.value, 0)]) for state in RequestState]
+        + [Row(label=code, values=[n]) for code, n in sorted(counted.items()) if code not in RequestState.values],
         public=True,
         note="受付日で数え、集計時点の段階で示す。" + DEPARTMENT_NOTE,
     )
