@@ -92,7 +92,7 @@ def case_state_tables(scope: Scope) -> list[Table]:
             )
             for department in departments
         ],
-        chart="stacked",
+        chart="",
         public=True,
         note="事案の担当課で数え、今の名前で表示する。",
     )

@@ -61,7 +61,7 @@ def measures_by_kind_and_status(scope: Scope) -> Table:
             )
             for code, name in _kinds({kind for kind, _ in counts})
         ],
-        chart="stacked",
+        chart="",
         public=False,
         note="主管課で数える。状態は集計時点のもの（差戻し後に再び回付したものは「決裁中」）。",
     )

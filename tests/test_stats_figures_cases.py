@@ -95,3 +95,10 @@ def test_the_case_list_explains_a_wrong_filter(city, client_for, cases):
     assert "日付" in page.content.decode()
     unknown = client_for(city.specialist).get(reverse("cases:case_list"), {"state": "all", "case_state": "zzz"})
     assert "状態「zzz」はポリシーパックにありません" in unknown.content.decode()
+
+
+def test_a_state_the_pack_no_longer_has_keeps_its_row(city, client_for, cases):
+    Case.objects.filter(state="supervisor_review").update(state="old_review")
+    tables = tables_for(client_for(city.specialist), fiscal_year=2025)
+    assert {r.label: r.values[0] for r in tables["cases_by_state"].rows}["old_review"] == 1
+    assert tables["cases_by_department"].columns[-1] == "old_review"
