@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import twofactor
 from audit.models import AuditEntry
@@ -225,3 +226,28 @@ def test_a_bounded_number_of_queries(city, client_for, exposure_2025):
     with CaptureQueriesContext(connection) as many:
         client.get(URL, FY2025)
     assert len(many) == len(few)
+
+
+def test_the_demo_has_care_done_due_and_overdue(db, client):
+    """``seed-demo`` records care follow-ups, so the page has more than zeros to show."""
+    from accounts.models import User
+    from cases.models import StaffFollowUp
+    from demo.generator import seed_demo
+
+    today = dt.date(2026, 4, 1)
+    seed_demo(seed=7, contacts=200, residents=30, today=today)
+    follow_ups = StaffFollowUp.objects.all()
+    assert follow_ups.filter(done_at__isnull=False).exists()
+    assert follow_ups.filter(done_at__isnull=True, due_date__gte=today).exists()
+    assert follow_ups.filter(done_at__isnull=True, due_date__lt=today).exists()
+    assert all(f.staff.department_id == f.case.department_id for f in follow_ups.select_related("case", "staff"))
+    client.force_login(User.objects.get(username="specialist1"))
+    rows = client.get(URL, FY2025).context["rows"]
+    harassment = Contact.objects.filter(harassment="yes", deleted_at__isnull=True).prefetch_related("other_staff")
+    assert all(at(2025, 4, 1, 0) <= c.started_at < at(2026, 4, 1, 0) for c in harassment)
+    by_hand = sum(1 + sum(1 for u in c.other_staff.all() if u != c.staff) for c in harassment)
+    assert sum(row.harassment for row in rows) == by_hand
+    in_year = [f for f in follow_ups if dt.date(2025, 4, 1) <= f.due_date <= dt.date(2026, 3, 31)]
+    assert sum(row.follow_ups for row in rows) == len(in_year)
+    overdue = [f for f in in_year if f.done_at is None and f.due_date < timezone.localdate()]
+    assert sum(row.overdue for row in rows) == len(overdue)
