@@ -187,6 +187,9 @@ ACTION_LABELS = {
     "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
     "online.post.letter_read": _("投稿の削除を求める文書（PDF）を閲覧"),
     "notifications.deadlines.reminded": _("期限の通知を送信"),
+    # exposure stream (issue 16): staff exposure, for rotation decisions
+    "stats.staff_exposure.viewed": _("職員ごとの対応状況（カスハラ対応件数・ケア）を閲覧"),
+    "stats.staff_exposure.exported": _("職員ごとの対応状況を CSV に出力"),
 }
 
 

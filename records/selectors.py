@@ -32,6 +32,9 @@ class ContactFilter:
     category: str = ""
     harassment: str = ""
     staff_id: int | None = None
+    # From the staff exposure page (issue 16): attended as 同席職員, and handled or attended.
+    other_staff_id: int | None = None
+    involved_staff_id: int | None = None
     resident_id: int | None = None
     query: str = ""
     live_only: bool = False
@@ -40,6 +43,11 @@ class ContactFilter:
     hour: int | None = None
     weekday: int | None = None
     over_limit: bool = False
+
+
+def _attended_by(user_id: int):
+    """The contacts a member of staff attended as 同席職員 (a subquery: no duplicates)."""
+    return Contact.other_staff.through.objects.filter(user_id=user_id).values("contact_id")
 
 
 def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
@@ -63,6 +71,12 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
         contacts = contacts.filter(harassment=filters.harassment)
     if filters.staff_id:
         contacts = contacts.filter(staff_id=filters.staff_id)
+    if filters.other_staff_id:
+        contacts = contacts.filter(pk__in=_attended_by(filters.other_staff_id))
+    if filters.involved_staff_id:
+        contacts = contacts.filter(
+            Q(staff_id=filters.involved_staff_id) | Q(pk__in=_attended_by(filters.involved_staff_id))
+        )
     if filters.resident_id:
         contacts = contacts.filter(resident_id=filters.resident_id)
     if filters.live_only:
