@@ -5,6 +5,8 @@ home says so once; the page reads a bounded number of queries whatever the numbe
 import datetime as dt
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +27,10 @@ from repetition.services import repetition_evaluate, repetition_flag_decide
 from .factories import make_contact, make_resident
 
 EMPTY = "対応が必要なものはありません。"
+# The most queries the home page reads for any role, whatever the number of things waiting (counted
+# with the fixtures of the last test: 13 for staff, 22 for a supervisor or a manager, 25 for the
+# specialist section, the page's own queries included).
+HOME_QUERY_BOUND = 30
 
 
 def _todo(home: str) -> str:
@@ -369,3 +375,64 @@ def test_the_specialist_section_sees_flags_to_review_and_deadlines_of_posts_and_
 
     repetition_flag_decide(actor=city.specialist, flag=open_flags[0], decision="confirmed", reason="確認した")
     assert _section(_home(client_for, city.specialist), "home-flags-to-review") == ""
+
+
+# --- a bounded number of queries ----------------------------------------------------------------
+
+
+def _waiting_things(city, n, start=0):
+    """``n`` things of every kind waiting for each role, made through the services."""
+    today = timezone.localdate()
+    resident = make_resident(city.staff, name="件数 太郎", kana="けんすう たろう", phones=(f"0287-60-{start:04d}",))
+    contacts = [make_contact(city.staff, resident=resident, ago=dt.timedelta(days=2))]
+    for i in range(start, start + n):
+        _ended(city.staff, 30 + i, summary=f"未判断 {i}")
+        call = backup_call_create(actor=city.staff, contact=_live(city.staff))
+        case = Case.objects.get(contacts=call.contact)
+        follow_up_record(
+            actor=city.supervisor,
+            case=case,
+            staff=city.staff,
+            kind="interview",
+            due_date=today - dt.timedelta(days=1),
+            past_due_confirmed=True,
+        )
+        pending = _draft(city, resident, contacts)
+        measure_services.measure_submit(actor=city.specialist, measure=pending)
+        _draft(city, resident, contacts)
+        flagged = make_resident(city.staff, name=f"繰返 {i}", kana="くりかえし", phones=(f"0287-70-{i:04d}",))
+        for hours in (30, 50):
+            make_contact(city.staff, resident=flagged, minutes=70, ago=dt.timedelta(hours=hours))
+        repetition_evaluate(resident=flagged)
+        post = _post(city, 100 + i, posted_at=timezone.now() - dt.timedelta(days=80))
+        post_step_record(actor=city.specialist, post=post, kind="preserved")
+        _request(city, f"事業者 {i}", 20)
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_home_page_reads_a_bounded_number_of_queries(city, client_for, django_assert_max_num_queries):
+    roles = (city.staff, city.supervisor, city.manager, city.specialist)
+    url = reverse("records:home")
+    _waiting_things(city, 2)
+    few = {user.username: _count_queries(client_for(user), url) for user in roles}
+    _waiting_things(city, 10, start=2)  # 12 of each: more than a panel lists (it counts the rest)
+    many = {user.username: _count_queries(client_for(user), url) for user in roles}
+    for user in roles:
+        home = client_for(user).get(url).content.decode()
+        todo = _todo(home)
+        assert EMPTY not in home and todo.count("<li") <= todo.count("<section") * 10, user
+        # With more items than a panel lists, each panel may count the rest (one or two queries), never
+        # one query per item.
+        assert many[user.username] <= few[user.username] + 2 * 6, (user, few, many)
+    assert max(many.values()) <= HOME_QUERY_BOUND, many
+    _waiting_things(city, 3, start=12)  # 15 of each: not one query more than with 12
+    assert {user.username: _count_queries(client_for(user), url) for user in roles} == many
+    for user in roles:
+        client = client_for(user)
+        with django_assert_max_num_queries(HOME_QUERY_BOUND):
+            client.get(url)
