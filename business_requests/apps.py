@@ -10,7 +10,7 @@ class BusinessRequestsConfig(AppConfig):
         from mamoru.lib.figures import register_figures
         from notifications.hooks import deadlines_due
 
-        from . import deadlines, evidence, figures, letters
+        from . import deadlines, evidence, figures, letters, panels
 
         deadlines_due.connect(deadlines.business_request_deadlines)
         letters.register()
@@ -22,3 +22,4 @@ class BusinessRequestsConfig(AppConfig):
             compute=figures.business_request_figures,
             audience=is_specialist,  # a manager reads only the requests naming them
         )
+        panels.register()  # the due dates on the specialist section's home page

@@ -5,18 +5,32 @@ home says so once; the page reads a bounded number of queries whatever the numbe
 import datetime as dt
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from backup_calls.services import backup_call_create, backup_call_resolve, backup_call_take
+from business_requests.services import (
+    business_request_assign,
+    business_request_hearing_record,
+    business_request_receive,
+)
 from cases.models import Case
 from cases.services import case_change_state, case_open_or_join, follow_up_complete, follow_up_record
 from measures import services as measure_services
+from online.services import post_register, post_step_record
 from records.services import ContactData, contact_update
+from repetition.models import RepetitionFlag
+from repetition.services import repetition_evaluate, repetition_flag_decide
 
 from .factories import make_contact, make_resident
 
 EMPTY = "対応が必要なものはありません。"
+# The most queries the home page reads for any role, whatever the number of things waiting (counted
+# with the fixtures of the last test: 13 for staff, 22 for a supervisor or a manager, 25 for the
+# specialist section, the page's own queries included).
+HOME_QUERY_BOUND = 30
 
 
 def _todo(home: str) -> str:
@@ -262,3 +276,165 @@ def test_managers_see_the_measures_waiting_for_their_approval_and_the_specialist
     assert _section(_home(client_for, city.manager), "home-approvals") == ""
     measure_services.measure_appeal_decide(actor=city.specialist, appeal=appeal, outcome="upheld", reason="妥当")
     assert f'href="/measures/{appealed.pk}/"' not in _section(_home(client_for, city.specialist), "home-drafting")
+
+
+# --- the specialist section: repetition flags, online posts, requests from other businesses -------
+
+
+def _post(city, n, **extra):
+    return post_register(
+        actor=city.staff,
+        urls=[f"https://example.jp/post/{n}"],
+        platform="x_twitter",
+        affected_staff=[city.staff],
+        **extra,
+    ).post
+
+
+def _request(city, name, days_ago, **extra):
+    return business_request_receive(
+        actor=city.specialist,
+        business_name=name,
+        contact_person="総務部 佐藤",
+        contact_details="0287-11-2222",
+        description="配達時に窓口で職員から大声で叱責された。",
+        asked_for="事実確認と再発防止",
+        staff=[city.staff],
+        received_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        **extra,
+    )
+
+
+def test_the_specialist_section_sees_flags_to_review_and_deadlines_of_posts_and_requests(city, client_for):
+    today = timezone.localdate()
+    # Repetition: 1週間の長時間の対応 (120 minutes in 7 days) fires for one resident, not for the other.
+    flagged = make_resident(city.staff, name="繰返 太郎", kana="くりかえし たろう", phones=("0287-55-0001",))
+    quiet = make_resident(city.staff, name="静 花子", kana="しずか はなこ", phones=("0287-55-0002",))
+    for hours in (30, 50):
+        make_contact(city.staff, resident=flagged, minutes=70, ago=dt.timedelta(hours=hours))
+    make_contact(city.staff, resident=quiet, minutes=20)
+    repetition_evaluate(resident=flagged)
+    repetition_evaluate(resident=quiet)
+    open_flags = list(RepetitionFlag.objects.filter(status="open"))
+    assert {flag.resident_id for flag in open_flags} == {flagged.pk}
+
+    # Online posts: a deletion request answered within 7 days (due soon); the disclosure order of a post
+    # made 80 days ago (reminded from 2 weeks on); a post found today has nothing due yet.
+    requested = _post(city, 1)
+    post_step_record(actor=city.specialist, post=requested, kind="preserved")
+    post_step_record(
+        actor=city.specialist,
+        post=requested,
+        kind="removal_requested",
+        details={"route": "platform_form", "to_whom": "運営会社"},
+    )
+    old = _post(city, 2, posted_at=timezone.now() - dt.timedelta(days=80))
+    fresh = _post(city, 3)
+
+    # Requests from other businesses: nobody heard 20 days after (hearing overdue); heard, the answer due
+    # in 2 days; received today (nothing due yet).
+    unheard = _request(city, "那須運送株式会社", 20)
+    heard = _request(city, "大田原商事", 28)
+    business_request_assign(actor=city.specialist, request=heard, handler=city.specialist, managers=[city.manager])
+    business_request_hearing_record(
+        actor=city.specialist, request=heard, staff=city.staff, held_on=today, account="強い口調になった。"
+    )
+    _request(city, "黒羽物産", 0)
+
+    home = _home(client_for, city.specialist)
+    flags = _section(home, "home-flags-to-review")
+    assert set(map(int, re.findall(r'href="/repetition/(\d+)/"', flags))) == {f.pk for f in open_flags}
+    assert f"繰り返しの確認を待つ住民等（{len(open_flags)}件）" in flags and "繰返 太郎" in flags
+    assert "静 花子" not in flags
+
+    posts = _section(home, "home-post-deadlines")
+    assert "期限が近い・過ぎたインターネット上の投稿（2件）" in posts
+    assert f"投稿 {requested.number}" in posts and "削除申出への回答期限" in posts
+    assert f"投稿 {old.number}" in posts and "発信者情報開示命令" in posts
+    assert f"投稿 {fresh.number}" not in posts
+    assert posts.index(f"投稿 {requested.number}") < posts.index(f"投稿 {old.number}")  # the nearer one first
+
+    requests = _section(home, "home-request-deadlines")
+    assert "期限が近い・過ぎた他事業者からの申入れ（2件）" in requests and "うち期限超過 1件" in requests
+    assert requests.index("那須運送株式会社：対象職員の聴取") < requests.index("大田原商事：事業者への回答")
+    hearing_due = unheard.received_on + dt.timedelta(days=14)
+    assert f"期限超過（令和{hearing_due.year - 2018}年{hearing_due.month}月{hearing_due.day}日）" in requests
+    assert "黒羽物産" not in requests
+
+    # A date style of 西暦 shows the dates so.
+    city.specialist.date_style = "seireki"
+    city.specialist.save(update_fields=["date_style"])
+    western = _section(_home(client_for, city.specialist), "home-request-deadlines")
+    assert f"期限超過（{hearing_due.year}年{hearing_due.month}月{hearing_due.day}日）" in western
+
+    # Nobody else sees these panels (the staff member the posts and requests are about included).
+    for user in (city.staff, city.supervisor, city.manager, city.zeimu_staff):
+        page = _home(client_for, user)
+        for css in ("home-flags-to-review", "home-post-deadlines", "home-request-deadlines"):
+            assert _section(page, css) == "", (user, css)
+
+    repetition_flag_decide(actor=city.specialist, flag=open_flags[0], decision="confirmed", reason="確認した")
+    assert _section(_home(client_for, city.specialist), "home-flags-to-review") == ""
+
+
+# --- a bounded number of queries ----------------------------------------------------------------
+
+
+def _waiting_things(city, n, start=0):
+    """``n`` things of every kind waiting for each role, made through the services."""
+    today = timezone.localdate()
+    resident = make_resident(city.staff, name="件数 太郎", kana="けんすう たろう", phones=(f"0287-60-{start:04d}",))
+    contacts = [make_contact(city.staff, resident=resident, ago=dt.timedelta(days=2))]
+    for i in range(start, start + n):
+        _ended(city.staff, 30 + i, summary=f"未判断 {i}")
+        call = backup_call_create(actor=city.staff, contact=_live(city.staff))
+        case = Case.objects.get(contacts=call.contact)
+        follow_up_record(
+            actor=city.supervisor,
+            case=case,
+            staff=city.staff,
+            kind="interview",
+            due_date=today - dt.timedelta(days=1),
+            past_due_confirmed=True,
+        )
+        pending = _draft(city, resident, contacts)
+        measure_services.measure_submit(actor=city.specialist, measure=pending)
+        _draft(city, resident, contacts)
+        flagged = make_resident(city.staff, name=f"繰返 {i}", kana="くりかえし", phones=(f"0287-70-{i:04d}",))
+        for hours in (30, 50):
+            make_contact(city.staff, resident=flagged, minutes=70, ago=dt.timedelta(hours=hours))
+        repetition_evaluate(resident=flagged)
+        post = _post(city, 100 + i, posted_at=timezone.now() - dt.timedelta(days=80))
+        post_step_record(actor=city.specialist, post=post, kind="preserved")
+        _request(city, f"事業者 {i}", 20)
+
+
+def _count_queries(client, url) -> int:
+    """The queries of one home page, less the policy pack's revision check (made now and then,
+    whatever the page)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(1 for query in queries.captured_queries if "policy_policypackrevision" not in query["sql"])
+
+
+def test_the_home_page_reads_a_bounded_number_of_queries(city, client_for, django_assert_max_num_queries):
+    roles = (city.staff, city.supervisor, city.manager, city.specialist)
+    url = reverse("records:home")
+    _waiting_things(city, 2)
+    few = {user.username: _count_queries(client_for(user), url) for user in roles}
+    _waiting_things(city, 10, start=2)  # 12 of each: more than a panel lists (it counts the rest)
+    many = {user.username: _count_queries(client_for(user), url) for user in roles}
+    for user in roles:
+        home = client_for(user).get(url).content.decode()
+        todo = _todo(home)
+        assert EMPTY not in home and todo.count("<li") <= todo.count("<section") * 10, user
+        # With more items than a panel lists, each panel may count the rest (one or two queries), never
+        # one query per item.
+        assert many[user.username] <= few[user.username] + 2 * 6, (user, few, many)
+    assert max(many.values()) <= HOME_QUERY_BOUND, many
+    _waiting_things(city, 3, start=12)  # 15 of each: not one query more than with 12
+    assert {user.username: _count_queries(client_for(user), url) for user in roles} == many
+    for user in roles:
+        client = client_for(user)
+        with django_assert_max_num_queries(HOME_QUERY_BOUND):
+            client.get(url)

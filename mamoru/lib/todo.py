@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 HOME_ROWS = 10  # items a panel lists; the rest are counted and reached through the full list
+DUE_SOON_DAYS = 7  # a due date this near is listed even before its reminder starts
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,9 @@ def panel_context(
         "overdue_count": overdue_count if overdue_count is not None else sum(1 for item in ordered if item.overdue),
         **extra,
     }
+
+
+def deadline_shown(deadline, today: dt.date) -> bool:
+    """Whether a ``mamoru.lib.deadlines.Deadline`` waits on the home page: from the day its
+    reminder starts, or once it is ``DUE_SOON_DAYS`` days away, and after it passed."""
+    return deadline.is_due_for_reminder(today) or deadline.days_left(today) <= DUE_SOON_DAYS
