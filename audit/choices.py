@@ -187,6 +187,8 @@ ACTION_LABELS = {
     "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
     "online.post.letter_read": _("投稿の削除を求める文書（PDF）を閲覧"),
     "notifications.deadlines.reminded": _("期限の通知を送信"),
+    # reports stream (issue 16): monthly and yearly reports (figures only, no personal data)
+    "stats.report.created": _("統計の月次報告・年次報告を作成"),
 }
 
 

@@ -41,6 +41,7 @@ STATISTICS = "login 403 403 ok ok 403"
 RULES = {
     # 統計（issue 16）
     "stats:dashboard": rule("GET", STATISTICS),
+    "stats:report": rule("GET", STATISTICS, note="集計の数字だけの報告（PDF・Excel）。公表用は専門部署のみ"),
     # 対応記録
     "records:home": rule("GET", SIGNED_IN),
     "records:contact_list": rule("GET", HANDLERS),

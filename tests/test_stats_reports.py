@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
@@ -238,3 +239,62 @@ def test_the_command_line_exits_non_zero_without_a_traceback(tmp_path):
     )
     assert result.returncode != 0
     assert "1以上の整数" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_only_managers_and_the_specialist_section_reach_the_report_page(city, client_for):
+    for user in (city.staff, city.supervisor, city.admin):
+        assert client_for(user).get(reverse("stats:report")).status_code == 403
+    page = client_for(city.manager).get(reverse("stats:report"))
+    assert page.status_code == 200 and "threshold" not in page.context["form"].fields  # public: specialist only
+    page = client_for(city.specialist).get(reverse("stats:report"))
+    assert page.context["form"]["threshold"].initial == 10
+    assert reverse("stats:report") in client_for(city.specialist).get(reverse("stats:dashboard")).content.decode()
+
+
+def report_query(**fields):
+    query = {"kind": "yearly", "fiscal_year": "2025", "format": "xlsx"}
+    query.update(fields)
+    return query
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"public": "on", "threshold": "0"}, "秘匿の基準は1以上の整数で指定してください。"),
+        ({"public": "on", "threshold": "abc"}, "秘匿の基準は1以上の整数で指定してください。"),
+        ({"kind": "monthly", "month": "2026-04"}, "月は令和7年度（2025年4月〜2026年3月）の中で指定してください。"),
+        ({"kind": "monthly", "month": ""}, "月次報告の月を入力してください"),
+        ({"kind": "monthly", "month": "2025-13"}, "2025-11"),
+        ({"kind": "monthly", "month": "2025-11", "public": "on"}, "公表用の報告は年次報告だけです。"),
+        ({"department": "999999"}, "指定された所属はありません"),
+        ({"format": "doc"}, "正しく選択してください"),
+    ],
+)
+def test_the_report_form_reads_japanese_messages(city, client_for, fields, message):
+    page = client_for(city.specialist).get(reverse("stats:report"), report_query(**fields))
+    assert page.status_code == 400
+    assert message in page.content.decode()
+
+
+def test_a_manager_cannot_report_on_another_department(city, client_for, two_years):
+    client = client_for(city.manager)
+    assert client.get(reverse("stats:report"), report_query(department=city.zeimu.pk)).status_code == 404
+    # and may not ask for the public report (the field is not there: the report stays internal)
+    response = client.get(reverse("stats:report"), report_query(public="on"))
+    book = workbook(response.content)
+    summary = {row[0]: row[1] for row in sheet_rows(book["概要"]) if row[0]}
+    assert summary["区分"] == "内部資料" and summary["対象所属"] == "市民課"
+
+
+def test_the_page_downloads_the_public_report(city, client_for, two_years):
+    response = client_for(city.specialist).get(reverse("stats:report"), report_query(public="on", threshold="3"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "mamoru-report-fy2025-public.xlsx" in response["Content-Disposition"]
+    book = workbook(response.content)
+    sheet = book["所属別の対応件数"]
+    assert row_of(sheet, "税務課")[1:3] == ["3未満", "3未満"]  # 2 and 1 under the threshold of 3
+    entry = AuditEntry.objects.filter(action="stats.report.created").latest("pk")
+    assert entry.actor == city.specialist and entry.after["threshold"] == 3
+    pdf = client_for(city.specialist).get(reverse("stats:report"), report_query(format="pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
