@@ -190,6 +190,8 @@ ACTION_LABELS = {
     # exposure stream (issue 16): staff exposure, for rotation decisions
     "stats.staff_exposure.viewed": _("職員ごとの対応状況（カスハラ対応件数・ケア）を閲覧"),
     "stats.staff_exposure.exported": _("職員ごとの対応状況を CSV に出力"),
+    # reports stream (issue 16): monthly and yearly reports (figures only, no personal data)
+    "stats.report.created": _("統計の月次報告・年次報告を作成"),
 }
 
 

@@ -7,4 +7,5 @@ app_name = "stats"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("staff/", views.staff_exposure, name="staff_exposure"),
+    path("report/", views.report, name="report"),
 ]

@@ -92,6 +92,10 @@ class Table:
     names_people: bool = False
     # Number formats per column, for Excel and the page: "int", "hours", "percent", "seconds".
     formats: list[str] = field(default_factory=list)
+    # Columns computed from others of the same row (hours or a share of a count): column index →
+    # the columns it is computed from. Suppression hides such a cell with its count; an undeclared
+    # non-"int" column counts as computed from every "int" column (stats.suppression).
+    derived_from: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def column_format(self, index: int) -> str:
         return self.formats[index] if index < len(self.formats) else "int"
