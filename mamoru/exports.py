@@ -44,6 +44,11 @@ def requested_format(request) -> str | None:
     return value if value in FORMATS else None
 
 
+def limited(items) -> list:
+    """At most ``ROW_LIMIT`` rows of a list (a queryset is read once, sliced in the database)."""
+    return list(items[:ROW_LIMIT])
+
+
 def chosen_encoding(request) -> str:
     """The encoding in the link, else the user's last choice (this session), else UTF-8."""
     asked = export_encoding(request.GET.get("encoding"))
@@ -79,11 +84,13 @@ class ListFile:
     rows: Iterable[Sequence]
     count: int
     widths: Sequence[int] = ()
+    seconds: bool = False  # times to the second (the audit log)
 
 
 def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data: never kept by a browser or a proxy
     return response
 
 
@@ -104,6 +111,7 @@ def list_file_response(request, *, fmt: str, listed: ListFile, conditions: str =
             creator=f"{user.display_name}（{user.username}）",
             created=exported_at,
             widths=listed.widths,
+            seconds=listed.seconds,
         )
         return _attachment(content, content_type=XLSX_TYPE, filename=f"{filename}.xlsx")
     encoding = chosen_encoding(request)
@@ -115,7 +123,9 @@ def list_file_response(request, *, fmt: str, listed: ListFile, conditions: str =
                 "文字コード「{asked}」はわからないため、{used} で書き出しました（UTF-8 か Shift_JIS を選べます）。"
             ).format(asked=asked[:40], used=encoding_label(encoding)),
         )
-    content, replaced = csv_bytes(first_line=line, header=listed.header, rows=listed.rows, encoding=encoding)
+    content, replaced = csv_bytes(
+        first_line=line, header=listed.header, rows=listed.rows, encoding=encoding, seconds=listed.seconds
+    )
     if hasattr(request, "session"):
         request.session[SESSION_KEY] = encoding
     if replaced:

@@ -13,12 +13,13 @@ from accounts.selectors import department_visible_ids
 from audit.services import audit_read
 from letters.services import letter_preview
 from letters.views import issued_letter_response, pdf_response
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from people.selectors import resident_get
 from records.selectors import contact_get
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .choices import MeasureStatus
 from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, WithdrawForm
 from .models import MeasureAppeal
@@ -39,6 +40,15 @@ def measure_list(request):
     status = request.GET.get("status", "")
     if status in MeasureStatus.values:
         measures = measures.filter(status=status)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=exports.measure_list_file(measures),
+            audit_action="measures.measure.exported",
+            filters={"状態": dict(MeasureStatus.choices).get(status, "")},
+        )
     page = Paginator(measures, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,

@@ -6,12 +6,9 @@ The columns are the list's (番号 … 類型, in the order import-contacts read
 and then the record's content: 場所, 意見等の内容, 住民等の言動, 職員の対応, 結果, the
 definition test's answers and reasons, and the harms."""
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 
 from mamoru.exports import ROW_LIMIT, ListFile
-from mamoru.lib.dates import safe_localtime
 from mamoru.policy.loader import current as current_policy
 
 from .choices import DefinitionAnswer, HarassmentJudgement
@@ -39,12 +36,6 @@ def _table_rows(pks):
         rows = {row.pk: row for row in contact_table_rows(contacts)}
         contents = {values["id"]: values for values in contacts.values("id", *CONTENT_COLUMNS)}
         yield from ((rows[pk], contents[pk]) for pk in chunk)
-
-
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored moment as Tokyo wall-clock time without its zone (what Excel holds)."""
-    value = safe_localtime(value)
-    return value.replace(tzinfo=None) if isinstance(value, dt.datetime) else value
 
 
 def contact_header() -> list[str]:
@@ -75,8 +66,8 @@ def contact_header() -> list[str]:
 
 
 def contact_rows(pks):
-    """One row per contact, in the order of ``pks``: times as local datetimes, the
-    duration in minutes as a number."""
+    """One row per contact, in the order of ``pks``: times as they are (the file shows them in
+    Tokyo time), the duration in minutes as a number."""
     pack = current_policy()
     names = pack.category_names()
     harms = dict(pack.harm_choices())
@@ -87,8 +78,8 @@ def contact_rows(pks):
         stored_harms = content["harms"] if isinstance(content["harms"], list) else []
         yield [
             contact.number,
-            _local(contact.started_at),
-            _local(contact.ended_at),
+            contact.started_at,
+            contact.ended_at,
             minutes,
             contact.department_name,
             pack.channel_name(contact.channel),

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_specialist
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import STATUS_FILTERS, FlagDecisionForm
 
 
@@ -24,6 +25,15 @@ def flag_list(request):
     _require_specialist(request)
     status = request.GET.get("status", "")
     flags = selectors.flag_list_for_display(user=request.user, status=status)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=exports.flag_list_file(flags),
+            audit_action="repetition.flag.exported",
+            filters={"状態": dict(STATUS_FILTERS).get(status, status)},
+        )
     page = Paginator(flags, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,

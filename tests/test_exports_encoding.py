@@ -221,3 +221,175 @@ def test_the_csv_writes_local_times_too(city, client_for):
     make_contact(city.staff, started_at=started, ended_at=started + dt.timedelta(minutes=30))
     rows = _rows(_csv(client_for(city.staff), encoding="cp932").content.decode("cp932"))
     assert rows[2][1:4] == ["2025-04-30 23:50", "2025-05-01 00:20", "30.0"]
+
+
+# --- the other lists: one shared export -----------------------------------------------------
+# Each list's fixture stores a text with 𠮷 (not in cp932) and 〜 (WAVE DASH, in cp932 as ～),
+# then the list is exported in both encodings, by a user who may read it.
+
+ODD = "𠮷〜"
+
+
+def _case(city):
+    from cases.services import case_open_or_join
+
+    contact = make_contact(city.staff, summary="件名")
+    case = case_open_or_join(actor=city.staff, contact=contact, reason="report")
+    type(case).objects.filter(pk=case.pk).update(summary=f"{ODD}の事案")
+    return city.supervisor, "/cases/?state=all", "事案", f"{ODD}の事案"
+
+
+def _measure(city):
+    from measures import services as measure_services
+    from tests.factories import make_resident
+
+    resident = make_resident(city.staff, name=f"{ODD} 太郎", kana="よしの たろう")
+    contact = make_contact(city.staff, resident=resident, summary="窓口で大声")
+    measure_services.measure_draft(
+        actor=city.specialist,
+        resident=resident,
+        kind="warning",
+        terms=measure_services.MeasureTerms(
+            reasons="度重なる大声",
+            contacts=[contact],
+            lead_department=city.shimin,
+            starts_on=dt.date(2025, 4, 1),
+            requests="大声を出さないこと。",
+        ),
+    )
+    return city.specialist, "/measures/", "措置", f"{ODD} 太郎"
+
+
+def _flag(city):
+    from mamoru.policy.loader import current as current_policy
+    from repetition.services import repetition_evaluate
+    from tests.factories import make_resident
+
+    resident = make_resident(city.staff, name=f"{ODD} 花子", kana="よしの はなこ")
+    rule = next(rule for rule in current_policy().repetition_rules if rule.kind == "contacts_in_days")
+    for hours in range(rule.threshold):
+        make_contact(city.staff, resident=resident, ago=dt.timedelta(hours=2 + hours))
+    repetition_evaluate(resident=resident)
+    return city.specialist, "/repetition/", "繰り返しの確認", f"{ODD} 花子"
+
+
+def _post(city):
+    from online.services import post_register
+
+    post_register(
+        actor=city.specialist,
+        urls=["https://x.com/someone/status/123456"],
+        platform="x_twitter",
+        affected_staff=[city.staff],
+        exposures=["name"],
+        content=f"{ODD}という職員は",
+    )
+    return city.specialist, "/online/?show=all", "インターネット上の投稿", f"{ODD}という職員は"
+
+
+def _business_request(city):
+    from business_requests import services as request_services
+
+    request_services.business_request_receive(
+        actor=city.specialist,
+        business_name=f"{ODD}運送株式会社",
+        contact_person="総務部 佐藤",
+        contact_details="0287-11-2222",
+        description="窓口で叱責された。",
+        asked_for="事実確認",
+        staff=[city.staff],
+        incident_on=dt.date(2025, 4, 1),
+        incident_place="市民課窓口",
+        evidence_description="",
+    )
+    return city.specialist, "/business-requests/", "他事業者からの申入れ", f"{ODD}運送株式会社"
+
+
+def _audit_log(city):
+    contact = make_contact(city.staff, summary="件名")
+    Contact.objects.filter(pk=contact.pk).update(summary=f"{ODD}の件名")
+    AuditEntry.objects.filter(object_type="records.contact").update(object_repr=f"{ODD}の件名")
+    return city.specialist, "/audit/?object_type=records.contact", "監査ログ", f"{ODD}の件名"
+
+
+LISTS = {
+    "cases": (_case, "cases.case.exported"),
+    "measures": (_measure, "measures.measure.exported"),
+    "repetition": (_flag, "repetition.flag.exported"),
+    "online": (_post, "online.post.exported"),
+    "business_requests": (_business_request, "business_requests.request.exported"),
+    "audit": (_audit_log, "audit.entry.exported"),
+}
+
+
+def _export_url(url, **params):
+    joiner = "&" if "?" in url else "?"
+    return url + joiner + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_each_list_exports_in_both_encodings(city, client_for, name):
+    make, action = LISTS[name]
+    user, url, title, text = make(city)
+    client = client_for(user)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "encoding=cp932" in page.content.decode()  # the choice is on the list page
+
+    utf8 = client.get(_export_url(url, format="csv", encoding="utf-8"))
+    assert utf8.status_code == 200 and utf8.content.startswith(b"\xef\xbb\xbf")
+    rows = _rows(utf8.content.decode("utf-8-sig"))
+    assert rows[0][0].startswith(f"【出力記録】 {title} 出力者: {user.display_name}（{user.username}）")
+    assert any(text in cell for row in rows[2:] for cell in row), rows
+
+    sjis = client.get(_export_url(url, format="csv", encoding="cp932"))
+    assert sjis.status_code == 200 and sjis["Content-Type"] == "text/csv; charset=shift_jis"
+    rows = _rows(sjis.content.decode("cp932"))
+    shown = text.replace("𠮷", "〓").replace("〜", "～")
+    assert any(shown in cell for row in rows[2:] for cell in row), rows
+    replaced = sum(cell.count("〓") for row in rows[1:] for cell in row)
+    assert replaced >= 1 and f"表せない文字 {replaced}字" in rows[0][0]
+    assert any(f"{replaced}字を「〓」に置き換えました" in str(m) for m in get_messages(sjis.wsgi_request))
+
+    xlsx = client.get(_export_url(url, format="xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.title == title[:31]
+    assert any(text in str(cell) for row in sheet.iter_rows(min_row=3, values_only=True) for cell in row)
+
+    entries = AuditEntry.objects.filter(action=action, actor=user)
+    assert entries.count() == 3
+    assert entries.first().after["count"] == len(rows) - 2
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_each_list_export_asks_for_the_second_sign_in_first(city, client_for, name):
+    make, action = LISTS[name]
+    user, url, _title, _text = make(city)
+    client = client_for(user)
+    session = client.session
+    session[twofactor.SIGNED_IN_AT] = time.time() - 60 * 60
+    session.save()
+    stale = client.get(_export_url(url, format="csv", encoding="cp932"))
+    assert stale.status_code == 302 and stale["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert not AuditEntry.objects.filter(action=action).exists()
+
+
+def test_dates_in_list_files_are_excel_dates(city, client_for):
+    _measure(city)
+    sheet = load_workbook(io.BytesIO(client_for(city.specialist).get("/measures/?format=xlsx").content)).active
+    cells = dict(zip([cell.value for cell in sheet[2]], sheet[3], strict=True))
+    assert cells["開始日"].value == dt.datetime(2025, 4, 1) and cells["開始日"].is_date
+    assert cells["起案日時"].is_date and cells["起案日時"].number_format == "yyyy/mm/dd hh:mm"
+
+
+def test_the_administrator_s_audit_file_names_no_object(city, client_for):
+    _audit_log(city)
+    rows = _rows(client_for(city.admin).get("/audit/?format=csv").content.decode("utf-8-sig"))
+    assert not any(ODD in cell for row in rows[2:] for cell in row)
+    assert "変更後・条件と件数" not in rows[1]
+
+
+def test_a_wrong_audit_filter_exports_nothing(city, client_for):
+    response = client_for(city.specialist).get("/audit/?format=csv&date_from=yesterday")
+    assert response["Content-Type"].startswith("text/html")
+    assert "書き出しませんでした" in response.content.decode()

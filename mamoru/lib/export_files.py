@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
 import itertools
 import unicodedata
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
+from .dates import safe_localtime
 from .spreadsheet import csv_cell, starts_like_formula, xlsx_text
 
 UTF8 = "utf-8"
@@ -144,13 +146,32 @@ def to_cp932(text: str) -> tuple[str, int]:
     return "".join(out), replaced
 
 
-def _csv_value(value):
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d")
+def wall_clock(value: datetime.datetime) -> datetime.datetime:
+    """A moment as local (Asia/Tokyo) wall-clock time without its zone: what a spreadsheet
+    holds. A naive value is taken as already local."""
+    local = safe_localtime(value)
+    return local.replace(tzinfo=None) if local is not None else value
+
+
+_CELL_TYPES = (str, int, float, decimal.Decimal, datetime.date, datetime.time)
+
+
+def plain(value):
+    """A value a cell can hold: ``None`` as empty, numbers, dates and text as they are, anything
+    else (a lazy translation, a choice) as its text."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("はい") if value else _("いいえ")
+    return value if isinstance(value, _CELL_TYPES) else str(value)
+
+
+def _csv_value(value, seconds: bool = False):
+    value = plain(value)
+    if isinstance(value, datetime.datetime):
+        return wall_clock(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
     return value
 
 
@@ -161,17 +182,20 @@ def replacement_note(replaced: int) -> str:
     )
 
 
-def csv_bytes(*, first_line: str, header: Sequence[str], rows: Iterable[Sequence], encoding: str) -> tuple[bytes, int]:
+def csv_bytes(
+    *, first_line: str, header: Sequence[str], rows: Iterable[Sequence], encoding: str, seconds: bool = False
+) -> tuple[bytes, int]:
     """The CSV file (CRLF lines, as Excel writes them) and the number of characters
-    replaced (always 0 in UTF-8). Dates and times are written 2025-04-01 09:30, which
-    Excel reads as dates; text that starts like a formula gets a leading '."""
+    replaced (always 0 in UTF-8). Dates and times are written 2025-04-01 09:30 (with
+    ``seconds``, 09:30:15) in Tokyo time, which Excel reads as dates; text that starts
+    like a formula gets a leading '."""
     body = io.StringIO(newline="")
     writer = csv.writer(body, lineterminator="\r\n")
     replaced = 0
     for row in itertools.chain([header], rows):
         cells = []
         for value in row:
-            value = _csv_value(value)
+            value = _csv_value(value, seconds)
             if encoding == CP932 and isinstance(value, str):
                 value, count = to_cp932(value)
                 replaced += count
@@ -191,23 +215,26 @@ def csv_bytes(*, first_line: str, header: Sequence[str], rows: Iterable[Sequence
 
 # Excel number formats: dates and times as Japanese offices write them.
 DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
+DATETIME_SECONDS_FORMAT = "yyyy/mm/dd hh:mm:ss"
 DATE_FORMAT = "yyyy/mm/dd"
 
 
-def xlsx_row(sheet, row: Sequence) -> list:
+def xlsx_row(sheet, row: Sequence, *, seconds: bool = False) -> list:
     """Cells for ``sheet.append`` in a write-only workbook: text that starts like a formula
     as a text cell (never a formula), control characters taken out, dates and times as
-    Excel dates with a number format (a timezone-aware value must be made local and naive
-    by the caller; one left aware is written in its own local time, without the zone)."""
+    Excel dates with a number format (an aware moment in Tokyo wall-clock time)."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
     for value in row:
+        value = None if value is None else plain(value)
+        if isinstance(value, datetime.datetime):
+            value = wall_clock(value)
         if isinstance(value, datetime.date) and not 1900 <= value.year <= 9999:
             value = str(value)  # a date Excel cannot hold (a stored year 1) is written as text
         if isinstance(value, datetime.datetime):
-            cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
-            cell.number_format = DATETIME_FORMAT
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = DATETIME_SECONDS_FORMAT if seconds else DATETIME_FORMAT
             cells.append(cell)
             continue
         if isinstance(value, datetime.date):
@@ -237,6 +264,7 @@ def xlsx_bytes(
     creator: str,
     created: datetime.datetime,
     widths: Sequence[int] = (),
+    seconds: bool = False,
 ) -> bytes:
     """One sheet named ``title``: the first line, the header, the rows. ``created`` in UTC
     (openpyxl writes the file's dates as UTC). ``widths``: column widths in characters."""
@@ -256,7 +284,7 @@ def xlsx_bytes(
     sheet.append(xlsx_row(sheet, [first_line]))
     sheet.append(xlsx_row(sheet, header))
     for row in rows:
-        sheet.append(xlsx_row(sheet, row))
+        sheet.append(xlsx_row(sheet, row, seconds=seconds))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
