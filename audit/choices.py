@@ -194,6 +194,7 @@ ACTION_LABELS = {
     "online.post.exported": _("インターネット上の投稿の一覧を表計算ファイル（CSV・Excel）に出力"),
     "business_requests.request.exported": _("申入れの一覧を表計算ファイル（CSV・Excel）に出力"),
     "audit.entry.exported": _("監査ログを表計算ファイル（CSV・Excel）に出力"),
+    "disclosure.request.exported": _("開示請求の受付簿を表計算ファイル（CSV・Excel）に出力"),
 }
 
 

@@ -312,6 +312,26 @@ def _audit_log(city):
     return city.specialist, "/audit/?object_type=records.contact", "監査ログ", f"{ODD}の件名"
 
 
+def _disclosure(city):
+    from django.utils import timezone
+
+    from disclosure import services as disclosure_services
+    from tests.factories import make_resident
+
+    resident = make_resident(city.staff, name=f"{ODD} 一郎", kana="よしの いちろう")
+    disclosure_services.disclosure_request_register(
+        actor=city.specialist,
+        resident=resident,
+        received_on=timezone.localdate(),
+        channel="counter",
+        requester_kind="self",
+        identity_document="driving_licence",
+        content="私に関する対応記録",
+        delivery_method="counter",
+    )
+    return city.specialist, "/disclosure/?state=open", "開示請求の受付簿", f"{ODD} 一郎"
+
+
 LISTS = {
     "cases": (_case, "cases.case.exported"),
     "measures": (_measure, "measures.measure.exported"),
@@ -319,6 +339,7 @@ LISTS = {
     "online": (_post, "online.post.exported"),
     "business_requests": (_business_request, "business_requests.request.exported"),
     "audit": (_audit_log, "audit.entry.exported"),
+    "disclosure": (_disclosure, "disclosure.request.exported"),
 }
 
 
