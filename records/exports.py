@@ -97,7 +97,7 @@ def contact_rows(pks):
             content["content_reason"],
             answers.get(content["manner_inappropriate"], content["manner_inappropriate"]),
             content["manner_reason"],
-            "、".join(str(harms.get(code, code)) for code in stored_harms),
+            "、".join(str(harms.get(str(code), code)) for code in stored_harms),
             content["harm_reason"],
         ]
 

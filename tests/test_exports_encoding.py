@@ -14,6 +14,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -169,6 +170,33 @@ def test_a_shift_jis_export_asks_for_the_second_sign_in_and_is_audited(city, cli
     assert client.get(url)["Content-Type"] == "text/csv; charset=shift_jis"
     entry = AuditEntry.objects.get(action="records.contact.exported")
     assert entry.after["count"] == 1
+
+
+def test_import_contacts_reads_back_a_shift_jis_export(city, client_for, tmp_path):
+    """What cp932 holds comes back as it was (〜 as ～, its cp932 form); the line above the header is skipped."""
+    _contact_with(city, summary="髙橋様①の件〜")
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(_csv(client_for(city.staff), encoding="cp932").content)
+    Contact.objects.all().delete()
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "import_contacts", str(path), "--user", "specialist1", "--map", "開始日時=date", stdout=out, stderr=err
+    )
+    assert "取り込み: 1件" in out.getvalue(), err.getvalue()
+    assert Contact.objects.get().summary == "髙橋様①の件～"
+
+
+@pytest.mark.parametrize("params", [{"format": "csv", "encoding": "cp932"}, {"format": "csv"}, {"format": "xlsx"}])
+def test_whatever_is_stored_exports(city, client_for, params):
+    _contact_with(
+        city,
+        summary="ベル\x07と😡と\u200bと\U000e0100",
+        harms=[{"odd": 1}, 3, "unknown"],
+        content_unreasonable="??",
+        request_content="\r=1+1",
+    )
+    response = client_for(city.staff).get("/contacts/", params)
+    assert response.status_code == 200
 
 
 # --- the contacts' Excel file ---------------------------------------------------------------

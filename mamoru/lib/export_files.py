@@ -210,7 +210,8 @@ def csv_bytes(
         return (head.getvalue() + body.getvalue()).encode(CP932), replaced
     head = io.StringIO(newline="")
     csv.writer(head, lineterminator="\r\n").writerow([first_line])
-    return ("\ufeff" + head.getvalue() + body.getvalue()).encode(UTF8), 0
+    # (a lone surrogate cannot be stored in the database; were one handed in, it would be a ?)
+    return ("\ufeff" + head.getvalue() + body.getvalue()).encode(UTF8, errors="replace"), 0
 
 
 # Excel number formats: dates and times as Japanese offices write them.
