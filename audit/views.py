@@ -47,7 +47,7 @@ def audit_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.audit_list_file(entries, target=_target, contents=contents),
+            listed=lambda: exports.audit_list_file(entries, target=_target, contents=contents),
             audit_action="audit.entry.exported",
             filters=applied_filters(form),
         )

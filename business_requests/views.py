@@ -41,7 +41,7 @@ def request_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.request_list_file(rows),
+            listed=lambda: exports.request_list_file(rows),
             audit_action="business_requests.request.exported",
         )
     audit_read(actor=request.user, action="business_requests.request.listed", count=len(rows))

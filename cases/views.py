@@ -43,7 +43,7 @@ def case_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.case_list_file(cases),
+            listed=lambda: exports.case_list_file(cases),
             audit_action="cases.case.exported",
             filters={"状態": SHOWN_LABELS.get(shown, shown)},
         )
@@ -75,7 +75,7 @@ def case_open_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.case_list_file(selectors.case_open_list(user=request.user)),
+            listed=lambda: exports.case_list_file(selectors.case_open_list(user=request.user)),
             audit_action="cases.case.exported",
             filters={"状態": _("未終結（未対応・古い順）")},
         )

@@ -65,7 +65,7 @@ def request_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.request_list_file(requests),
+            listed=lambda: exports.request_list_file(requests),
             audit_action="disclosure.request.exported",
             filters={"状態": _("未決定") if state == "open" else dict(RequestState.choices).get(state, _("すべて"))},
         )

@@ -17,7 +17,7 @@ the view hands its rows to ``export_list``, which
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -144,16 +144,19 @@ def export_list(
     request,
     *,
     fmt: str,
-    listed: ListFile,
+    listed: ListFile | Callable[[], ListFile],
     audit_action: str,
     filters: dict[str, str] | None = None,
     personal: bool = True,
 ) -> HttpResponse:
     """A list page's export: the second sign-in when the list holds personal data, the
-    audit entry (filters and count), then the file."""
+    audit entry (filters and count), then the file. ``listed`` may be a function that
+    reads the rows: then nothing is read before the second sign-in."""
     if personal:
         response = step_up_response(request)
         if response is not None:
             return response
+    if callable(listed):
+        listed = listed()
     audit_read(actor=request.user, action=audit_action, filters=filters or {}, count=listed.count)
     return list_file_response(request, fmt=fmt, listed=listed, conditions=filters_text(filters or {}))

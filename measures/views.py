@@ -45,7 +45,7 @@ def measure_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.measure_list_file(measures),
+            listed=lambda: exports.measure_list_file(measures),
             audit_action="measures.measure.exported",
             filters={"状態": dict(MeasureStatus.choices).get(status, "")},
         )

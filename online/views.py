@@ -64,7 +64,7 @@ def post_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.post_list_file(posts),
+            listed=lambda: exports.post_list_file(posts),
             audit_action="online.post.exported",
             filters={"表示": _("すべて") if show == "all" else _("対応中")},
         )

@@ -302,7 +302,7 @@ def contact_list(request):
         return export_list(
             request,
             fmt=export,
-            listed=exports.contact_list_file(exports.export_pks(contacts)),
+            listed=lambda: exports.contact_list_file(exports.export_pks(contacts)),
             audit_action="records.contact.exported",
             filters=filters,
         )

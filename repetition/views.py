@@ -30,7 +30,7 @@ def flag_list(request):
         return export_list(
             request,
             fmt=fmt,
-            listed=exports.flag_list_file(flags),
+            listed=lambda: exports.flag_list_file(flags),
             audit_action="repetition.flag.exported",
             filters={"状態": dict(STATUS_FILTERS).get(status, status)},
         )
