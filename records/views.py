@@ -311,6 +311,7 @@ def contact_list(request):
     page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("encoding", None)
     return render(
         request,
         "records/contact_list.html",

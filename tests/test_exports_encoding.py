@@ -145,6 +145,8 @@ def test_the_last_choice_is_remembered_and_shown(city, client_for):
     assert again["Content-Type"] == "text/csv; charset=shift_jis"
     page = client.get("/contacts/").content.decode()
     assert 'class="button chosen" href="?format=csv&amp;encoding=cp932"' in page
+    filtered = client.get("/contacts/", {"q": "件名", "encoding": "cp932"}).content.decode()
+    assert 'href="?q=%E4%BB%B6%E5%90%8D&amp;format=csv&amp;encoding=utf-8"' in filtered  # the filters kept, once
 
 
 def test_an_unknown_encoding_exports_utf8_and_says_so(city, client_for):
