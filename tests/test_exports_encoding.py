@@ -63,7 +63,8 @@ def test_what_cp932_cannot_hold_becomes_a_geta_mark_one_per_character_seen():
     assert to_cp932("家族👨\u200d👩\u200d👧と👍🏽") == ("家族〓と〓", 2)  # a joined emoji and a skin tone: one each
     assert to_cp932("José") == ("Jos〓", 1)
     assert to_cp932("葛\U000e0100飾") == ("葛飾", 1)  # a variation selector is dropped, and counted
-    assert to_cp932("か\u3099") == ("が", 0)  # a separate voiced mark is composed
+    assert to_cp932("か\u3099𠮷") == ("が〓", 1)  # a separate voiced mark is composed
+    assert to_cp932("\ufa2c\ufa2d𠮷") == ("\ufa2c\ufa2d〓", 1)  # cp932's compatibility kanji stay as they are
     assert to_cp932("見え\u200bない") == ("見えない", 0)  # an invisible zero-width space is dropped
 
 

@@ -10,7 +10,8 @@ Shift_JIS cannot hold every character a record may store (𠮷, emoji, é…).
 ``to_cp932`` first turns the characters cp932 only spells differently into the
 look-alike it has (〜 U+301C → ～ U+FF5E, − → －, ‖ → ∥, ¢ £ ¬ → ￠ ￡ ￢, — → ―…),
 drops invisible formatting characters (zero-width space, soft hyphen, BOM) and
-composes a kana with a separate voiced mark; what is still missing becomes 〓
+composes a kana with a separate voiced mark (only there: NFC on the whole text would
+turn the compatibility kanji cp932 holds, 館 鶴…, into other code points); what is still missing becomes 〓
 (a geta mark, as Japanese typesetting marks a missing character) and is
 counted. The count is written in the first line and returned to the caller,
 so that the user is told; nothing stored can make an export fail."""
@@ -118,7 +119,7 @@ def to_cp932(text: str) -> tuple[str, int]:
         pass
     else:
         return text, 0
-    text = unicodedata.normalize("NFC", "".join(CP932_LOOKALIKES.get(char, char) for char in text))
+    text = "".join(CP932_LOOKALIKES.get(char, char) for char in text)
     out: list[str] = []
     replaced = 0
     joined = False  # the previous character was a zero-width joiner after a replaced one
@@ -137,7 +138,12 @@ def to_cp932(text: str) -> tuple[str, int]:
             last_replaced = False
             continue
         if _is_mark(char) and out:
-            if not last_replaced:
+            if last_replaced:
+                continue  # part of the character already written as 〓
+            composed = unicodedata.normalize("NFC", out[-1] + char)
+            if len(composed) == 1 and _fits_cp932(composed):
+                out[-1] = composed  # か + a separate voiced mark → が
+            else:
                 replaced += 1  # dropped from a character cp932 holds
             continue
         out.append(CP932_REPLACEMENT)
