@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.policy.loader import current as current_policy
 from records.selectors import contact_get
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     CaseHandlerForm,
     CaseListFilterForm,
@@ -22,6 +23,9 @@ from .forms import (
     FollowUpForm,
 )
 from .permissions import may_act_on_case, may_see_all_follow_ups, may_view_staff_care, require_case_handler
+
+# The case list's filter (?state=) as the audit log and an export's first line say it.
+SHOWN_LABELS = {"open": "対応中", "closed": "終結", "all": "すべて"}
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -48,6 +52,15 @@ def case_list(request):
         cases = selectors.case_list_narrowed(cases, **narrowing.cleaned_data)
     else:
         _refused_form(request, narrowing)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.case_list_file(cases),
+            audit_action="cases.case.exported",
+            filters={"状態": SHOWN_LABELS.get(shown, shown), **narrowed},
+        )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
@@ -75,6 +88,15 @@ def case_open_list(request):
     """Open cases, those nobody handles and the longest untouched first (the
     specialist section's page; others see their own department's)."""
     require_case_handler(request.user)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.case_list_file(selectors.case_open_list(user=request.user)),
+            audit_action="cases.case.exported",
+            filters={"状態": _("未終結（未対応・古い順）")},
+        )
     page = Paginator(selectors.case_open_list(user=request.user), 100).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,

@@ -13,12 +13,13 @@ from accounts.selectors import department_visible_ids
 from audit.services import audit_read
 from letters.services import letter_preview
 from letters.views import issued_letter_response, pdf_response
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from people.selectors import resident_get
 from records.selectors import contact_get
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .choices import MeasureStatus
 from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, MeasureListFilterForm, WithdrawForm
 from .models import MeasureAppeal
@@ -46,6 +47,15 @@ def measure_list(request):
         measures = selectors.measure_list_narrowed(measures, **narrowing.cleaned_data)
     else:
         messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.measure_list_file(measures),
+            audit_action="measures.measure.exported",
+            filters={"状態": dict(MeasureStatus.choices).get(status, ""), **narrowed},
+        )
     page = Paginator(measures, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_specialist
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import STATUS_FILTERS, FlagDecisionForm, FlagListFilterForm
 
 
@@ -31,6 +32,15 @@ def flag_list(request):
         flags = selectors.flag_list_narrowed(flags, **narrowing.cleaned_data)
     else:
         messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.flag_list_file(flags),
+            audit_action="repetition.flag.exported",
+            filters={"状態": dict(STATUS_FILTERS).get(status, status), **narrowed},
+        )
     page = Paginator(flags, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
