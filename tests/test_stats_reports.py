@@ -294,6 +294,9 @@ def test_the_page_downloads_the_public_report(city, client_for, two_years):
     book = workbook(response.content)
     sheet = book["所属別の対応件数"]
     assert row_of(sheet, "税務課")[1:3] == ["3未満", "3未満"]  # 2 and 1 under the threshold of 3
+    every_cell = [v for name in book.sheetnames for row in sheet_rows(book[name]) for v in row if v is not None]
+    every_cell += [book.properties.creator, book.properties.description]
+    assert not any(name in str(v) for v in every_cell for name in STAFF_NAMES)
     entry = AuditEntry.objects.filter(action="stats.report.created").latest("pk")
     assert entry.actor == city.specialist and entry.after["threshold"] == 3
     pdf = client_for(city.specialist).get(reverse("stats:report"), report_query(format="pdf"))
