@@ -301,3 +301,14 @@ def test_the_page_downloads_the_public_report(city, client_for, two_years):
     assert entry.actor == city.specialist and entry.after["threshold"] == 3
     pdf = client_for(city.specialist).get(reverse("stats:report"), report_query(format="pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_department_renamed_since_last_year_is_compared_with_itself(city, two_years):
+    city.shimin.name = "市民生活課"
+    city.shimin.save()
+    report = report_build(user=city.specialist, kind=ReportKind.YEARLY, fiscal_year=2025)
+    by_department = tables_of(report)["contacts_by_department"]
+    labels = [row.label for row in by_department.table.rows]
+    assert "市民課" not in labels
+    row = labels.index("市民生活課")
+    assert by_department.current.rows[row][0] == 12 and by_department.row_previous[row] == 5
