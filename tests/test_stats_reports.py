@@ -312,3 +312,31 @@ def test_a_department_renamed_since_last_year_is_compared_with_itself(city, two_
     assert "市民課" not in labels
     row = labels.index("市民生活課")
     assert by_department.current.rows[row][0] == 12 and by_department.row_previous[row] == 5
+
+
+def test_nothing_hidden_in_the_public_report_can_be_worked_out(city, two_years):
+    from .test_stats_suppression import assert_protected
+
+    report = report_build(user=None, kind=ReportKind.YEARLY, fiscal_year=2025, public=True)
+    assert any(item.current.suppressed for item in report.tables)
+    for item in report.tables:
+        assert item.table.public and not item.table.names_people
+        assert_protected(item.current, 10)
+        if item.previous is not None:
+            assert_protected(item.previous, 10)
+
+
+def test_the_report_runs_a_bounded_number_of_queries(city, two_years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            report_build(user=city.specialist, kind=ReportKind.YEARLY, fiscal_year=2025)
+        return len(queries)
+
+    before = count()
+    for day in range(1, 15):
+        contact_on(city.zeimu_staff, at(2025, 7, day), **(YES if day % 2 else {}))
+        contact_on(city.staff, at(2024, 9, day))
+    assert count() == before
