@@ -219,6 +219,8 @@ def report_build(
     every = Department.objects.count()
     departments = Department.objects.filter(pk__in=scope.department_ids).order_by("sort_order", "id")
     pack = current_policy()
+    if public:
+        author = pack.city.specialist_section  # the public report names no person, its author neither
     return Report(
         kind=kind,
         public=public,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from mamoru.lib.figures import Number, Row, Table
+from mamoru.lib.figures import Number, Table
 
 PRIMARY = "primary"  # a small count: 「10未満」
 SECONDARY = "secondary"  # hidden so that a small count cannot be worked out: 「秘匿」
@@ -283,25 +283,3 @@ def suppress_report(tables: list[Table], threshold: int) -> list[Published]:
 
 def _secondary_totals(p: Published) -> set[int]:
     return {c for c, mark in p.total_marks.items() if mark == SECONDARY}
-
-
-def published_rows(table: Table, threshold: int | None) -> Published:
-    """Suppressed when ``threshold`` is given, as counted otherwise."""
-    return unsuppressed(table) if threshold is None else suppress_table(table, threshold)
-
-
-__all__ = [
-    "DERIVED",
-    "HIDDEN_LABEL",
-    "PRIMARY",
-    "SECONDARY",
-    "Published",
-    "Row",
-    "cell_range",
-    "has_totals",
-    "published_rows",
-    "small_label",
-    "suppress_report",
-    "suppress_table",
-    "unsuppressed",
-]

@@ -294,7 +294,49 @@ def test_the_page_downloads_the_public_report(city, client_for, two_years):
     book = workbook(response.content)
     sheet = book["所属別の対応件数"]
     assert row_of(sheet, "税務課")[1:3] == ["3未満", "3未満"]  # 2 and 1 under the threshold of 3
+    every_cell = [v for name in book.sheetnames for row in sheet_rows(book[name]) for v in row if v is not None]
+    every_cell += [book.properties.creator, book.properties.description]
+    assert not any(name in str(v) for v in every_cell for name in STAFF_NAMES)
     entry = AuditEntry.objects.filter(action="stats.report.created").latest("pk")
     assert entry.actor == city.specialist and entry.after["threshold"] == 3
     pdf = client_for(city.specialist).get(reverse("stats:report"), report_query(format="pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_department_renamed_since_last_year_is_compared_with_itself(city, two_years):
+    city.shimin.name = "市民生活課"
+    city.shimin.save()
+    report = report_build(user=city.specialist, kind=ReportKind.YEARLY, fiscal_year=2025)
+    by_department = tables_of(report)["contacts_by_department"]
+    labels = [row.label for row in by_department.table.rows]
+    assert "市民課" not in labels
+    row = labels.index("市民生活課")
+    assert by_department.current.rows[row][0] == 12 and by_department.row_previous[row] == 5
+
+
+def test_nothing_hidden_in_the_public_report_can_be_worked_out(city, two_years):
+    from .test_stats_suppression import assert_protected
+
+    report = report_build(user=None, kind=ReportKind.YEARLY, fiscal_year=2025, public=True)
+    assert any(item.current.suppressed for item in report.tables)
+    for item in report.tables:
+        assert item.table.public and not item.table.names_people
+        assert_protected(item.current, 10)
+        if item.previous is not None:
+            assert_protected(item.previous, 10)
+
+
+def test_the_report_runs_a_bounded_number_of_queries(city, two_years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            report_build(user=city.specialist, kind=ReportKind.YEARLY, fiscal_year=2025)
+        return len(queries)
+
+    before = count()
+    for day in range(1, 15):
+        contact_on(city.zeimu_staff, at(2025, 7, day), **(YES if day % 2 else {}))
+        contact_on(city.staff, at(2024, 9, day))
+    assert count() == before
