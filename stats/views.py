@@ -8,13 +8,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
-from accounts.signin_middleware import step_up_response
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.policy.loader import current as current_policy
 
 from . import exposure
 from .display import shown_table
-from .exports import exposure_csv
+from .exports import exposure_list_file
 from .forms import ReportForm, StatsFilterForm
 from .permissions import may_read_all_departments, may_read_staff_exposure, may_read_statistics
 from .reports import ReportKind, report_build, report_filename, report_record, report_render
@@ -67,19 +67,21 @@ def staff_exposure(request):
     context = {"form": form, "scope": scope, "columns": [label for _key, label, _kind in exposure.COLUMNS]}
     if scope is None:
         return render(request, "stats/staff_exposure.html", {**context, "rows": []}, status=400)
-    export = request.GET.get("format") == "csv"
-    if export:
-        response = step_up_response(request)
-        if response is not None:
-            return response
-    rows = exposure.staff_exposure_rows(scope=scope)
     filters = _scope_filters(scope)
-    if export:
-        audit_read(actor=request.user, action="stats.staff_exposure.exported", filters=filters, count=len(rows))
-        return exposure_csv(rows, user=request.user, conditions="、".join(f"{k}: {v}" for k, v in filters.items()))
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exposure_list_file(exposure.staff_exposure_rows(scope=scope)),
+            audit_action="stats.staff_exposure.exported",
+            filters=filters,
+        )
+    rows = exposure.staff_exposure_rows(scope=scope)
     audit_read(actor=request.user, action="stats.staff_exposure.viewed", filters=filters, count=len(rows))
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("encoding", None)
     return render(request, "stats/staff_exposure.html", {**context, "rows": rows, "query_string": query.urlencode()})
 
 
