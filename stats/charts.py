@@ -12,9 +12,9 @@ from mamoru.lib.figures import Table
 
 BAR_HEIGHT = 16
 ROW_GAP = 6
-LABEL_WIDTH = 168
-VALUE_WIDTH = 64
-CHART_WIDTH = 640
+LABEL_WIDTH = 150
+VALUE_WIDTH = 56
+CHART_WIDTH = 500
 # Fills of the series, in order: black, hatching, grey, dots (patterns defined in the SVG).
 FILLS = ("#000", "url(#hatch)", "#888", "url(#dots)")
 

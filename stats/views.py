@@ -16,6 +16,8 @@ from . import exposure
 from .display import shown_table
 from .exports import exposure_list_file
 from .forms import ReportForm, StatsFilterForm
+from .headline import headlines
+from .periods import previous_period
 from .permissions import may_read_all_departments, may_read_staff_exposure, may_read_statistics
 from .reports import ReportKind, report_build, report_filename, report_record, report_render
 from .selectors import stats_department_list, stats_scope, stats_sections
@@ -45,6 +47,8 @@ def dashboard(request):
         {
             "form": form,
             "scope": scope,
+            "previous": previous_period(scope.period, getattr(request.user, "date_style", "wareki")),
+            "headlines": headlines(scope),
             "sections": sections,
             "may_read_staff_exposure": may_read_staff_exposure(request.user),
         },

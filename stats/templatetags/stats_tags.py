@@ -10,6 +10,8 @@ def stats_chart(table, series=1):
     """The table's bar chart (SVG), or nothing for a table drawn without one."""
     if not table.chart:
         return ""
+    if not any(isinstance(row.values[0], int | float) and row.values[0] for row in table.rows):
+        return ""  # nothing counted: the table says 0, a chart of empty bars says nothing more
     return bar_chart(table, series=series)
 
 
