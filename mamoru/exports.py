@@ -112,6 +112,7 @@ def list_file_response(request, *, fmt: str, listed: ListFile, conditions: str =
             created=exported_at,
             widths=listed.widths,
             seconds=listed.seconds,
+            count=listed.count,
         )
         return _attachment(content, content_type=XLSX_TYPE, filename=f"{filename}.xlsx")
     encoding = chosen_encoding(request)

@@ -245,6 +245,7 @@ def test_the_contacts_excel_file_has_the_content_and_real_dates(city, client_for
     assert cells["職員の対応"].value == "制度を説明した" and cells["結果"].value == "退出された"
     assert cells["場所"].value == "1階窓口"
     assert cells["判断"].value == "未判断"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:V3"
 
 
 def test_the_csv_writes_local_times_too(city, client_for):
