@@ -188,6 +188,14 @@ def user_set_date_style(*, actor, date_style: str) -> None:
 
 
 @transaction.atomic
+def user_set_preferences(*, actor, date_style: str, export_encoding: str) -> None:
+    """The user's own display settings: the date style and the CSV encoding of list exports."""
+    actor.date_style = date_style
+    actor.export_encoding = export_encoding
+    actor.save(update_fields=["date_style", "export_encoding"])
+
+
+@transaction.atomic
 def user_sign_out_everywhere(*, actor) -> None:
     """End every session of the actor, on every device, this one included (pages at
     their next request, open WebSockets at their next check: ``accounts.sessions``)."""

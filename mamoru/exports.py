@@ -50,12 +50,14 @@ def limited(items) -> list:
 
 
 def chosen_encoding(request) -> str:
-    """The encoding in the link, else the user's last choice (this session), else UTF-8."""
+    """The encoding in the link, else the user's last choice (this session), else the user's
+    setting (表示設定), else UTF-8."""
     asked = export_encoding(request.GET.get("encoding"))
     if asked:
         return asked
     remembered = export_encoding(request.session.get(SESSION_KEY)) if hasattr(request, "session") else None
-    return remembered or UTF8
+    preferred = export_encoding(getattr(request.user, "export_encoding", None))
+    return remembered or preferred or UTF8
 
 
 def provenance_line(*, title: str, user, exported_at, count: int, conditions: str) -> str:
