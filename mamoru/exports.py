@@ -78,7 +78,8 @@ def provenance_line(*, title: str, user, exported_at, count: int, conditions: st
 class ListFile:
     """What a list hands over to be written: its name (the sheet, the first line), the
     file name's start (``contacts`` → contacts-20251201.csv), the header and the rows
-    (values as they are: numbers, text, local naive datetimes, dates)."""
+    (values as they are: numbers, text, dates, datetimes — written in Tokyo time — and
+    ``None`` for an empty cell). ``rows`` may be a generator: it is read once, while writing."""
 
     title: str
     stem: str
