@@ -13,3 +13,10 @@ class Role(models.TextChoices):
 class DateStyle(models.TextChoices):
     WAREKI = "wareki", _("和暦（令和7年12月19日）")
     SEIREKI = "seireki", _("西暦（2025年12月19日）")
+
+
+class ExportEncoding(models.TextChoices):
+    """The character encoding of a list's CSV file (issue 16, exports)."""
+
+    UTF8 = "utf-8", _("UTF-8（BOM付き。今の Excel でそのまま開けます）")
+    CP932 = "cp932", _("Shift_JIS（古い Excel・他のシステム向け。表せない文字は〓になります）")

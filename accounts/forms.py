@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DateStyle
+from .choices import DateStyle, ExportEncoding
 from .models import ApiToken, User
 
 
@@ -16,6 +16,15 @@ class LoginForm(AuthenticationForm):
 
 class PreferencesForm(forms.Form):
     date_style = forms.ChoiceField(label=_("日付の表示"), choices=DateStyle.choices, widget=forms.RadioSelect)
+    export_encoding = forms.ChoiceField(
+        label=_("一覧を CSV に書き出すときの文字コード"),
+        choices=ExportEncoding.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "一覧の「CSV（UTF-8）」「CSV（Shift_JIS）」でその都度選べます。ここでは、選ばなかったときの文字コードを決めます。"
+        ),
+    )
 
 
 class TokenIssueForm(forms.Form):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .choices import DateStyle, Role
+from .choices import DateStyle, ExportEncoding, Role
 
 
 class Department(models.Model):
@@ -36,6 +36,10 @@ class User(AbstractUser):
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
     workplace = models.CharField(_("窓口番号・内線"), max_length=50, blank=True)
     date_style = models.CharField(_("日付の表示"), max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
+    # The CSV encoding a list export uses when its link names none (the last choice of the session comes first).
+    export_encoding = models.CharField(
+        _("CSV の文字コード"), max_length=10, choices=ExportEncoding.choices, default=ExportEncoding.UTF8
+    )
     is_service_account = models.BooleanField(
         _("連携用アカウント"),
         default=False,

@@ -182,9 +182,11 @@ def user_password_reset(*, actor, user: User, password: str | None) -> User:
 
 
 @transaction.atomic
-def user_set_date_style(*, actor, date_style: str) -> None:
+def user_set_preferences(*, actor, date_style: str, export_encoding: str) -> None:
+    """The user's own display settings: the date style and the CSV encoding of list exports."""
     actor.date_style = date_style
-    actor.save(update_fields=["date_style"])
+    actor.export_encoding = export_encoding
+    actor.save(update_fields=["date_style", "export_encoding"])
 
 
 @transaction.atomic

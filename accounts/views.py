@@ -93,9 +93,16 @@ def logout_view(request):
 
 
 def preferences(request):
-    form = PreferencesForm(request.POST or None, initial={"date_style": request.user.date_style})
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"date_style": request.user.date_style, "export_encoding": request.user.export_encoding},
+    )
     if request.method == "POST" and form.is_valid():
-        services.user_set_date_style(actor=request.user, date_style=form.cleaned_data["date_style"])
+        services.user_set_preferences(
+            actor=request.user,
+            date_style=form.cleaned_data["date_style"],
+            export_encoding=form.cleaned_data["export_encoding"] or request.user.export_encoding,
+        )
         messages.success(request, _("表示設定を保存しました。"))
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})

@@ -50,12 +50,14 @@ def limited(items) -> list:
 
 
 def chosen_encoding(request) -> str:
-    """The encoding in the link, else the user's last choice (this session), else UTF-8."""
+    """The encoding in the link, else the user's last choice (this session), else the user's
+    setting (表示設定), else UTF-8."""
     asked = export_encoding(request.GET.get("encoding"))
     if asked:
         return asked
     remembered = export_encoding(request.session.get(SESSION_KEY)) if hasattr(request, "session") else None
-    return remembered or UTF8
+    preferred = export_encoding(getattr(request.user, "export_encoding", None))
+    return remembered or preferred or UTF8
 
 
 def provenance_line(*, title: str, user, exported_at, count: int, conditions: str) -> str:
@@ -76,7 +78,8 @@ def provenance_line(*, title: str, user, exported_at, count: int, conditions: st
 class ListFile:
     """What a list hands over to be written: its name (the sheet, the first line), the
     file name's start (``contacts`` → contacts-20251201.csv), the header and the rows
-    (values as they are: numbers, text, local naive datetimes, dates)."""
+    (values as they are: numbers, text, dates, datetimes — written in Tokyo time — and
+    ``None`` for an empty cell). ``rows`` may be a generator: it is read once, while writing."""
 
     title: str
     stem: str
@@ -112,6 +115,7 @@ def list_file_response(request, *, fmt: str, listed: ListFile, conditions: str =
             created=exported_at,
             widths=listed.widths,
             seconds=listed.seconds,
+            count=listed.count,
         )
         return _attachment(content, content_type=XLSX_TYPE, filename=f"{filename}.xlsx")
     encoding = chosen_encoding(request)

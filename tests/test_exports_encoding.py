@@ -245,6 +245,7 @@ def test_the_contacts_excel_file_has_the_content_and_real_dates(city, client_for
     assert cells["職員の対応"].value == "制度を説明した" and cells["結果"].value == "退出された"
     assert cells["場所"].value == "1階窓口"
     assert cells["判断"].value == "未判断"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:V3"
 
 
 def test_the_csv_writes_local_times_too(city, client_for):
@@ -445,3 +446,25 @@ def test_a_wrong_audit_filter_exports_nothing(city, client_for):
     response = client_for(city.specialist).get("/audit/?format=csv&date_from=yesterday")
     assert response["Content-Type"].startswith("text/html")
     assert "書き出しませんでした" in response.content.decode()
+
+
+def test_the_user_s_setting_decides_when_the_link_and_the_session_do_not(city, client_for):
+    _contact_with(city, summary="件名")
+    client = client_for(city.staff)
+    page = client.get("/accounts/preferences/").content.decode()
+    assert "一覧を CSV に書き出すときの文字コード" in page
+    response = client.post("/accounts/preferences/", {"date_style": "wareki", "export_encoding": "cp932"})
+    assert response.status_code == 302
+    city.staff.refresh_from_db()
+    assert city.staff.export_encoding == "cp932"
+    assert _csv(client)["Content-Type"] == "text/csv; charset=shift_jis"  # no encoding in the link
+    assert 'class="button chosen" href="?format=csv&amp;encoding=cp932"' in client.get("/contacts/").content.decode()
+    _csv(client, encoding="utf-8")  # this session's last choice comes before the setting
+    assert _csv(client)["Content-Type"] == "text/csv; charset=utf-8"
+    # a form that leaves it out (an older page) keeps the setting
+    client.post("/accounts/preferences/", {"date_style": "seireki"})
+    city.staff.refresh_from_db()
+    assert city.staff.export_encoding == "cp932" and city.staff.date_style == "seireki"
+    assert (
+        client.post("/accounts/preferences/", {"date_style": "wareki", "export_encoding": "latin-1"}).status_code == 200
+    )

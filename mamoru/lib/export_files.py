@@ -272,9 +272,11 @@ def xlsx_bytes(
     created: datetime.datetime,
     widths: Sequence[int] = (),
     seconds: bool = False,
+    count: int | None = None,
 ) -> bytes:
     """One sheet named ``title``: the first line, the header, the rows. ``created`` in UTC
-    (openpyxl writes the file's dates as UTC). ``widths``: column widths in characters."""
+    (openpyxl writes the file's dates as UTC). ``widths``: column widths in characters;
+    ``count``: the number of rows, for the filter buttons on the header."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -287,6 +289,9 @@ def xlsx_bytes(
     sheet = workbook.create_sheet(xlsx_text(title)[:31] or "Sheet1")
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"  # the first line and the header stay in view
+    if count is not None and header:
+        sheet.auto_filter.ref = f"A2:{get_column_letter(len(header))}{count + 2}"  # Excel's filter buttons
     sheet.oddHeader.center.text = xlsx_text(first_line[:200]).replace("&", "&&")  # printed on every page
     sheet.append(xlsx_row(sheet, [first_line]))
     sheet.append(xlsx_row(sheet, header))
