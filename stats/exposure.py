@@ -40,11 +40,11 @@ COLUMNS = (
     ("harassment", "カスハラ（計）", "int"),
     ("handled", "うち対応職員", "int"),
     ("attended", "うち同席職員", "int"),
-    ("hours", "カスハラの対応時間（時間）", "hours"),
+    ("hours", "カスハラの時間（時間）", "hours"),
     ("longest", "最長（分）", "minutes"),
-    ("contacts", "対応・同席した対応（すべて）", "int"),
+    ("contacts", "全対応（判断を問わない）", "int"),
     ("follow_ups", "ケア（期限が期間内）", "int"),
-    ("overdue", "うち期限切れ（未実施）", "int"),
+    ("overdue", "うち期限切れ", "int"),
 )
 
 

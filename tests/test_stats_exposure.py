@@ -198,7 +198,10 @@ def test_csv_export(city, client_for, exposure_2025):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff【出力記録】")
     lines = text.splitlines()
-    assert lines[1].startswith("職員,所属,カスハラ（計）")
+    assert (
+        lines[1]
+        == "職員,所属,カスハラ（計）,うち対応職員,うち同席職員,カスハラの時間（時間）,最長（分）,全対応（判断を問わない）,ケア（期限が期間内）,うち期限切れ"
+    )
     assert lines[2] == "市民 一郎,市民課,4,3,1,2.0,45.0,6,2,1"
     entry = AuditEntry.objects.get(action="stats.staff_exposure.exported")
     assert entry.after["count"] == 3
