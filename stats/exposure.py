@@ -17,19 +17,23 @@ the number of contacts or staff."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, IntegerField, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.selectors import staff_selectable_list
 from cases.models import StaffFollowUp
 from mamoru.lib.figures import Scope
+from mamoru.lib.spreadsheet import PROVENANCE_MARK, csv_cell
 from records.choices import HarassmentJudgement
 from records.figures import contacts_in_scope
 from records.models import Contact
@@ -198,3 +202,32 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
     sort_orders = {m.pk: (m.department.sort_order if m.department else 10**6) for m in members}
     rows.sort(key=lambda r: (-r.harassment, -r.handled, -r.contacts, sort_orders[r.user_id], r.user_id))
     return rows
+
+
+def exposure_csv(rows: list[ExposureRow], *, user, conditions: str) -> HttpResponse:
+    """The table as CSV (UTF-8 with BOM, which Excel opens in Japanese), its first line
+    saying who exported it, when, and for which period and departments."""
+    exported_at = timezone.localtime()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="staff-exposure-{exported_at:%Y%m%d}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _(
+                "{mark} 職員ごとの対応状況 出力者: {name}（{username}） 出力日時: {at} 件数: {count}人 条件: {conditions}"
+            ).format(
+                mark=PROVENANCE_MARK,
+                name=user.display_name,
+                username=user.username,
+                at=f"{exported_at:%Y-%m-%d %H:%M}",
+                count=len(rows),
+                conditions=conditions,
+            )
+        ]
+    )
+    writer.writerow([_("職員"), _("所属"), *(label for _key, label, _kind in COLUMNS)])
+    for row in rows:
+        values = ["" if value is None else value for value in row.values()]
+        writer.writerow([csv_cell(row.name), csv_cell(row.department), *values])
+    return response

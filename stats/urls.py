@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import exposure_views, views
 
 app_name = "stats"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("staff/", views.staff_exposure, name="staff_exposure"),
+    path("staff/", exposure_views.staff_exposure, name="staff_exposure"),
 ]

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from accounts.models import Department
-from accounts.signin_middleware import step_up_response
-from audit.services import audit_read
-
-from . import exposure
 from .display import shown_table
-from .exports import exposure_csv
 from .forms import StatsFilterForm
-from .permissions import may_read_staff_exposure, may_read_statistics
+from .permissions import may_read_statistics
 from .selectors import stats_department_list, stats_scope, stats_sections
 
 
@@ -36,45 +29,4 @@ def dashboard(request):
     if scope is None:
         return render(request, "stats/dashboard.html", {"form": form, "sections": []}, status=400)
     sections = [(section, [shown_table(t) for t in tables]) for section, tables in stats_sections(scope=scope)]
-    return render(
-        request,
-        "stats/dashboard.html",
-        {
-            "form": form,
-            "scope": scope,
-            "sections": sections,
-            "may_read_staff_exposure": may_read_staff_exposure(request.user),
-        },
-    )
-
-
-def _scope_filters(scope) -> dict[str, str]:
-    """The period and departments, as an audit entry and an export's first line give them."""
-    names = ", ".join(Department.objects.filter(pk__in=scope.department_ids).values_list("name", flat=True))
-    return {"期間": scope.period.label, "所属": names}
-
-
-def staff_exposure(request):
-    """Per member of staff: harassment contacts handled or attended, handling hours,
-    care follow-ups, over the chosen period (managers: their department; the
-    specialist section: every department). Names people: audited, never cached."""
-    if not may_read_staff_exposure(request.user):
-        raise PermissionDenied(_("このページは管理職と専門部署のみが閲覧できます。"))
-    form, scope = _filtered(request)
-    context = {"form": form, "scope": scope, "columns": [label for _key, label, _kind in exposure.COLUMNS]}
-    if scope is None:
-        return render(request, "stats/staff_exposure.html", {**context, "rows": []}, status=400)
-    export = request.GET.get("format") == "csv"
-    if export:
-        response = step_up_response(request)
-        if response is not None:
-            return response
-    rows = exposure.staff_exposure_rows(scope=scope)
-    filters = _scope_filters(scope)
-    if export:
-        audit_read(actor=request.user, action="stats.staff_exposure.exported", filters=filters, count=len(rows))
-        return exposure_csv(rows, user=request.user, conditions="、".join(f"{k}: {v}" for k, v in filters.items()))
-    audit_read(actor=request.user, action="stats.staff_exposure.viewed", filters=filters, count=len(rows))
-    query = request.GET.copy()
-    query.pop("format", None)
-    return render(request, "stats/staff_exposure.html", {**context, "rows": rows, "query_string": query.urlencode()})
+    return render(request, "stats/dashboard.html", {"form": form, "scope": scope, "sections": sections})
