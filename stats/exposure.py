@@ -20,15 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, IntegerField, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.selectors import staff_selectable_list
 from cases.models import StaffFollowUp
+from mamoru.exports import ListFile
 from mamoru.lib.figures import Scope
 from records.choices import HarassmentJudgement
 from records.figures import contacts_in_scope
@@ -40,11 +42,11 @@ COLUMNS = (
     ("harassment", "カスハラ（計）", "int"),
     ("handled", "うち対応職員", "int"),
     ("attended", "うち同席職員", "int"),
-    ("hours", "カスハラの対応時間（時間）", "hours"),
+    ("hours", "カスハラの時間（時間）", "hours"),
     ("longest", "最長（分）", "minutes"),
-    ("contacts", "対応・同席した対応（すべて）", "int"),
+    ("contacts", "全対応（判断を問わない）", "int"),
     ("follow_ups", "ケア（期限が期間内）", "int"),
-    ("overdue", "うち期限切れ（未実施）", "int"),
+    ("overdue", "うち期限切れ", "int"),
 )
 
 
@@ -89,7 +91,6 @@ def _handled(contacts) -> dict[int, dict]:
             total=Count("id"),
             yes=Count("id", filter=Q(harassment=YES)),
             seconds=Coalesce(Sum("duration_seconds", filter=Q(harassment=YES)), 0, output_field=IntegerField()),
-            longest=Max("duration_seconds", filter=Q(harassment=YES)),
         )
         .order_by()
     )
@@ -115,7 +116,6 @@ def _attended(scope: Scope) -> dict[int, dict]:
             seconds=Coalesce(
                 Sum("contact__duration_seconds", filter=Q(contact__harassment=YES)), 0, output_field=IntegerField()
             ),
-            longest=Max("contact__duration_seconds", filter=Q(contact__harassment=YES)),
         )
         .order_by()
     )
@@ -136,6 +136,37 @@ def _follow_ups(scope: Scope, today) -> dict[int, dict]:
     return {row["staff_id"]: row for row in grouped}
 
 
+def _longest_contacts(scope: Scope, contacts) -> dict[int, tuple[int, int]]:
+    """Member of staff → (seconds, contact id) of the longest ended harassment contact they
+    handled or attended: two queries, each keeping the first row per person (a window)."""
+    order = [F("duration_seconds").desc(), F("pk").asc()]
+    harassment = contacts.filter(harassment=YES, duration_seconds__isnull=False)
+    handled = (
+        harassment.annotate(rank=Window(RowNumber(), partition_by=[F("staff_id")], order_by=order))
+        .filter(rank=1)
+        .values_list("staff_id", "duration_seconds", "pk")
+    )
+    through = Contact.other_staff.through
+    attended = (
+        through.objects.filter(contact__in=harassment.values("pk"))
+        .exclude(contact__staff_id=F("user_id"))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("user_id")],
+                order_by=[F("contact__duration_seconds").desc(), F("contact_id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("user_id", "contact__duration_seconds", "contact_id")
+    )
+    longest: dict[int, tuple[int, int]] = {}
+    for user_id, seconds, contact_id in [*handled, *attended]:
+        if user_id not in longest or (seconds, -contact_id) > (longest[user_id][0], -longest[user_id][1]):
+            longest[user_id] = (seconds, contact_id)
+    return longest
+
+
 def _list_link(scope: Scope, **filters) -> str:
     params = {"date_from": scope.period.start.isoformat(), "date_to": scope.period.end.isoformat()}
     if len(scope.department_ids) == 1:
@@ -153,6 +184,7 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
     handled = _handled(contacts)
     attended = _attended(scope)
     follow_ups = _follow_ups(scope, today)
+    longest_contacts = _longest_contacts(scope, contacts)
     involved = set(handled) | set(attended) | set(follow_ups)
     members = (
         User.objects.filter(Q(pk__in=involved) | Q(is_active=True, department_id__in=scope.department_ids))
@@ -165,7 +197,7 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
     rows = []
     for member in members:
         mine, theirs, care = handled.get(member.pk, {}), attended.get(member.pk, {}), follow_ups.get(member.pk, {})
-        longest = [v for v in (mine.get("longest"), theirs.get("longest")) if v is not None]
+        longest = longest_contacts.get(member.pk)
         row = ExposureRow(
             user_id=member.pk,
             name=member.display_name,
@@ -174,7 +206,7 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
             handled=mine.get("yes", 0),
             attended=theirs.get("yes", 0),
             seconds=mine.get("seconds", 0) + theirs.get("seconds", 0),
-            longest_seconds=max(longest) if longest else None,
+            longest_seconds=longest[0] if longest else None,
             contacts=mine.get("total", 0) + theirs.get("total", 0),
             follow_ups=care.get("total", 0),
             overdue=care.get("overdue", 0),
@@ -188,9 +220,10 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
                 "handled": _list_link(scope, staff=member.pk, harassment=YES),
                 "attended": _list_link(scope, other_staff=member.pk, harassment=YES),
                 "hours": harassment,
-                "longest": harassment,
                 "contacts": _list_link(scope, involved=member.pk),
             }
+        if longest is not None:  # the contact itself, which the reader may open (its department is in scope)
+            links["longest"] = reverse("records:contact_detail", args=[longest[1]])
         if row.follow_ups:
             links.update(follow_ups=care_link, overdue=care_link)
         row.links = links
@@ -198,3 +231,15 @@ def staff_exposure_rows(*, scope: Scope, today=None) -> list[ExposureRow]:
     sort_orders = {m.pk: (m.department.sort_order if m.department else 10**6) for m in members}
     rows.sort(key=lambda r: (-r.harassment, -r.handled, -r.contacts, sort_orders[r.user_id], r.user_id))
     return rows
+
+
+def exposure_list_file(rows: list[ExposureRow]) -> ListFile:
+    """The table as a list export (``mamoru.exports``: second sign-in, audit entry, the
+    encoding the user chose, Excel too)."""
+    return ListFile(
+        title=_("職員ごとの対応状況"),
+        stem="staff-exposure",
+        header=[_("職員"), _("所属"), *(label for _key, label, _kind in COLUMNS)],
+        rows=([row.name, row.department, *("" if v is None else v for v in row.values())] for row in rows),
+        count=len(rows),
+    )

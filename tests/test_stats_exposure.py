@@ -166,12 +166,19 @@ def test_the_read_is_audited(city, client_for, exposure_2025):
 def test_each_number_leads_to_the_contacts_behind_it(city, client_for, exposure_2025):
     client = client_for(city.manager)
     staff = rows_of(client.get(URL, FY2025))["市民 一郎"]
-    expected = {"harassment": 4, "handled": 3, "attended": 1, "contacts": 6, "hours": 4, "longest": 4}
+    expected = {"harassment": 4, "handled": 3, "attended": 1, "contacts": 6, "hours": 4}
     for key, count in expected.items():
         listed = client.get(staff.links[key])
         assert listed.status_code == 200, key
         assert listed.context["page"].paginator.count == count, key
     assert staff.links["overdue"] == reverse("cases:staff_care")
+    # The longest one is the contact itself: staff1's 45 minutes, supervisor1's (attended) 31.
+    longest = Contact.objects.get(staff=city.staff, duration_seconds=45 * 60, deleted_at__isnull=True)
+    assert staff.links["longest"] == reverse("records:contact_detail", args=[longest.pk])
+    supervisor = rows_of(client.get(URL, FY2025))["市民 課長補佐"]
+    attended = Contact.objects.get(staff=city.staff, duration_seconds=31 * 60)
+    assert supervisor.links["longest"] == reverse("records:contact_detail", args=[attended.pk])
+    assert client.get(supervisor.links["longest"]).status_code == 200
 
 
 def test_other_staff_filter_of_the_contact_list(city, client_for, exposure_2025):
@@ -198,7 +205,10 @@ def test_csv_export(city, client_for, exposure_2025):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff【出力記録】")
     lines = text.splitlines()
-    assert lines[1].startswith("職員,所属,カスハラ（計）")
+    assert (
+        lines[1]
+        == "職員,所属,カスハラ（計）,うち対応職員,うち同席職員,カスハラの時間（時間）,最長（分）,全対応（判断を問わない）,ケア（期限が期間内）,うち期限切れ"
+    )
     assert lines[2] == "市民 一郎,市民課,4,3,1,2.0,45.0,6,2,1"
     entry = AuditEntry.objects.get(action="stats.staff_exposure.exported")
     assert entry.after["count"] == 3
