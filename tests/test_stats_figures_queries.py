@@ -63,3 +63,37 @@ def test_query_counts_do_not_grow_with_the_data(city):
         one_of_each(city, n)
     assert queries(city) == few
     assert all(count <= 8 for count in few.values()), few
+
+
+def test_the_public_report_carries_the_counts_not_the_internal_times(city):
+    from stats.selectors import stats_sections
+
+    one_of_each(city, 0)
+    scope = stats_scope(user=city.specialist, period=fiscal_year_period(2025), public=True)
+    keys = {table.key for section, tables in stats_sections(scope=scope) if section.key in KEYS for table in tables}
+    assert keys == {
+        "backup_calls_by_month",
+        "backup_calls_by_department",
+        "cases_by_state",
+        "cases_by_department",
+        "repetition_flags_by_rule",
+        "repetition_residents",
+        "measures_issued",
+        "online_posts_by_platform",
+        "online_posts_by_step",
+        "business_requests_by_step",
+        "business_requests_by_outcome",
+    }
+    assert not any(table.names_people for section, tables in stats_sections(scope=scope) for table in tables)
+
+
+def test_a_department_renamed_within_the_year_keeps_one_row(city, client_for):
+    from django.urls import reverse
+
+    one_of_each(city, 0)
+    city.shimin.name = "市民生活課"
+    city.shimin.save()
+    page = client_for(city.specialist).get(reverse("stats:dashboard"), {"fiscal_year": 2025})
+    tables = {t.table.key: t.table for _, tables in page.context["sections"] for t in tables}
+    assert {r.label: r.values[0] for r in tables["backup_calls_by_department"].rows}["市民生活課"] == 1
+    assert {r.label: r.values[0] for r in tables["cases_by_department"].rows}["市民生活課"] == 1
