@@ -13,12 +13,16 @@ grouped query per table (the days: three)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.urls import reverse
 
 from accounts.models import Department
 from mamoru.lib.figures import Row, Scope, Table, nearest_rank
 
 from .choices import Outcome, RequestState
+from .forms import UNDECIDED
 from .models import BusinessRequest
 
 DEPARTMENT_NOTE = (
@@ -42,6 +46,15 @@ def requests_in_scope(scope: Scope):
     )
 
 
+def request_list_link(scope: Scope, **filters) -> str:
+    """The request list behind a figure (the specialist section's page)."""
+    params = {"received_from": scope.period.start.isoformat(), "received_to": scope.period.end.isoformat()}
+    if len(scope.department_ids) == 1:
+        params["department"] = scope.department_ids[0]
+    params.update(filters)
+    return f"{reverse('business_requests:list')}?{urlencode(params)}"
+
+
 def requests_by_step(scope: Scope) -> Table:
     counted = dict(requests_in_scope(scope).values_list("state").annotate(total=Count("id")).order_by())
     return Table(
@@ -49,7 +62,14 @@ def requests_by_step(scope: Scope) -> Table:
         title="段階別の申入れ（期間内に受け付けた申入れの今の段階）",
         row_header="段階",
         columns=["申入れ"],
-        rows=[Row(label=str(state.label), values=[counted.get(state.value, 0)]) for state in RequestState]
+        rows=[
+            Row(
+                label=str(state.label),
+                values=[counted.get(state.value, 0)],
+                link=request_list_link(scope, state=state.value),
+            )
+            for state in RequestState
+        ]
         + [Row(label=code, values=[n]) for code, n in sorted(counted.items()) if code not in RequestState.values],
         public=True,
         note="受付日で数え、集計時点の段階で示す。" + DEPARTMENT_NOTE,
@@ -83,6 +103,7 @@ def requests_by_outcome(scope: Scope) -> Table:
                     counted.get(code, {}).get("guidance", 0),
                     counted.get(code, {}).get("training", 0),
                 ],
+                link=request_list_link(scope, outcome=code or UNDECIDED),
             )
             for code, label in outcomes
         ],

@@ -105,3 +105,21 @@ class ReplyForm(forms.Form):
         help_text=_("電話など文書によらず回答した場合は外してください。"),
     )
     address = forms.CharField(label=_("回答書の宛先住所"), max_length=300, required=False)
+
+
+# The outcome filter's value for a request not yet decided (its stored outcome is blank).
+UNDECIDED = "undecided"
+
+
+class RequestListFilterForm(forms.Form):
+    """The list's narrowing by GET (the statistics link here): the step, the outcome, the
+    department of a staff member named (today's), the days received."""
+
+    state = forms.CharField(required=False, max_length=20)
+    outcome = forms.CharField(required=False, max_length=20)
+    department = forms.IntegerField(required=False, min_value=1)
+    received_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    received_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def describe(self) -> dict:
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

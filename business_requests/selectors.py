@@ -4,6 +4,8 @@ administrator none. Every read is audited by the caller (``audit_read``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -32,6 +34,31 @@ def request_list_managed(*, user) -> QuerySet[BusinessRequest]:
     if base.is_manager(user):
         return requests.filter(managers=user).distinct()
     return requests.none()
+
+
+def request_list_narrowed(
+    requests: QuerySet[BusinessRequest],
+    *,
+    state: str = "",
+    outcome: str = "",
+    department: int | None = None,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+) -> QuerySet[BusinessRequest]:
+    """``requests`` (already narrowed to a user) narrowed by the list's filters; ``outcome``
+    ``"undecided"`` for the requests with no outcome yet."""
+    if state:
+        requests = requests.filter(state=state)
+    if outcome:
+        requests = requests.filter(outcome="" if outcome == "undecided" else outcome)
+    if department:
+        named = BusinessRequest.objects.filter(staff__department_id=department).values("pk")
+        requests = requests.filter(pk__in=named)
+    if received_from:
+        requests = requests.filter(received_on__gte=received_from)
+    if received_to:
+        requests = requests.filter(received_on__lte=received_to)
+    return requests
 
 
 def request_open_first(queryset: QuerySet[BusinessRequest]) -> QuerySet[BusinessRequest]:

@@ -33,7 +33,15 @@ def _refused_form(request, form) -> None:
 def request_list(request):
     if not permissions.may_see_list(request.user):
         raise PermissionDenied(_("申入れの一覧を見られるのは専門部署と管理職のみです。"))
-    rows = list(selectors.request_open_first(selectors.request_list_managed(user=request.user)))
+    requests = selectors.request_list_managed(user=request.user)
+    narrowing = forms.RequestListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        requests = selectors.request_list_narrowed(requests, **narrowing.cleaned_data)
+    else:
+        _refused_form(request, narrowing)
+    rows = list(selectors.request_open_first(requests))
     for row in rows:
         row.next_due = next_due(row)
     fmt = requested_format(request)
@@ -43,12 +51,18 @@ def request_list(request):
             fmt=fmt,
             listed=lambda: exports.request_list_file(rows),
             audit_action="business_requests.request.exported",
+            filters=narrowed,
         )
-    audit_read(actor=request.user, action="business_requests.request.listed", count=len(rows))
+    audit_read(actor=request.user, action="business_requests.request.listed", filters=narrowed, count=len(rows))
     return render(
         request,
         "business_requests/request_list.html",
-        {"rows": rows, "may_handle": permissions.may_handle(request.user), "today": timezone.localdate()},
+        {
+            "rows": rows,
+            "narrowed": narrowed,
+            "may_handle": permissions.may_handle(request.user),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -9,7 +9,10 @@ whatever the number of such staff. A post whose staff have no department any mor
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, DateField, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Department
@@ -35,6 +38,15 @@ def posts_in_scope(scope: Scope):
         )
         concerns |= ~Exists(concerned)
     return OnlinePost.objects.filter(pk__in=OnlinePost.objects.filter(concerns).values("pk"))
+
+
+def post_list_link(scope: Scope, **filters) -> str:
+    """The post list behind a figure (it narrows itself to what the reader may see)."""
+    params = {"show": "all", "found_from": scope.period.start.isoformat(), "found_to": scope.period.end.isoformat()}
+    if len(scope.department_ids) == 1:
+        params["department"] = scope.department_ids[0]
+    params.update(filters)
+    return f"{reverse('online:post_list')}?{urlencode(params)}"
 
 
 def _removed():
@@ -66,6 +78,7 @@ def posts_by_platform(scope: Scope) -> Table:
                 counted.get(code, {}).get("removed", 0),
                 counted.get(code, {}).get("open", 0),
             ],
+            link=post_list_link(scope, platform=code),
         )
         for code, name in platforms
     ]

@@ -152,3 +152,16 @@ class LetterForm(forms.Form):
             self.fields["provider"].initial = platform.name
             if not platform.is_designated:
                 self.fields["kind"].initial = LetterKind.DELETION
+
+
+class PostListFilterForm(forms.Form):
+    """The list's narrowing by GET (the statistics link here): the site, the staff's
+    department, the days found."""
+
+    platform = forms.CharField(required=False, max_length=40)
+    department = forms.IntegerField(required=False, min_value=1)
+    found_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    found_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def describe(self) -> dict:
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -23,6 +26,28 @@ def post_list(*, user, open_only: bool = False) -> QuerySet[OnlinePost]:
     if open_only:
         posts = posts.filter(state="open")
     return posts.prefetch_related("urls", "affected_staff").select_related("found_by")
+
+
+def post_list_narrowed(
+    posts: QuerySet[OnlinePost],
+    *,
+    platform: str = "",
+    department: int | None = None,
+    found_from: dt.date | None = None,
+    found_to: dt.date | None = None,
+) -> QuerySet[OnlinePost]:
+    """``posts`` (already narrowed to a user) narrowed by the list's filters: the site, the
+    department of a staff member concerned (today's), the days found (Asia/Tokyo, both included)."""
+    tz = timezone.get_current_timezone()
+    if platform:
+        posts = posts.filter(platform=platform)
+    if department:
+        posts = posts.filter(pk__in=OnlinePost.objects.filter(affected_staff__department_id=department).values("pk"))
+    if found_from:
+        posts = posts.filter(found_at__gte=dt.datetime.combine(found_from, dt.time.min, tz))
+    if found_to:
+        posts = posts.filter(found_at__lt=dt.datetime.combine(found_to + dt.timedelta(days=1), dt.time.min, tz))
+    return posts
 
 
 def post_get(*, user, pk: int) -> OnlinePost | None:

@@ -22,7 +22,7 @@ from mamoru.forms import add_service_errors
 from . import exports, selectors, services
 from .choices import PostState, StepKind
 from .deadlines import deadlines_of
-from .forms import LetterForm, PostReportForm, StepForm, UrlAddForm
+from .forms import LetterForm, PostListFilterForm, PostReportForm, StepForm, UrlAddForm
 from .letters import post_letter_issue
 from .permissions import may_record_step
 
@@ -43,7 +43,15 @@ def post_list(request):
     """Open posts, most urgent first (the nearest due date), then the closed ones."""
     require_handler(request.user)
     show = request.GET.get("show", "open")
-    posts = list(selectors.post_list(user=request.user, open_only=show != "all").prefetch_related("steps"))
+    posts = selectors.post_list(user=request.user, open_only=show != "all")
+    narrowing = PostListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        posts = selectors.post_list_narrowed(posts, **narrowing.cleaned_data)
+    else:
+        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    posts = list(posts.prefetch_related("steps"))
     today = timezone.localdate()
     for post in posts:
         found = deadlines_of(post)
@@ -66,14 +74,20 @@ def post_list(request):
             fmt=fmt,
             listed=lambda: exports.post_list_file(posts),
             audit_action="online.post.exported",
-            filters={"表示": _("すべて") if show == "all" else _("対応中")},
+            filters={"表示": _("すべて") if show == "all" else _("対応中"), **narrowed},
         )
-    audit_read(actor=request.user, action="online.post.listed", filters={"show": show}, count=len(posts))
+    audit_read(actor=request.user, action="online.post.listed", filters={"show": show, **narrowed}, count=len(posts))
     return _no_store(
         render(
             request,
             "online/post_list.html",
-            {"posts": posts, "show": show, "today": today, "may_report_any": is_specialist(request.user)},
+            {
+                "posts": posts,
+                "show": show,
+                "narrowed": narrowed,
+                "today": today,
+                "may_report_any": is_specialist(request.user),
+            },
         )
     )
 

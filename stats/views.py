@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from mamoru.policy.loader import current as current_policy
+
 from .display import shown_table
-from .forms import StatsFilterForm
+from .forms import ReportForm, StatsFilterForm
 from .headline import headlines
 from .periods import previous_period
-from .permissions import may_read_statistics
+from .permissions import may_read_all_departments, may_read_statistics
+from .reports import ReportKind, report_build, report_filename, report_record, report_render
 from .selectors import stats_department_list, stats_scope, stats_sections
 
 
@@ -42,3 +46,43 @@ def dashboard(request):
             "sections": sections,
         },
     )
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def report(request):
+    """The report form; with ``format`` in the query, the report itself as a download.
+    Figures only, no person's data: no second sign-in is asked (docs/statistics.md)."""
+    if not may_read_statistics(request.user):
+        raise PermissionDenied
+    form = ReportForm(
+        request.GET if "format" in request.GET else None,
+        user=request.user,
+        departments=stats_department_list(user=request.user),
+        may_publish=may_read_all_departments(request.user),
+        default_threshold=current_policy().statistics.suppression_threshold,
+    )
+    if not form.is_bound:
+        return render(request, "stats/report.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "stats/report.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    public = data.get("public", False)
+    built = report_build(
+        user=request.user,
+        kind=ReportKind.MONTHLY if data["kind"] == "monthly" else ReportKind.YEARLY,
+        fiscal_year=data["fiscal_year"],
+        month=data["month_value"],
+        department_ids=data.get("department") or None,
+        public=public,
+        threshold=data.get("threshold") if public else None,
+    )
+    content = report_render(built, data["format"])
+    report_record(actor=request.user, report=built, output_format=data["format"])
+    response = HttpResponse(content, content_type=CONTENT_TYPES[data["format"]])
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(built, data["format"])}"'
+    return response

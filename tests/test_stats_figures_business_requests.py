@@ -91,3 +91,14 @@ def test_a_manager_does_not_see_the_section(city, client_for, requests):
     tables = tables_for(client_for(city.manager), fiscal_year=2025)
     assert not any(key.startswith("business_requests") for key in tables)
     assert "contacts_by_month" in tables
+
+
+def test_figures_link_to_the_requests_behind_them(city, client_for, requests):
+    client = client_for(city.specialist)
+    tables = tables_for(client, fiscal_year=2025)
+    replied = next(r for r in tables["business_requests_by_step"].rows if r.label == "回答済み")
+    assert len(client.get(replied.link).context["rows"]) == 1
+    undecided = next(r for r in tables["business_requests_by_outcome"].rows if r.label == "調査中（未判断）")
+    assert len(client.get(undecided.link).context["rows"]) == 1
+    no_fact = next(r for r in tables["business_requests_by_outcome"].rows if r.label == "事実なし")
+    assert len(client.get(no_fact.link).context["rows"]) == 1  # the one of the year before is left out

@@ -104,3 +104,17 @@ def test_a_post_about_staff_with_no_department_counts_only_for_every_department(
     assert {r.label: r.values for r in every["online_posts_by_platform"].rows}[meta][0] == 1
     one = tables_for(client, fiscal_year=2025, department=city.shimin.pk)
     assert {r.label: r.values for r in one["online_posts_by_platform"].rows}[meta][0] == 0
+
+
+def test_figures_link_to_the_posts_behind_them(city, client_for, posts):
+    client = client_for(city.specialist)
+    tables = tables_for(client, fiscal_year=2025)
+    x = next(r for r in tables["online_posts_by_platform"].rows if r.label == "X（旧Twitter）")
+    assert len(client.get(x.link).context["posts"]) == 2
+    manager = client_for(city.manager)
+    mine = next(
+        r for r in tables_for(manager, fiscal_year=2025)["online_posts_by_platform"].rows if r.label == "X（旧Twitter）"
+    )
+    assert len(manager.get(mine.link).context["posts"]) == 1
+    wrong = client.get(reverse("online:post_list"), {"found_from": "2025-02-30"})
+    assert wrong.status_code == 200 and "日付" in wrong.content.decode()
