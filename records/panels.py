@@ -52,7 +52,10 @@ def judgement_overdue_panel(*, request, obj):
     due_hours = current_policy().judgement.due_hours
     items = []
     for contact in rows[:HOME_ROWS]:
-        due = contact.ended_at + dt.timedelta(hours=due_hours)
+        try:
+            due = contact.ended_at + dt.timedelta(hours=due_hours)
+        except OverflowError:  # an end stored at the calendar's edge: no due time to show
+            due = None
         items.append(
             TodoItem(
                 obj=contact,
@@ -60,7 +63,7 @@ def judgement_overdue_panel(*, request, obj):
                 label=str(contact),
                 detail=_contact_detail(contact),
                 due=due,
-                overdue=due < now,
+                overdue=due is not None and due < now,
                 due_text=_("判断の入力期限"),
             )
         )
