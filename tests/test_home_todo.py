@@ -73,6 +73,9 @@ def test_staff_see_their_own_undecided_contacts_overdue_first(city, client_for):
     assert todo.index("期限切れの記録") < todo.index("まだ期限内の記録")
     assert f'href="/contacts/{overdue.pk}/edit/#judgement"' in todo
     assert f'href="/contacts/{recent.pk}/edit/#judgement"' in todo
+    assert f'href="/contacts/?harassment=undecided&amp;staff={city.staff.pk}"' in todo  # the full list: their own
+    listed = client_for(city.staff).get(f"/contacts/?harassment=undecided&staff={city.staff.pk}").content.decode()
+    assert "期限切れの記録" in listed and "まだ期限内の記録" in listed and "税務課の記録" not in listed
     due = timezone.localtime(overdue.ended_at + dt.timedelta(hours=24))
     assert f"期限超過（判断の入力期限 令和{due.year - 2018}年{due.month}月{due.day}日 {due:%H:%M}）" in todo
     for absent in ("判断済みの記録", "対応中の記録", "税務課の記録"):
