@@ -25,7 +25,7 @@ def _deadlines(business_request):
 
 def home_request_deadlines_panel(*, request, obj):
     """The hearing of the staff member concerned and the answer to the business, from the
-    day their reminder starts, overdue first. The open requests with their staff and
+    day their reminder starts or a week before, overdue first. The open requests with their staff and
     hearings are read in three queries however many there are."""
     today = timezone.localdate()
     requests = request_list(user=obj).filter(closed_on__isnull=True).prefetch_related("staff", "hearings")

@@ -44,7 +44,7 @@ def _deadlines(post, rules):
 
 
 def home_post_deadlines_panel(*, request, obj):
-    """The open posts' due dates from the day their reminder starts (a deletion request's
+    """The open posts' due dates from the day their reminder starts or a week before (a deletion request's
     answer, the disclosure order before the access logs are gone, the time for a complaint),
     overdue first. The open posts and their steps are read in a bounded number of queries."""
     today = timezone.localdate()
