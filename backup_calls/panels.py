@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
+from mamoru.lib.dates import safe_localtime
 from mamoru.lib.panels import register_panel
 from mamoru.lib.todo import HOME_ROWS, TodoItem, panel_context
 
@@ -41,7 +42,7 @@ def home_open_calls_panel(*, request, obj):
         return None
     items = []
     for call in calls[:HOME_ROWS]:
-        started = timezone.localtime(call.created_at)
+        started = safe_localtime(call.created_at)  # a stored moment at the calendar's edge breaks nothing
         parts = [
             _("{time} 要請").format(time=started.strftime("%H:%M"))
             if started.date() == timezone.localdate()

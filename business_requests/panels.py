@@ -16,9 +16,16 @@ from .deadlines import request_deadlines
 from .selectors import request_list
 
 
+def _deadlines(business_request):
+    try:
+        return request_deadlines(business_request)
+    except OverflowError:  # a date stored at the calendar's edge: no due date to compute
+        return []
+
+
 def home_request_deadlines_panel(*, request, obj):
     """The hearing of the staff member concerned and the answer to the business, from the
-    day their reminder starts, overdue first. The open requests with their staff and
+    day their reminder starts or a week before, overdue first. The open requests with their staff and
     hearings are read in three queries however many there are."""
     today = timezone.localdate()
     requests = request_list(user=obj).filter(closed_on__isnull=True).prefetch_related("staff", "hearings")
@@ -36,7 +43,7 @@ def home_request_deadlines_panel(*, request, obj):
             overdue=deadline.due_on < today,
         )
         for business_request in requests
-        for deadline in request_deadlines(business_request)
+        for deadline in _deadlines(business_request)
         if deadline_shown(deadline, today)
     ]
     return panel_context(items, list_url=reverse("business_requests:list"))

@@ -37,7 +37,7 @@ def home_cases_to_confirm_panel(*, request, obj):
                 url=reverse("cases:case_detail", args=[case.pk]),
                 label=str(case),
                 detail=_("・").join(parts),
-                due=timezone.localtime(case.opened_at),
+                due=case.opened_at,
                 due_text=_("報告"),
             )
         )

@@ -136,7 +136,7 @@ def home_approvals_panel(*, request, obj):
                 step=step_label(measure, measure_steps(measure)[measure.waiting_step]),
                 department=measure.lead_department.name,
             ),
-            due=timezone.localtime(measure.drafted_at),
+            due=measure.drafted_at,
             due_text=_("起案"),
         )
         for measure in measures[:HOME_ROWS]

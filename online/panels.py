@@ -36,8 +36,15 @@ def staff_care_posts_panel(*, request, obj=None):
     return {"rows": rows, "suggestions": suggestions}
 
 
+def _deadlines(post, rules):
+    try:
+        return deadlines_of(post, rules=rules)
+    except OverflowError:  # a date stored at the calendar's edge: no due date to compute
+        return []
+
+
 def home_post_deadlines_panel(*, request, obj):
-    """The open posts' due dates from the day their reminder starts (a deletion request's
+    """The open posts' due dates from the day their reminder starts or a week before (a deletion request's
     answer, the disclosure order before the access logs are gone, the time for a complaint),
     overdue first. The open posts and their steps are read in a bounded number of queries."""
     today = timezone.localdate()
@@ -53,7 +60,7 @@ def home_post_deadlines_panel(*, request, obj):
             overdue=deadline.due_on < today,
         )
         for post in posts
-        for deadline in deadlines_of(post, rules=rules)
+        for deadline in _deadlines(post, rules)
         if deadline_shown(deadline, today)
     ]
     return panel_context(items, list_url=reverse("online:post_list"))

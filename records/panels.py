@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import is_supervisor_or_above
 from mamoru.lib.panels import register_panel
 from mamoru.lib.todo import HOME_ROWS, TodoItem, panel_context
 from mamoru.policy.loader import current as current_policy
@@ -52,7 +53,10 @@ def judgement_overdue_panel(*, request, obj):
     due_hours = current_policy().judgement.due_hours
     items = []
     for contact in rows[:HOME_ROWS]:
-        due = contact.ended_at + dt.timedelta(hours=due_hours)
+        try:
+            due = contact.ended_at + dt.timedelta(hours=due_hours)
+        except OverflowError:  # an end stored at the calendar's edge: no due time to show
+            due = None
         items.append(
             TodoItem(
                 obj=contact,
@@ -60,7 +64,7 @@ def judgement_overdue_panel(*, request, obj):
                 label=str(contact),
                 detail=_contact_detail(contact),
                 due=due,
-                overdue=due < now,
+                overdue=due is not None and due < now,
                 due_text=_("判断の入力期限"),
             )
         )
@@ -71,7 +75,10 @@ def judgement_overdue_panel(*, request, obj):
         overdue_count=contacts.filter(ended_at__lt=now - dt.timedelta(hours=due_hours)).count() if more else None,
         due_hours=due_hours,
         title=_("判断が未入力の対応記録"),
-        list_url=reverse("records:contact_list") + "?harassment=undecided",
+        # A supervisor's list holds the department's overdue ones too; a member of staff's only their own.
+        list_url=reverse("records:contact_list")
+        + "?harassment=undecided"
+        + ("" if is_supervisor_or_above(obj) else f"&staff={obj.pk}"),
     )
 
 

@@ -4,7 +4,6 @@ page, the 繰り返し badges of residents in the resident list and picker, and 
 the specialist section's home page. Reads only."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
@@ -70,7 +69,7 @@ def home_flags_to_review_panel(*, request, obj):
             detail=_("{count}回・{departments}部署・{minutes}分").format(
                 count=flag.contact_count, departments=flag.department_count, minutes=flag.minutes
             ),
-            due=timezone.localtime(flag.detected_at),
+            due=flag.detected_at,
             due_text=_("検出"),
         )
         for flag in flags[:HOME_ROWS]

@@ -5,6 +5,7 @@ home says so once; the page reads a bounded number of queries whatever the numbe
 import datetime as dt
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -72,6 +73,9 @@ def test_staff_see_their_own_undecided_contacts_overdue_first(city, client_for):
     assert todo.index("期限切れの記録") < todo.index("まだ期限内の記録")
     assert f'href="/contacts/{overdue.pk}/edit/#judgement"' in todo
     assert f'href="/contacts/{recent.pk}/edit/#judgement"' in todo
+    assert f'href="/contacts/?harassment=undecided&amp;staff={city.staff.pk}"' in todo  # the full list: their own
+    listed = client_for(city.staff).get(f"/contacts/?harassment=undecided&staff={city.staff.pk}").content.decode()
+    assert "期限切れの記録" in listed and "まだ期限内の記録" in listed and "税務課の記録" not in listed
     due = timezone.localtime(overdue.ended_at + dt.timedelta(hours=24))
     assert f"期限超過（判断の入力期限 令和{due.year - 2018}年{due.month}月{due.day}日 {due:%H:%M}）" in todo
     for absent in ("判断済みの記録", "対応中の記録", "税務課の記録"):
@@ -438,3 +442,37 @@ def test_the_home_page_reads_a_bounded_number_of_queries(city, client_for, djang
         client = client_for(user)
         with django_assert_max_num_queries(HOME_QUERY_BOUND):
             client.get(url)
+
+
+# --- stored values at the calendar's edge -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC),  # year 1
+        dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC),  # the last hour Python can hold
+    ],
+)
+def test_a_stored_date_at_the_calendars_edge_breaks_no_home_page(city, client_for, moment):
+    """Every panel's dates stored at year 1 or year 9999 (a bad import, a hand-edited database)."""
+    from backup_calls.models import BackupCall
+    from business_requests.models import BusinessRequest
+    from cases.models import StaffFollowUp
+    from measures.models import Measure, MeasureAppeal
+    from online.models import OnlinePost
+    from records.models import Contact
+
+    _waiting_things(city, 1)
+    day = moment.date()
+    Contact.objects.update(started_at=moment, ended_at=moment)
+    BackupCall.objects.update(created_at=moment)
+    Case.objects.update(opened_at=moment)
+    StaffFollowUp.objects.update(due_date=day)
+    Measure.objects.update(drafted_at=moment)
+    MeasureAppeal.objects.update(received_on=day)
+    RepetitionFlag.objects.update(detected_at=moment)
+    OnlinePost.objects.update(posted_at=moment, found_at=moment)
+    BusinessRequest.objects.update(received_on=day)
+    for user in (city.staff, city.supervisor, city.manager, city.specialist):
+        _home(client_for, user)  # 200, whatever the dates
