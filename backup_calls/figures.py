@@ -8,12 +8,12 @@ the waiting times are three (a count, then the two ranks: ``nearest_rank``)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Department
-from mamoru.lib.figures import Row, Scope, Table, nearest_rank
+from mamoru.lib.figures import Row, Scope, Table, waiting_time_table
 from mamoru.lib.wareki import month_label
 
 from .models import BackupCall
@@ -87,33 +87,15 @@ def backup_calls_by_department(scope: Scope) -> Table:
 
 def backup_call_waiting_times(scope: Scope) -> Table:
     """Seconds from the call to 「向かいます」, of the calls someone took."""
-    taken = calls_in_scope(scope).filter(taken_at__isnull=False)
-    waited = ExpressionWrapper(F("taken_at") - F("created_at"), output_field=DurationField())
-    counts = taken.aggregate(total=Count("id"))
-
-    def seconds(value):
-        return None if value is None else round(value.total_seconds())
-
-    rows = [
-        Row(
-            label="向かう職員が決まった応援要請",
-            values=[
-                counts["total"],
-                seconds(nearest_rank(taken, waited, 0.5, count=counts["total"])),
-                seconds(nearest_rank(taken, waited, 0.95, count=counts["total"])),
-            ],
-        )
-    ]
-    return Table(
+    return waiting_time_table(
         key="backup_call_waiting_times",
         title="応援要請から「向かいます」までの時間",
-        row_header="",
-        columns=["件数", "中央値（秒）", "95パーセンタイル（秒）"],
-        rows=rows,
-        formats=["int", "seconds", "seconds"],
-        chart="",
-        additive=False,
-        public=False,
+        label="向かう職員が決まった応援要請",
+        counted="件数",
+        queryset=calls_in_scope(scope).filter(taken_at__isnull=False),
+        start="created_at",
+        end="taken_at",
+        unit="秒",
         note=(
             "要請してから職員が「向かいます」を押すまでの秒数。中央値は半数がこの時間以内、"
             "95パーセンタイルは95%がこの時間以内に向かう職員が決まったことを示す（順位による正確な値）。"

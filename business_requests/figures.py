@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import Department
-from mamoru.lib.figures import Row, Scope, Table, nearest_rank
+from mamoru.lib.figures import Row, Scope, Table, waiting_time_table
 
 from .choices import Outcome, RequestState
 from .forms import UNDECIDED
@@ -113,31 +113,15 @@ def requests_by_outcome(scope: Scope) -> Table:
 
 
 def days_to_reply(scope: Scope) -> Table:
-    replied = requests_in_scope(scope).filter(reply_sent_on__isnull=False)
-    took = ExpressionWrapper(F("reply_sent_on") - F("received_on"), output_field=DurationField())
-    count = replied.count()
-
-    def days(value):
-        return None if value is None else value.days
-
-    return Table(
+    return waiting_time_table(
         key="business_requests_days_to_reply",
         title="受付から事業者への回答までの日数",
-        row_header="",
-        columns=["回答した申入れ", "中央値（日）", "95パーセンタイル（日）"],
-        rows=[
-            Row(
-                label="期間内に受け付け、回答した申入れ",
-                values=[
-                    count,
-                    days(nearest_rank(replied, took, 0.5, count=count)),
-                    days(nearest_rank(replied, took, 0.95, count=count)),
-                ],
-            )
-        ],
-        chart="",
-        additive=False,
-        public=False,
+        label="期間内に受け付け、回答した申入れ",
+        counted="回答した申入れ",
+        queryset=requests_in_scope(scope).filter(reply_sent_on__isnull=False),
+        start="received_on",
+        end="reply_sent_on",
+        unit="日",
         note="受付日から回答日までの日数（順位による正確な値）。まだ回答していない申入れは含めない。",
     )
 

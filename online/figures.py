@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, DateField, Exists, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Department
-from mamoru.lib.figures import Row, Scope, Table, nearest_rank
+from mamoru.lib.figures import Row, Scope, Table, waiting_time_table
 from mamoru.policy.loader import current as current_policy
 
 from .choices import PostState, StepKind
@@ -130,30 +130,15 @@ def days_to_removal(scope: Scope) -> Table:
         )
         .filter(removed_on__gte=scope.period.start, removed_on__lte=scope.period.end, found_on__isnull=False)
     )
-    took = ExpressionWrapper(F("removed_on") - F("found_on"), output_field=DurationField())
-    count = removed.count()
-
-    def days(value):
-        return None if value is None else value.days
-
-    return Table(
+    return waiting_time_table(
         key="online_days_to_removal",
         title="発見から削除の確認までの日数",
-        row_header="",
-        columns=["削除を確認した投稿", "中央値（日）", "95パーセンタイル（日）"],
-        rows=[
-            Row(
-                label="期間内に削除を確認した投稿",
-                values=[
-                    count,
-                    days(nearest_rank(removed, took, 0.5, count=count)),
-                    days(nearest_rank(removed, took, 0.95, count=count)),
-                ],
-            )
-        ],
-        chart="",
-        additive=False,
-        public=False,
+        label="期間内に削除を確認した投稿",
+        counted="削除を確認した投稿",
+        queryset=removed,
+        start="found_on",
+        end="removed_on",
+        unit="日",
         note="発見日から最初に「削除の確認」を記録した日までの日数（順位による正確な値）。削除されていない投稿は含めない。",
     )
 

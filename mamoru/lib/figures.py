@@ -160,3 +160,51 @@ def nearest_rank(queryset, expression, fraction: float, *, count: int | None = N
     rank = max(1, math.ceil(fraction * n))
     rows = queryset.annotate(_ranked=expression).order_by("_ranked").values_list("_ranked", flat=True)
     return rows[rank - 1 : rank][0]
+
+
+def waiting_time_table(
+    *,
+    key: str,
+    title: str,
+    label: str,
+    counted: str,
+    queryset,
+    start: str,
+    end: str,
+    unit: str,
+    note: str,
+) -> Table:
+    """One row: how many of ``queryset`` are counted and the median and 95th percentile
+    of ``end`` − ``start`` (two fields of the rows) in ``unit`` ("秒" or "日"), exact
+    (``nearest_rank``): three queries whatever the number of rows."""
+    from django.db.models import DurationField, ExpressionWrapper, F
+
+    took = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    count = queryset.count()
+
+    def shown(value):
+        if value is None:
+            return None
+        return round(value.total_seconds()) if unit == "秒" else value.days
+
+    return Table(
+        key=key,
+        title=title,
+        row_header="",
+        columns=[counted, f"中央値（{unit}）", f"95パーセンタイル（{unit}）"],
+        rows=[
+            Row(
+                label=label,
+                values=[
+                    count,
+                    shown(nearest_rank(queryset, took, 0.5, count=count)),
+                    shown(nearest_rank(queryset, took, 0.95, count=count)),
+                ],
+            )
+        ],
+        formats=["int", "seconds", "seconds"] if unit == "秒" else ["int", "int", "int"],
+        chart="",
+        additive=False,
+        public=False,
+        note=note,
+    )
