@@ -80,13 +80,24 @@ def _name_time(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y%m%d_%H%M%S")
 
 
+def _hours_before_noon(hours: float) -> dt.timedelta:
+    """How long ago ``hours`` before the last noon (Asia/Tokyo) was: the contacts of a test
+    fall within one calendar day whatever the hour it runs (a file an hour before a
+    contact just after midnight lay on the day before)."""
+    now = timezone.localtime()
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon > now:
+        noon -= dt.timedelta(days=1)
+    return now - noon + dt.timedelta(hours=hours)
+
+
 def test_evidence_import_matches_by_time_and_phone_and_reports_the_rest(city, tmp_path):
     resident = make_resident(city.staff, phones=("0287-23-9999",))
-    by_time = make_contact(city.staff, ago=dt.timedelta(hours=5), minutes=20)
-    by_phone = make_contact(city.staff, ago=dt.timedelta(hours=2), minutes=5, resident=resident)
+    by_time = make_contact(city.staff, ago=_hours_before_noon(5), minutes=20)
+    by_phone = make_contact(city.staff, ago=_hours_before_noon(2), minutes=5, resident=resident)
     # two contacts at the same time: a file of that time is ambiguous
-    twin_a = make_contact(city.staff, ago=dt.timedelta(hours=9), minutes=30)
-    make_contact(city.supervisor, ago=dt.timedelta(hours=9), minutes=30)
+    twin_a = make_contact(city.staff, ago=_hours_before_noon(9), minutes=30)
+    make_contact(city.supervisor, ago=_hours_before_noon(9), minutes=30)
     folder = tmp_path / "recorder"
     (folder / "sub").mkdir(parents=True)
     (folder / f"{_name_time(by_time.started_at + dt.timedelta(minutes=3))}.wav").write_bytes(wav_bytes())

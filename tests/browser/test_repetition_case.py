@@ -196,7 +196,7 @@ def test_repetition_case_from_name_variants_to_a_restricted_contact(new_page, ci
     # --- The lead department's manager approves it from the 決裁待ち list.
     manager_page = new_page()
     log_in(manager_page, "manager1")
-    manager_page.get_by_role("link", name="決裁待ち").click()
+    manager_page.get_by_role("link", name="決裁待ち", exact=True).click()
     inbox_row = manager_page.locator("tbody tr", has_text=kanji.name)
     expect(inbox_row).to_contain_text("市民課")
     inbox_row.get_by_role("link").click()
