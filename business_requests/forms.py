@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import User
+from mamoru.forms import NarrowingForm
 
 from .choices import Channel, Outcome
 
@@ -111,7 +112,7 @@ class ReplyForm(forms.Form):
 UNDECIDED = "undecided"
 
 
-class RequestListFilterForm(forms.Form):
+class RequestListFilterForm(NarrowingForm):
     """The list's narrowing by GET (the statistics link here): the step, the outcome, the
     department of a staff member named (today's), the days received."""
 
@@ -120,6 +121,3 @@ class RequestListFilterForm(forms.Form):
     department = forms.IntegerField(required=False, min_value=1)
     received_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     received_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-    def describe(self) -> dict:
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -14,6 +14,7 @@ from accounts import permissions as base
 from audit.services import audit_read
 from letters.views import issued_letter_response
 from mamoru.exports import export_list, requested_format
+from mamoru.forms import narrow_list
 from mamoru.lib.pdf import FontMissingError
 
 from . import exports, forms, permissions, selectors, services
@@ -34,13 +35,7 @@ def request_list(request):
     if not permissions.may_see_list(request.user):
         raise PermissionDenied(_("申入れの一覧を見られるのは専門部署と管理職のみです。"))
     requests = selectors.request_list_managed(user=request.user)
-    narrowing = forms.RequestListFilterForm(request.GET)
-    narrowed = {}
-    if narrowing.is_valid():
-        narrowed = narrowing.describe()
-        requests = selectors.request_list_narrowed(requests, **narrowing.cleaned_data)
-    else:
-        _refused_form(request, narrowing)
+    requests, narrowed = narrow_list(request, forms.RequestListFilterForm, requests, selectors.request_list_narrowed)
     rows = list(selectors.request_open_first(requests))
     for row in rows:
         row.next_due = next_due(row)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import staff_selectable_list
+from mamoru.forms import NarrowingForm
 from mamoru.policy.loader import current as current_policy
 from records.forms import DATETIME_FORMATS, DATETIME_WIDGET, StaffChoiceField
 
@@ -63,7 +64,7 @@ class FollowUpCompleteForm(forms.Form):
     note = forms.CharField(label=_("メモ"), required=False, max_length=2000)
 
 
-class CaseListFilterForm(forms.Form):
+class CaseListFilterForm(NarrowingForm):
     """The case list's narrowing by GET (the statistics link here with the period's
     filters): the pack state, the department, the day reported, open on a day."""
 
@@ -78,7 +79,3 @@ class CaseListFilterForm(forms.Form):
         if code and code not in current_policy().case_state_codes():
             raise forms.ValidationError(_("状態「%(code)s」はポリシーパックにありません。"), params={"code": code})
         return code
-
-    def describe(self) -> dict:
-        """The filters in use, for the audit entry and the page's note."""
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

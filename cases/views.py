@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_read
 from mamoru.exports import export_list, requested_format
+from mamoru.forms import narrow_list
 from mamoru.policy.loader import current as current_policy
 from records.selectors import contact_get
 
@@ -45,13 +46,7 @@ def case_list(request):
         cases = cases.filter(closed_at__isnull=True)
     elif shown == "closed":
         cases = cases.filter(closed_at__isnull=False)
-    narrowing = CaseListFilterForm(request.GET)
-    narrowed = {}
-    if narrowing.is_valid():
-        narrowed = narrowing.describe()
-        cases = selectors.case_list_narrowed(cases, **narrowing.cleaned_data)
-    else:
-        _refused_form(request, narrowing)
+    cases, narrowed = narrow_list(request, CaseListFilterForm, cases, selectors.case_list_narrowed)
     fmt = requested_format(request)
     if fmt:
         return export_list(

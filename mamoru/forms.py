@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -34,3 +35,25 @@ def applied_filters(form) -> dict[str, str]:
 def filters_text(filters: dict[str, str]) -> str:
     """``applied_filters`` as one line: 「担当課: 市民課、キーワード: 苦情」."""
     return "、".join(f"{label}: {value}" for label, value in filters.items())
+
+
+class NarrowingForm(forms.Form):
+    """The GET filters a figure's link adds to a list (issue 16: 「統計」 → the records
+    behind a number). Each list's form lists its fields; the list's selector applies them."""
+
+    def describe(self) -> dict[str, str]:
+        """The filters in use, for the audit entry, an export's first line and the page's note."""
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+def narrow_list(request, form_class: type[NarrowingForm], items, narrow):
+    """``items`` narrowed by ``form_class``'s filters in ``request.GET`` through
+    ``narrow(items, **cleaned_data)``, and the filters in use. Filters that do not hold
+    narrow nothing and are told in a message (the list still shows)."""
+    from django.contrib import messages
+
+    form = form_class(request.GET)
+    if not form.is_valid():
+        messages.error(request, "、".join(e for errors in form.errors.values() for e in errors))
+        return items, {}
+    return narrow(items, **form.cleaned_data), form.describe()

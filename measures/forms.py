@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Department, User
+from mamoru.forms import NarrowingForm
 from mamoru.policy.loader import current as current_policy
 
 from .choices import WEEKDAY_NAMES, AppealOutcome
@@ -195,7 +196,7 @@ class AppealDecideForm(forms.Form):
     reason = forms.CharField(label=_("判断の理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MeasureListFilterForm(forms.Form):
+class MeasureListFilterForm(NarrowingForm):
     """The measure list's narrowing by GET (the statistics link here with the period's
     filters): the rung, the lead department, the days drafted and issued."""
 
@@ -213,7 +214,3 @@ class MeasureListFilterForm(forms.Form):
                 _("措置の種類「%(code)s」はポリシーパックにありません。"), params={"code": code}
             )
         return code
-
-    def describe(self) -> dict:
-        """The filters in use, for the audit entry, the page's note and the hidden fields."""
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

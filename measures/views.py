@@ -14,7 +14,7 @@ from audit.services import audit_read
 from letters.services import letter_preview
 from letters.views import issued_letter_response, pdf_response
 from mamoru.exports import export_list, requested_format
-from mamoru.forms import add_service_errors
+from mamoru.forms import add_service_errors, narrow_list
 from mamoru.lib.pdf import FontMissingError
 from people.selectors import resident_get
 from records.selectors import contact_get
@@ -40,13 +40,7 @@ def measure_list(request):
     status = request.GET.get("status", "")
     if status in MeasureStatus.values:
         measures = measures.filter(status=status)
-    narrowing = MeasureListFilterForm(request.GET)
-    narrowed = {}
-    if narrowing.is_valid():
-        narrowed = narrowing.describe()
-        measures = selectors.measure_list_narrowed(measures, **narrowing.cleaned_data)
-    else:
-        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    measures, narrowed = narrow_list(request, MeasureListFilterForm, measures, selectors.measure_list_narrowed)
     fmt = requested_format(request)
     if fmt:
         return export_list(

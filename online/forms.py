@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import is_specialist
+from mamoru.forms import NarrowingForm
 from mamoru.policy.loader import current as current_policy
 
 from .choices import (
@@ -154,7 +155,7 @@ class LetterForm(forms.Form):
                 self.fields["kind"].initial = LetterKind.DELETION
 
 
-class PostListFilterForm(forms.Form):
+class PostListFilterForm(NarrowingForm):
     """The list's narrowing by GET (the statistics link here): the site, the staff's
     department, the days found."""
 
@@ -162,6 +163,3 @@ class PostListFilterForm(forms.Form):
     department = forms.IntegerField(required=False, min_value=1)
     found_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     found_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-    def describe(self) -> dict:
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

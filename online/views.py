@@ -17,7 +17,7 @@ from accounts.permissions import is_specialist, require_handler
 from audit.services import audit_read
 from letters.views import issued_letter_response
 from mamoru.exports import export_list, requested_format
-from mamoru.forms import add_service_errors
+from mamoru.forms import add_service_errors, narrow_list
 
 from . import exports, selectors, services
 from .choices import PostState, StepKind
@@ -44,13 +44,7 @@ def post_list(request):
     require_handler(request.user)
     show = request.GET.get("show", "open")
     posts = selectors.post_list(user=request.user, open_only=show != "all")
-    narrowing = PostListFilterForm(request.GET)
-    narrowed = {}
-    if narrowing.is_valid():
-        narrowed = narrowing.describe()
-        posts = selectors.post_list_narrowed(posts, **narrowing.cleaned_data)
-    else:
-        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    posts, narrowed = narrow_list(request, PostListFilterForm, posts, selectors.post_list_narrowed)
     posts = list(posts.prefetch_related("steps"))
     today = timezone.localdate()
     for post in posts:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mamoru.forms import NarrowingForm
+
 from .choices import Decision, FlagStatus
 
 
@@ -23,12 +25,9 @@ class FlagDecisionForm(forms.Form):
 STATUS_FILTERS = [("", _("すべて")), *FlagStatus.choices]
 
 
-class FlagListFilterForm(forms.Form):
+class FlagListFilterForm(NarrowingForm):
     """The list's narrowing by GET (the statistics link here): the rule, the days detected."""
 
     rule = forms.CharField(required=False, max_length=40)
     detected_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     detected_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-    def describe(self) -> dict:
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

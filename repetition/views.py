@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require_specialist
 from audit.services import audit_read
 from mamoru.exports import export_list, requested_format
-from mamoru.forms import add_service_errors
+from mamoru.forms import add_service_errors, narrow_list
 
 from . import exports, selectors, services
 from .forms import STATUS_FILTERS, FlagDecisionForm, FlagListFilterForm
@@ -25,13 +25,7 @@ def flag_list(request):
     _require_specialist(request)
     status = request.GET.get("status", "")
     flags = selectors.flag_list_for_display(user=request.user, status=status)
-    narrowing = FlagListFilterForm(request.GET)
-    narrowed = {}
-    if narrowing.is_valid():
-        narrowed = narrowing.describe()
-        flags = selectors.flag_list_narrowed(flags, **narrowing.cleaned_data)
-    else:
-        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    flags, narrowed = narrow_list(request, FlagListFilterForm, flags, selectors.flag_list_narrowed)
     fmt = requested_format(request)
     if fmt:
         return export_list(
