@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.selectors import department_visible_ids
+from mamoru.lib.dates import on_days
 from mamoru.policy.loader import current as current_policy
 from mamoru.policy.schema import CaseStep
 from records.choices import HarassmentJudgement
@@ -45,21 +46,13 @@ def case_list_narrowed(
     """``cases`` (already narrowed to a user) narrowed by the list's filters: the pack
     state, the department, the day reported (Asia/Tokyo, both days included), and
     open at the end of ``open_on`` (reported by then, not closed by then)."""
-    tz = timezone.get_current_timezone()
-
-    def day_start(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tz)
-
     if case_state:
         cases = cases.filter(state=case_state)
     if department:
         cases = cases.filter(department_id=department)
-    if opened_from:
-        cases = cases.filter(opened_at__gte=day_start(opened_from))
-    if opened_to:
-        cases = cases.filter(opened_at__lt=day_start(opened_to + dt.timedelta(days=1)))
+    cases = cases.filter(**on_days("opened_at", opened_from, opened_to))
     if open_on:
-        end = day_start(open_on + dt.timedelta(days=1))
+        end = on_days("opened_at", last=open_on)["opened_at__lt"]
         cases = cases.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end)
     return cases
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
 from accounts.choices import Role
+from mamoru.lib.dates import on_days
 from mamoru.lib.wareki import format_wareki
 from mamoru.policy.loader import current as current_policy
 from people.models import Resident
@@ -56,24 +57,13 @@ def measure_list_narrowed(
 ) -> QuerySet[Measure]:
     """``measures`` (already narrowed to a user) narrowed by the list's filters: the
     rung, the lead department, and the days drafted and issued (Asia/Tokyo, both included)."""
-    tz = timezone.get_current_timezone()
-
-    def day_start(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tz)
-
     if kind:
         measures = measures.filter(kind=kind)
     if department:
         measures = measures.filter(lead_department_id=department)
-    if drafted_from:
-        measures = measures.filter(drafted_at__gte=day_start(drafted_from))
-    if drafted_to:
-        measures = measures.filter(drafted_at__lt=day_start(drafted_to + dt.timedelta(days=1)))
-    if issued_from:
-        measures = measures.filter(issued_at__gte=day_start(issued_from))
-    if issued_to:
-        measures = measures.filter(issued_at__lt=day_start(issued_to + dt.timedelta(days=1)))
-    return measures
+    return measures.filter(
+        **on_days("drafted_at", drafted_from, drafted_to), **on_days("issued_at", issued_from, issued_to)
+    )
 
 
 def measure_get(*, user, pk) -> Measure:

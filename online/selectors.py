@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.permissions import DEPARTMENT_RESPONDER_ROLES, handles_contacts, is_specialist
+from mamoru.lib.dates import on_days
 
 from .models import OnlinePost
 
@@ -38,16 +38,11 @@ def post_list_narrowed(
 ) -> QuerySet[OnlinePost]:
     """``posts`` (already narrowed to a user) narrowed by the list's filters: the site, the
     department of a staff member concerned (today's), the days found (Asia/Tokyo, both included)."""
-    tz = timezone.get_current_timezone()
     if platform:
         posts = posts.filter(platform=platform)
     if department:
         posts = posts.filter(pk__in=OnlinePost.objects.filter(affected_staff__department_id=department).values("pk"))
-    if found_from:
-        posts = posts.filter(found_at__gte=dt.datetime.combine(found_from, dt.time.min, tz))
-    if found_to:
-        posts = posts.filter(found_at__lt=dt.datetime.combine(found_to + dt.timedelta(days=1), dt.time.min, tz))
-    return posts
+    return posts.filter(**on_days("found_at", found_from, found_to))
 
 
 def post_get(*, user, pk: int) -> OnlinePost | None:

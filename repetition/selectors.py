@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Val
 from django.http import Http404
 from django.utils import timezone
 
+from mamoru.lib.dates import on_days
 from mamoru.policy.loader import current as current_policy
 from records.models import Contact
 
@@ -46,15 +47,9 @@ def flag_list_narrowed(
     detected_to: dt.date | None = None,
 ) -> QuerySet[RepetitionFlag]:
     """``flags`` narrowed by the list's filters: the rule, the days detected (Asia/Tokyo, both included)."""
-    tz = timezone.get_current_timezone()
     if rule:
         flags = flags.filter(rule_code=rule)
-    if detected_from:
-        flags = flags.filter(detected_at__gte=dt.datetime.combine(detected_from, dt.time.min, tz))
-    if detected_to:
-        end = dt.datetime.combine(detected_to + dt.timedelta(days=1), dt.time.min, tz)
-        flags = flags.filter(detected_at__lt=end)
-    return flags
+    return flags.filter(**on_days("detected_at", detected_from, detected_to))
 
 
 def flag_list_for_display(*, user, status: str = "") -> QuerySet[RepetitionFlag]:

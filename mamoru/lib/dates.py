@@ -148,3 +148,16 @@ def parse_minutes(value) -> float:
     if minutes < 0 or minutes > 24 * 60:
         raise DateParseError(_("対応時間「{value}」分は範囲外です").format(value=cell_raw(value)))
     return minutes
+
+
+def on_days(field: str, first: dt.date | None = None, last: dt.date | None = None) -> dict:
+    """Filter arguments for a datetime ``field`` falling on the days ``first`` to ``last``
+    (both included, either may be missing), read in the city's time zone:
+    ``contacts.filter(**on_days("started_at", first, last))``."""
+    tz = timezone.get_current_timezone()
+    bounds = {}
+    if first:
+        bounds[f"{field}__gte"] = dt.datetime.combine(first, dt.time.min, tz)
+    if last:
+        bounds[f"{field}__lt"] = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz)
+    return bounds
