@@ -139,6 +139,7 @@ def assert_figures_match(tables, want, city):
 
 def test_figures_equal_counts_of_the_contacts_after_edits_judgements_and_deletions(history, client_for):
     city = history
+    contact_tally_pending()
     tables = shown(client_for(city.specialist))
     want = expected([city.shimin.pk, city.zeimu.pk, city.somu.pk])
     assert_figures_match(tables, want, city)
@@ -146,12 +147,15 @@ def test_figures_equal_counts_of_the_contacts_after_edits_judgements_and_deletio
     assert sum(want["month"].values()) == 8
     assert want["month"][(2025, 9)] == 1 and want["month"].get((2025, 5), 0) == 0  # the moved start
     assert want["department"][city.zeimu.pk] == 3
-    assert want["category_yes"]["threat"] == 3  # the phone contact, 31 March, the decided 判断に迷う; not the deleted one
+    assert (
+        want["category_yes"]["threat"] == 3
+    )  # the phone contact, 31 March, the decided 判断に迷う; not the deleted one
     assert want["over"] == 3  # 40, 31 and 45 minutes
 
 
 def test_a_manager_reads_the_same_as_the_contacts_of_their_department(history, client_for):
     city = history
+    contact_tally_pending()
     tables = shown(client_for(city.manager))
     assert_figures_match(tables, expected([city.shimin.pk]), city)
 
@@ -210,7 +214,16 @@ def test_a_day_tallied_under_another_time_limit_is_counted_from_the_contacts(his
     assert tables["contacts_over_limit"].rows[0].values[1] == 3
 
 
-def test_seeing_the_figures_counts_the_days_waiting(history, client_for):
-    assert ContactTallyRequest.objects.exists()
-    shown(client_for(history.specialist))
+def test_drawing_the_figures_writes_nothing_and_counts_the_days_waiting(history, client_for):
+    """The days saved since the last pass are counted from the contacts, not written by the GET."""
+    city = history
+    waiting = set(ContactTallyRequest.objects.values_list("day", flat=True))
+    assert dt.date(2025, 9, 2) in waiting and dt.date(2025, 5, 10) in waiting  # the moved start, both days
+    tables = shown(client_for(city.specialist))
+    assert set(ContactTallyRequest.objects.values_list("day", flat=True)) == waiting
+    assert_figures_match(tables, expected([city.shimin.pk, city.zeimu.pk, city.somu.pk]), city)
+    contact_tally_pending()  # the background loop's pass: the same figures from the tallies alone
     assert not ContactTallyRequest.objects.exists()
+    assert_figures_match(
+        shown(client_for(city.specialist)), expected([city.shimin.pk, city.zeimu.pk, city.somu.pk]), city
+    )
