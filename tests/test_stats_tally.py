@@ -227,3 +227,17 @@ def test_drawing_the_figures_writes_nothing_and_counts_the_days_waiting(history,
     assert_figures_match(
         shown(client_for(city.specialist)), expected([city.shimin.pk, city.zeimu.pk, city.somu.pk]), city
     )
+
+
+def test_the_background_loop_and_the_command_count_the_days_waiting(history, settings):
+    assert ("records.tally.contact_tally_step", "MAMORU_CONTACT_TALLY_INTERVAL") in settings.MAMORU_BACKGROUND_JOBS
+    from records.tally import TALLY_STEP, contact_tally_step
+
+    waiting = ContactTallyRequest.objects.count()
+    assert 0 < waiting <= TALLY_STEP
+    assert contact_tally_step() == waiting
+    assert contact_tally_step() == 0
+    contact_on(history.staff, at(2025, 10, 1, 9))
+    call_command("contact_tally", stdout=open("/dev/null", "w"))
+    assert not ContactTallyRequest.objects.exists()
+    assert ContactTally.objects.filter(day=dt.date(2025, 10, 1)).get().contacts == 1
