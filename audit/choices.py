@@ -187,6 +187,19 @@ ACTION_LABELS = {
     "online.post.letter_drafted": _("投稿の削除を求める文書を作成"),
     "online.post.letter_read": _("投稿の削除を求める文書（PDF）を閲覧"),
     "notifications.deadlines.reminded": _("期限の通知を送信"),
+    # exposure stream (issue 16): staff exposure, for rotation decisions
+    "stats.staff_exposure.viewed": _("職員ごとの対応状況（カスハラ対応件数・ケア）を閲覧"),
+    "stats.staff_exposure.exported": _("職員ごとの対応状況を CSV に出力"),
+    # reports stream (issue 16): monthly and yearly reports (figures only, no personal data)
+    "stats.report.created": _("統計の月次報告・年次報告を作成"),
+    # exports stream (issue 16): every list as CSV (UTF-8 or Shift_JIS) or Excel
+    "cases.case.exported": _("事案の一覧を表計算ファイル（CSV・Excel）に出力"),
+    "measures.measure.exported": _("措置の一覧を表計算ファイル（CSV・Excel）に出力"),
+    "repetition.flag.exported": _("繰り返しの確認の一覧を表計算ファイル（CSV・Excel）に出力"),
+    "online.post.exported": _("インターネット上の投稿の一覧を表計算ファイル（CSV・Excel）に出力"),
+    "business_requests.request.exported": _("申入れの一覧を表計算ファイル（CSV・Excel）に出力"),
+    "audit.entry.exported": _("監査ログを表計算ファイル（CSV・Excel）に出力"),
+    "disclosure.request.exported": _("開示請求の受付簿を表計算ファイル（CSV・Excel）に出力"),
 }
 
 

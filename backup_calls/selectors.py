@@ -8,7 +8,7 @@ The rules are in ``backup_calls.permissions``.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +51,19 @@ def backup_call_pending_list(*, user) -> QuerySet[BackupCall]:
         open_calls.filter(Q(taken_at__isnull=True) | Q(caller=user))
         .select_related("caller", "taken_by", "department", "contact")
         .order_by("created_at", "id")
+    )
+
+
+def backup_call_open_list(*, user) -> QuerySet[BackupCall]:
+    """Open calls of the department the user responds to as its 上司 or 管理職 (the home
+    page's to-do list): the ones nobody has taken first, then the oldest."""
+    if not account_permissions.is_department_supervisor(user, user.department_id):
+        return BackupCall.objects.none()
+    return (
+        backup_call_list(user=user)
+        .filter(resolved_at__isnull=True, department_id=user.department_id)
+        .select_related("caller", "taken_by", "department", "contact")
+        .order_by(F("taken_at").asc(nulls_first=True), "created_at", "id")
     )
 
 

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as base
 from audit.services import audit_read
 from letters.views import issued_letter_response
+from mamoru.exports import export_list, requested_format
 from mamoru.lib.pdf import FontMissingError
 
-from . import forms, permissions, selectors, services
+from . import exports, forms, permissions, selectors, services
 from .choices import Outcome, RequestState
 from .deadlines import next_due
 from .models import Hearing
@@ -35,6 +36,14 @@ def request_list(request):
     rows = list(selectors.request_open_first(selectors.request_list_managed(user=request.user)))
     for row in rows:
         row.next_due = next_due(row)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.request_list_file(rows),
+            audit_action="business_requests.request.exported",
+        )
     audit_read(actor=request.user, action="business_requests.request.listed", count=len(rows))
     return render(
         request,

@@ -61,3 +61,24 @@ class FollowUpForm(forms.Form):
 
 class FollowUpCompleteForm(forms.Form):
     note = forms.CharField(label=_("メモ"), required=False, max_length=2000)
+
+
+class CaseListFilterForm(forms.Form):
+    """The case list's narrowing by GET (the statistics link here with the period's
+    filters): the pack state, the department, the day reported, open on a day."""
+
+    case_state = forms.CharField(required=False, max_length=40)
+    department = forms.IntegerField(required=False, min_value=1)
+    opened_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    opened_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    open_on = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def clean_case_state(self):
+        code = self.cleaned_data["case_state"]
+        if code and code not in current_policy().case_state_codes():
+            raise forms.ValidationError(_("状態「%(code)s」はポリシーパックにありません。"), params={"code": code})
+        return code
+
+    def describe(self) -> dict:
+        """The filters in use, for the audit entry and the page's note."""
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -32,6 +32,12 @@ def is_case_audience(user, department_id: int | None) -> bool:
     return permissions.is_department_responder(user, department_id)
 
 
+def may_confirm_cases(user) -> bool:
+    """Has cases and care follow-ups of their department to confirm on the home page: a
+    上司 or 管理職 of a department (the specialist section follows cases on their pages)."""
+    return permissions.is_department_supervisor(user, getattr(user, "department_id", None))
+
+
 def may_view_staff_care(user) -> bool:
     return permissions.is_specialist(user) or (permissions.is_manager(user) and user.department_id is not None)
 

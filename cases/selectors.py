@@ -21,15 +21,47 @@ from records.models import Contact
 
 from .choices import EventKind
 from .models import Case, CaseEvent, StaffFollowUp
-from .permissions import may_see_all_follow_ups, may_view_staff_care
+from .permissions import may_confirm_cases, may_see_all_follow_ups, may_view_staff_care
 
 STAFF_CARE_DAYS = 90
+FOLLOW_UP_SOON_DAYS = 7  # a care follow-up due within a week is on the recorder's home page
 
 
 def case_list(*, user) -> QuerySet[Case]:
     """Cases the user may see: their own department's; the specialist section
     every department's; the administrator none."""
     return Case.objects.filter(department__in=department_visible_ids(user=user))
+
+
+def case_list_narrowed(
+    cases: QuerySet[Case],
+    *,
+    case_state: str = "",
+    department: int | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    open_on: dt.date | None = None,
+) -> QuerySet[Case]:
+    """``cases`` (already narrowed to a user) narrowed by the list's filters: the pack
+    state, the department, the day reported (Asia/Tokyo, both days included), and
+    open at the end of ``open_on`` (reported by then, not closed by then)."""
+    tz = timezone.get_current_timezone()
+
+    def day_start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tz)
+
+    if case_state:
+        cases = cases.filter(state=case_state)
+    if department:
+        cases = cases.filter(department_id=department)
+    if opened_from:
+        cases = cases.filter(opened_at__gte=day_start(opened_from))
+    if opened_to:
+        cases = cases.filter(opened_at__lt=day_start(opened_to + dt.timedelta(days=1)))
+    if open_on:
+        end = day_start(open_on + dt.timedelta(days=1))
+        cases = cases.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end)
+    return cases
 
 
 def case_list_for_display(*, user) -> QuerySet[Case]:
@@ -57,6 +89,20 @@ def case_open_list(*, user) -> QuerySet[Case]:
             )
         )
         .order_by("handled", "last_activity_at", "id")
+    )
+
+
+def case_to_confirm_list(*, user) -> QuerySet[Case]:
+    """Open cases of the user's department still in the pack's first state (報告: reported,
+    waiting for a supervisor to confirm them), oldest first: the home page of the
+    department's 上司 and 管理職."""
+    if not may_confirm_cases(user):
+        return Case.objects.none()
+    first_state = current_policy().case_state_codes()[0]
+    return (
+        case_list_for_display(user=user)
+        .filter(closed_at__isnull=True, state=first_state, department_id=user.department_id)
+        .order_by("opened_at", "id")
     )
 
 
@@ -131,6 +177,24 @@ def follow_up_list(*, user, case: Case) -> QuerySet[StaffFollowUp]:
     if not may_see_all_follow_ups(user, case.department_id):
         follow_ups = follow_ups.filter(Q(recorded_by=user) | Q(staff=user))
     return follow_ups.select_related("staff", "recorded_by")
+
+
+def follow_up_due_list(*, user, today: dt.date | None = None, soon_days: int = FOLLOW_UP_SOON_DAYS):
+    """Care follow-ups not done that wait for the user, overdue first, then by due date:
+    those they recorded due within ``soon_days`` (or overdue); for a 管理職, every overdue
+    one of their department as well. The home page's to-do list."""
+    if not may_confirm_cases(user):
+        return StaffFollowUp.objects.none()
+    today = today or timezone.localdate()
+    mine = Q(recorded_by=user, due_date__lte=today + dt.timedelta(days=soon_days))
+    if may_see_all_follow_ups(user, user.department_id):
+        mine |= Q(case__department_id=user.department_id, due_date__lt=today)
+    return (
+        _follow_ups_visible(user=user)
+        .filter(mine, done_at__isnull=True)
+        .select_related("case", "staff")
+        .order_by("due_date", "id")
+    )
 
 
 def follow_up_get(*, user, pk) -> StaffFollowUp:

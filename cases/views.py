@@ -9,12 +9,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.policy.loader import current as current_policy
 from records.selectors import contact_get
 
-from . import selectors, services
-from .forms import CaseHandlerForm, CaseStateForm, CaseStepForm, FollowUpCompleteForm, FollowUpForm
+from . import exports, selectors, services
+from .forms import (
+    CaseHandlerForm,
+    CaseListFilterForm,
+    CaseStateForm,
+    CaseStepForm,
+    FollowUpCompleteForm,
+    FollowUpForm,
+)
 from .permissions import may_act_on_case, may_see_all_follow_ups, may_view_staff_care, require_case_handler
+
+# The case list's filter (?state=) as the audit log and an export's first line say it.
+SHOWN_LABELS = {"open": "対応中", "closed": "終結", "all": "すべて"}
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -34,20 +45,40 @@ def case_list(request):
         cases = cases.filter(closed_at__isnull=True)
     elif shown == "closed":
         cases = cases.filter(closed_at__isnull=False)
+    narrowing = CaseListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        cases = selectors.case_list_narrowed(cases, **narrowing.cleaned_data)
+    else:
+        _refused_form(request, narrowing)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.case_list_file(cases),
+            audit_action="cases.case.exported",
+            filters={"状態": SHOWN_LABELS.get(shown, shown), **narrowed},
+        )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="cases.case.listed",
-        filters={"状態": shown, "ページ": page.number},
+        filters={"状態": shown, **narrowed, "ページ": page.number},
         count=page.paginator.count,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["state"] = shown
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
             "shown": shown,
-            "query_string": f"state={shown}",
+            "narrowed": narrowed,
+            "query_string": query.urlencode(),
             "can_view_staff_care": may_view_staff_care(request.user),
         },
     )
@@ -57,6 +88,15 @@ def case_open_list(request):
     """Open cases, those nobody handles and the longest untouched first (the
     specialist section's page; others see their own department's)."""
     require_case_handler(request.user)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.case_list_file(selectors.case_open_list(user=request.user)),
+            audit_action="cases.case.exported",
+            filters={"状態": _("未終結（未対応・古い順）")},
+        )
     page = Paginator(selectors.case_open_list(user=request.user), 100).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,

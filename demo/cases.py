@@ -12,8 +12,14 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseEvent
-from cases.services import case_change_state, case_open_or_join, case_record_step
+from cases.models import Case, CaseEvent, StaffFollowUp
+from cases.services import (
+    case_change_state,
+    case_open_or_join,
+    case_record_step,
+    follow_up_complete,
+    follow_up_record,
+)
 from mamoru.policy.loader import current as current_policy
 from records.models import Contact
 
@@ -78,3 +84,44 @@ def _date_from_first_contact(first_contact: dict) -> None:
         last = events[-1].occurred_at if events else start
         closed = last if case.closed_at else None
         Case.objects.filter(pk=case.pk).update(opened_at=start, last_activity_at=last, closed_at=closed)
+
+
+def follow_ups_create(*, today: dt.date | None = None) -> int:
+    """Care follow-ups (面談, 紹介, 休養) for the member of staff who handled the contact
+    that opened each case, recorded by the department's supervisor (or manager): due
+    two weeks after the contact; four in five of those past due are done, so that
+    the staff pages show care done, care due and care overdue. Returns the number
+    of follow-ups."""
+    now = timezone.now() if today is None else timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+    today = timezone.localdate(now)
+    deciders = _deciders()
+    kinds = [code for code, _name in current_policy().follow_up_kind_choices()]
+    made = 0
+    cases = Case.objects.select_related("department").order_by("opened_at", "pk")
+    for number, case in enumerate(cases):
+        decider = deciders.get(case.department_id)
+        first = case.contacts.select_related("staff").order_by("started_at", "pk").first()
+        if decider is None or first is None:
+            continue
+        opened = timezone.localdate(first.started_at)
+        kind = kinds[0] if number % 4 else kinds[min(1, len(kinds) - 1)]  # every fourth a referral
+        follow_up = follow_up_record(
+            actor=decider,
+            case=case,
+            staff=first.staff,
+            kind=kind,
+            due_date=opened + dt.timedelta(days=14),
+            note="事案の対応後、本人の様子を確認する。",
+            past_due_confirmed=True,
+        )
+        made += 1
+        # Recorded the day after the contact, as a supervisor would (the service stamps the seeding time).
+        StaffFollowUp.objects.filter(pk=follow_up.pk).update(
+            recorded_at=min(now, first.started_at + dt.timedelta(days=1))
+        )
+        due = follow_up.due_date
+        if due < today and number % 5:  # one in five left undone: overdue
+            follow_up_complete(actor=decider, follow_up=follow_up, note="面談を実施した。")
+            done_at = timezone.make_aware(dt.datetime.combine(due - dt.timedelta(days=2), dt.time(15)))
+            StaffFollowUp.objects.filter(pk=follow_up.pk).update(done_at=done_at)
+    return made

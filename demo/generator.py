@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Department
 from demo.business_requests import business_requests_create
-from demo.cases import cases_create
+from demo.cases import cases_create, follow_ups_create
 from demo.measures import measures_create
 from mamoru.policy.loader import current as current_policy
 
@@ -107,6 +107,7 @@ def seed_demo(
 
     contact_tally_rebuild()
     case_count = cases_create(today=today)
+    follow_ups_create(today=today)  # exposure stream (issue 16): care follow-ups done, due and overdue
     measures_create(today=today)  # demo measures (措置) in every state
     business_requests_create(today=today)  # requests from other businesses in every state (issue 15 B)
     from .online import posts_create  # online stream (issue 15 A): posts about staff in every state

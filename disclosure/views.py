@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.signin_middleware import step_up_response
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from people.held import CORRECTABLE_FIELDS, resident_item_key
 from people.selectors import resident_get, resident_list
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .choices import Decision, RequestState
 from .forms import (
     STAFF_NAMES,
@@ -59,6 +60,15 @@ def request_list(request):
     _require(request)
     state = request.GET.get("state", "open")
     requests = selectors.disclosure_request_list(user=request.user, state=state)
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.request_list_file(requests),
+            audit_action="disclosure.request.exported",
+            filters={"状態": _("未決定") if state == "open" else dict(RequestState.choices).get(state, _("すべて"))},
+        )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user, action="disclosure.request.listed", filters={"state": state}, count=page.paginator.count

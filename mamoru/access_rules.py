@@ -41,6 +41,8 @@ STATISTICS = "login 403 403 ok ok 403"
 RULES = {
     # 統計（issue 16）
     "stats:dashboard": rule("GET", STATISTICS),
+    "stats:staff_exposure": rule("GET", STATISTICS, note="職員の名前が出る。管理職は自課、専門部署は全課"),
+    "stats:report": rule("GET", STATISTICS, note="集計の数字だけの報告（PDF・Excel）。公表用は専門部署のみ"),
     # 対応記録
     "records:home": rule("GET", SIGNED_IN),
     "records:contact_list": rule("GET", HANDLERS),

@@ -193,3 +193,27 @@ class AppealDecideForm(forms.Form):
         label=_("結果"), choices=[c for c in AppealOutcome.choices if c[0]], widget=forms.RadioSelect
     )
     reason = forms.CharField(label=_("判断の理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeasureListFilterForm(forms.Form):
+    """The measure list's narrowing by GET (the statistics link here with the period's
+    filters): the rung, the lead department, the days drafted and issued."""
+
+    kind = forms.CharField(required=False, max_length=40)
+    department = forms.IntegerField(required=False, min_value=1)
+    drafted_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    drafted_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    issued_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    issued_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def clean_kind(self):
+        code = self.cleaned_data["kind"]
+        if code and current_policy().measure(code) is None:
+            raise forms.ValidationError(
+                _("措置の種類「%(code)s」はポリシーパックにありません。"), params={"code": code}
+            )
+        return code
+
+    def describe(self) -> dict:
+        """The filters in use, for the audit entry, the page's note and the hidden fields."""
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -5,19 +5,28 @@ restriction section of the contact form, the resident's measures, and the
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
 from mamoru.lib.panels import register_panel
+from mamoru.lib.todo import HOME_ROWS, TodoItem, panel_context
 
 from . import permissions
+from .choices import MeasureStatus
 from .selectors import (
     contact_restriction_breaches,
     measure_active_for_residents,
+    measure_appeal_open_list,
+    measure_drafts_list,
     measure_list,
+    measure_pending_for,
     measure_restriction_for,
+    measure_review_due_list,
+    measure_steps,
     measure_timeline,
+    step_label,
 )
 
 _MISSING = object()
@@ -109,7 +118,116 @@ def resident_measures_panel(*, request, obj) -> dict | None:
     }
 
 
+def _detail_url(measure) -> str:
+    return reverse("measures:measure_detail", args=[measure.pk])
+
+
+def home_approvals_panel(*, request, obj):
+    """決裁待ち: the measures waiting for this user's approval, oldest first (the inbox)."""
+    measures = measure_pending_for(user=obj)
+    if not measures:
+        return None
+    items = [
+        TodoItem(
+            obj=measure,
+            url=_detail_url(measure),
+            label=str(measure),
+            detail=_("{step}の決裁・主管課 {department}").format(
+                step=step_label(measure, measure_steps(measure)[measure.waiting_step]),
+                department=measure.lead_department.name,
+            ),
+            due=timezone.localtime(measure.drafted_at),
+            due_text=_("起案"),
+        )
+        for measure in measures[:HOME_ROWS]
+    ]
+    return panel_context(items, total=len(measures), list_url=reverse("measures:measure_inbox"))
+
+
+def _draft_note(measure) -> str:
+    notes = {
+        MeasureStatus.DRAFT: _("起案中：内容を確認して決裁に回してください"),
+        MeasureStatus.SENT_BACK: _("差戻し：修正して決裁に回してください"),
+        MeasureStatus.APPROVED: _("決裁済：通知書を発出してください"),
+    }
+    return notes.get(measure.status, measure.get_status_display())
+
+
+def home_drafting_panel(*, request, obj):
+    """For the specialist section: reviews due (overdue first), then drafts, measures sent
+    back and approved measures to issue, then appeals to decide."""
+    today = timezone.localdate()
+    reviews = measure_review_due_list(user=obj, today=today)
+    drafts_qs = measure_drafts_list(user=obj)
+    drafts = list(drafts_qs[: HOME_ROWS + 1])
+    appeals_qs = measure_appeal_open_list(user=obj)
+    appeals = list(appeals_qs[: HOME_ROWS + 1])
+    if not (reviews or drafts or appeals):
+        return None
+    items = [
+        TodoItem(
+            obj=measure,
+            url=_detail_url(measure),
+            label=str(measure),
+            detail=_("発出済：見直しの時期です"),
+            due=measure.review_on,
+            overdue=measure.review_on < today,
+            due_text=_("見直し日"),
+        )
+        for measure in reviews
+    ]
+    items += [
+        TodoItem(
+            obj=measure,
+            url=_detail_url(measure),
+            label=str(measure),
+            detail=_draft_note(measure),
+        )
+        for measure in drafts[:HOME_ROWS]
+    ]
+    items += [
+        TodoItem(
+            obj=appeal,
+            url=_detail_url(appeal.measure),
+            label=str(appeal.measure),
+            detail=_("不服の申出：判断を記録してください"),
+            due=appeal.received_on,
+            due_text=_("受付"),
+        )
+        for appeal in appeals[:HOME_ROWS]
+    ]
+    total = (
+        len(reviews)
+        + (drafts_qs.count() if len(drafts) > HOME_ROWS else len(drafts))
+        + (appeals_qs.count() if len(appeals) > HOME_ROWS else len(appeals))
+    )
+    return panel_context(
+        items,
+        total=total,
+        overdue_count=sum(1 for measure in reviews if measure.review_on < today),
+        list_url=reverse("measures:measure_list"),
+    )
+
+
 def register() -> None:
+    register_panel(
+        page="records.home",
+        slot="todo",
+        name="measures.home_approvals",
+        template="measures/_home_approvals.html",
+        context=home_approvals_panel,
+        order=15,
+        audience=permissions.may_view_measures,
+    )
+    register_panel(
+        page="records.home",
+        slot="todo",
+        name="measures.home_drafting",
+        template="measures/_home_drafting.html",
+        context=home_drafting_panel,
+        order=50,
+        audience=permissions.may_draft,
+    )
     for page in ("records.contact_detail", "records.contact_form"):
         register_panel(
             page=page,

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -24,8 +24,8 @@ from people.models import Resident
 from records.models import Contact
 
 from . import permissions
-from .choices import WEEKDAY_NAMES, ApprovalDecision, MeasureStatus
-from .models import Measure, MeasureApproval, MeasureEvent
+from .choices import WEEKDAY_NAMES, AppealOutcome, ApprovalDecision, MeasureStatus
+from .models import Measure, MeasureAppeal, MeasureApproval, MeasureEvent
 
 # Stricter rungs come later in the pack's ladder; among equals, the later start wins.
 ACTIVE_STATUSES = (MeasureStatus.ISSUED,)
@@ -42,6 +42,38 @@ def measure_list(*, user) -> QuerySet[Measure]:
     if permissions.in_department_audience(user, user.department_id):
         return measures.filter(lead_department_id=user.department_id)
     return Measure.objects.none()
+
+
+def measure_list_narrowed(
+    measures: QuerySet[Measure],
+    *,
+    kind: str = "",
+    department: int | None = None,
+    drafted_from: dt.date | None = None,
+    drafted_to: dt.date | None = None,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+) -> QuerySet[Measure]:
+    """``measures`` (already narrowed to a user) narrowed by the list's filters: the
+    rung, the lead department, and the days drafted and issued (Asia/Tokyo, both included)."""
+    tz = timezone.get_current_timezone()
+
+    def day_start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tz)
+
+    if kind:
+        measures = measures.filter(kind=kind)
+    if department:
+        measures = measures.filter(lead_department_id=department)
+    if drafted_from:
+        measures = measures.filter(drafted_at__gte=day_start(drafted_from))
+    if drafted_to:
+        measures = measures.filter(drafted_at__lt=day_start(drafted_to + dt.timedelta(days=1)))
+    if issued_from:
+        measures = measures.filter(issued_at__gte=day_start(issued_from))
+    if issued_to:
+        measures = measures.filter(issued_at__lt=day_start(issued_to + dt.timedelta(days=1)))
+    return measures
 
 
 def measure_get(*, user, pk) -> Measure:
@@ -168,15 +200,75 @@ def measure_pending_for(*, user) -> list[Measure]:
     """Measures waiting for this user's approval (決裁待ち)."""
     if not permissions.may_view_measures(user):
         return []
-    candidates = measure_list(user=user).filter(status=MeasureStatus.PENDING)
+    # The approvals of each measure's current round are counted in the same query (the
+    # inbox and the home page read one query however many measures wait).
+    candidates = (
+        measure_list(user=user)
+        .filter(status=MeasureStatus.PENDING)
+        .annotate(
+            approved_in_round=Count(
+                "approvals",
+                filter=Q(approvals__round=F("round"), approvals__decision=ApprovalDecision.APPROVED),
+            )
+        )
+    )
     waiting = []
-    for measure in candidates.order_by("drafted_at"):
-        step = measure_current_step(measure)
+    for measure in candidates.order_by("drafted_at", "id"):
+        steps = measure_steps(measure)
+        step = measure.approved_in_round if measure.approved_in_round < len(steps) else None
         if step is None or measure.drafted_by_id == user.pk:
             continue
-        if permissions.holds_step_role(user, measure, measure_steps(measure)[step]):
+        if permissions.holds_step_role(user, measure, steps[step]):
+            measure.waiting_step = step
             waiting.append(measure)
     return waiting
+
+
+# Issued measures whose review date passed are listed this many days after it (nothing marks a
+# review done: the measure is then left to run, changed by a new measure, or withdrawn).
+REVIEW_OVERDUE_DAYS = 30
+
+
+def measure_drafts_list(*, user) -> QuerySet[Measure]:
+    """What the drafters (the specialist section) have to carry on: drafts, measures sent
+    back to be corrected, and measures approved and waiting to be issued; oldest first."""
+    if not permissions.may_draft(user):
+        return Measure.objects.none()
+    return (
+        measure_list(user=user)
+        .filter(status__in=(MeasureStatus.DRAFT, MeasureStatus.SENT_BACK, MeasureStatus.APPROVED))
+        .order_by("updated_at", "id")
+    )
+
+
+def measure_review_due_list(*, user, today: dt.date | None = None) -> list[Measure]:
+    """Issued measures whose review date is near (from ``reminder_days_before_review``
+    days before it) or passed less than ``REVIEW_OVERDUE_DAYS`` days ago, earliest first:
+    for the drafters. One query."""
+    if not permissions.may_draft(user):
+        return []
+    today = today or timezone.localdate()
+    candidates = measure_list(user=user).filter(
+        status=MeasureStatus.ISSUED,
+        review_on__gte=today - dt.timedelta(days=REVIEW_OVERDUE_DAYS),
+        review_on__lte=today + dt.timedelta(days=366),
+    )
+    return [
+        measure
+        for measure in candidates.order_by("review_on", "id")
+        if measure.review_on - dt.timedelta(days=measure.reminder_days_before_review) <= today
+    ]
+
+
+def measure_appeal_open_list(*, user) -> QuerySet[MeasureAppeal]:
+    """Appeals (不服の申出) not yet decided, oldest first: for the drafters, who decide them."""
+    if not permissions.may_draft(user):
+        return MeasureAppeal.objects.none()
+    return (
+        MeasureAppeal.objects.filter(outcome=AppealOutcome.PENDING, measure__in=measure_list(user=user))
+        .select_related("measure", "measure__resident")
+        .order_by("received_on", "id")
+    )
 
 
 def measure_timeline(*, user, resident) -> tuple[list[Measure], list[MeasureEvent]]:

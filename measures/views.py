@@ -13,14 +13,15 @@ from accounts.selectors import department_visible_ids
 from audit.services import audit_read
 from letters.services import letter_preview
 from letters.views import issued_letter_response, pdf_response
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 from mamoru.lib.pdf import FontMissingError
 from people.selectors import resident_get
 from records.selectors import contact_get
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .choices import MeasureStatus
-from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, WithdrawForm
+from .forms import AppealDecideForm, AppealForm, DecisionForm, MeasureForm, MeasureListFilterForm, WithdrawForm
 from .models import MeasureAppeal
 
 
@@ -39,17 +40,41 @@ def measure_list(request):
     status = request.GET.get("status", "")
     if status in MeasureStatus.values:
         measures = measures.filter(status=status)
+    narrowing = MeasureListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        measures = selectors.measure_list_narrowed(measures, **narrowing.cleaned_data)
+    else:
+        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.measure_list_file(measures),
+            audit_action="measures.measure.exported",
+            filters={"状態": dict(MeasureStatus.choices).get(status, ""), **narrowed},
+        )
     page = Paginator(measures, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="measures.measure.listed",
-        filters={"状態": status if status in MeasureStatus.values else "", "ページ": page.number},
+        filters={"状態": status if status in MeasureStatus.values else "", **narrowed, "ページ": page.number},
         count=page.paginator.count,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "measures/measure_list.html",
-        {"page": page, "status": status, "statuses": MeasureStatus.choices, "query_string": f"status={status}"},
+        {
+            "page": page,
+            "status": status,
+            "statuses": MeasureStatus.choices,
+            "narrowed": narrowed,
+            "query_string": query.urlencode(),
+        },
     )
 
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_specialist, require_handler
 from audit.services import audit_read
 from letters.views import issued_letter_response
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .choices import PostState, StepKind
 from .deadlines import deadlines_of
 from .forms import LetterForm, PostReportForm, StepForm, UrlAddForm
@@ -58,6 +59,15 @@ def post_list(request):
             -p.found_at.timestamp(),
         )
     )
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.post_list_file(posts),
+            audit_action="online.post.exported",
+            filters={"表示": _("すべて") if show == "all" else _("対応中")},
+        )
     audit_read(actor=request.user, action="online.post.listed", filters={"show": show}, count=len(posts))
     return _no_store(
         render(

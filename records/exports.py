@@ -1,32 +1,26 @@
-"""The contact list as CSV (UTF-8 with BOM, which Excel opens in Japanese) or Excel.
+"""The contact list as CSV (UTF-8 with a BOM, or Shift_JIS for older Excel) or Excel,
+through the shared list export (``mamoru.exports``): the line that says who exported
+what and when first (import-contacts skips it), no live formula, real dates in Excel.
 
-Both begin with a line that says who exported what and when (``provenance_line``;
-import-contacts skips it), and neither holds a live formula: text that starts like
-one is written as text (OWASP's CSV-injection advice, ``mamoru.lib.spreadsheet``)."""
+The columns are the list's (番号 … 類型, in the order import-contacts reads them back)
+and then the record's content: 場所, 意見等の内容, 住民等の言動, 職員の対応, 結果, the
+definition test's answers and reasons, and the harms."""
 
-import csv
-import io
-
-from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mamoru.lib.dates import safe_localtime
-from mamoru.lib.spreadsheet import PROVENANCE_MARK, csv_cell, starts_like_formula, xlsx_text
+from mamoru.exports import ROW_LIMIT, ListFile
 from mamoru.policy.loader import current as current_policy
 
-from .choices import HarassmentJudgement
+from .choices import DefinitionAnswer, HarassmentJudgement
 from .models import Contact
 from .selectors import contact_table_rows
 
-ROW_LIMIT = 100_000
-
-
-def _local(value):
-    return safe_localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 CHUNK = 2000
+
+CONTENT_COLUMNS = (
+    "place", "request_content", "words_and_behaviour", "staff_response", "outcome", "content_unreasonable",
+    "content_reason", "manner_inappropriate", "manner_reason", "harms", "harm_reason",
+)  # fmt: skip
 
 
 def export_pks(contacts) -> list[int]:
@@ -35,31 +29,17 @@ def export_pks(contacts) -> list[int]:
 
 
 def _table_rows(pks):
-    """ContactRows for these contacts, read in chunks."""
+    """(ContactRow, the content fields) for these contacts, read in chunks."""
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
-        rows = {row.pk: row for row in contact_table_rows(Contact.objects.filter(pk__in=chunk))}
-        yield from (rows[pk] for pk in chunk)
+        contacts = Contact.objects.filter(pk__in=chunk)
+        rows = {row.pk: row for row in contact_table_rows(contacts)}
+        contents = {values["id"]: values for values in contacts.values("id", *CONTENT_COLUMNS)}
+        yield from ((rows[pk], contents[pk]) for pk in chunk)
 
 
-def provenance_line(*, user, exported_at, count: int, conditions: str) -> str:
-    """Who exported, when, how many rows and with which conditions: the first line of an export."""
-    return _("{mark} 対応記録 出力者: {name}（{username}） 出力日時: {at} 件数: {count}件 条件: {conditions}").format(
-        mark=PROVENANCE_MARK,
-        name=user.display_name,
-        username=user.username,
-        at=_local(exported_at),
-        count=count,
-        conditions=conditions or _("なし"),
-    )
-
-
-def contact_rows(pks):
-    """The header and one row per contact, in the order of ``pks``."""
-    pack = current_policy()
-    names = pack.category_names()
-    judgements = {value: str(label) for value, label in HarassmentJudgement.choices}
-    yield [
+def contact_header() -> list[str]:
+    return [
         _("番号"),
         _("開始日時"),
         _("終了日時"),
@@ -71,13 +51,35 @@ def contact_rows(pks):
         _("件名"),
         _("判断"),
         _("類型"),
+        _("場所"),
+        _("意見等の内容"),
+        _("住民等の言動"),
+        _("職員の対応"),
+        _("結果"),
+        _("内容が著しく妥当性を欠くか"),
+        _("内容についての理由"),
+        _("手段・態様が社会通念上不相当か"),
+        _("手段・態様についての理由"),
+        _("生じた被害"),
+        _("被害についての理由"),
     ]
-    for contact in _table_rows(pks):
-        minutes = round(contact.duration_seconds / 60, 1) if contact.duration_seconds is not None else ""
+
+
+def contact_rows(pks):
+    """One row per contact, in the order of ``pks``: times as they are (the file shows them in
+    Tokyo time), the duration in minutes as a number."""
+    pack = current_policy()
+    names = pack.category_names()
+    harms = dict(pack.harm_choices())
+    judgements = {value: str(label) for value, label in HarassmentJudgement.choices}
+    answers = {value: str(label) for value, label in DefinitionAnswer.choices}
+    for contact, content in _table_rows(pks):
+        minutes = round(contact.duration_seconds / 60, 1) if contact.duration_seconds is not None else None
+        stored_harms = content["harms"] if isinstance(content["harms"], list) else []
         yield [
             contact.number,
-            _local(contact.started_at),
-            _local(contact.ended_at),
+            contact.started_at,
+            contact.ended_at,
             minutes,
             contact.department_name,
             pack.channel_name(contact.channel),
@@ -86,62 +88,26 @@ def contact_rows(pks):
             contact.summary,
             judgements.get(contact.harassment, contact.harassment),
             "、".join(names.get(code, code) for code in contact.categories),
+            content["place"],
+            content["request_content"],
+            content["words_and_behaviour"],
+            content["staff_response"],
+            content["outcome"],
+            answers.get(content["content_unreasonable"], content["content_unreasonable"]),
+            content["content_reason"],
+            answers.get(content["manner_inappropriate"], content["manner_inappropriate"]),
+            content["manner_reason"],
+            "、".join(str(harms.get(str(code), code)) for code in stored_harms),
+            content["harm_reason"],
         ]
 
 
-def _filename(extension: str) -> str:
-    return f"contacts-{timezone.localdate():%Y%m%d}.{extension}"
-
-
-def contacts_csv(pks, *, user, conditions: str = "") -> HttpResponse:
-    exported_at = timezone.now()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([provenance_line(user=user, exported_at=exported_at, count=len(pks), conditions=conditions)])
-    writer.writerows([csv_cell(value) for value in row] for row in contact_rows(pks))
-    return response
-
-
-def _xlsx_row(sheet, row):
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for value in row:
-        looks_like_formula = starts_like_formula(value)  # before cleaning: "\r=1+1" is one
-        if isinstance(value, str):
-            value = xlsx_text(value)
-        if looks_like_formula:
-            # Written as text, never as a formula; Excel keeps it text when the cell is edited.
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            cell.quotePrefix = True
-            value = cell
-        cells.append(value)
-    return cells
-
-
-def contacts_xlsx(pks, *, user, conditions: str = "") -> HttpResponse:
-    from openpyxl import Workbook
-
-    exported_at = timezone.now()
-    line = provenance_line(user=user, exported_at=exported_at, count=len(pks), conditions=conditions)
-    workbook = Workbook(write_only=True)
-    properties = workbook.properties
-    properties.title = _("対応記録")
-    properties.creator = properties.lastModifiedBy = f"{user.display_name}（{user.username}）"[:255]
-    properties.created = properties.modified = exported_at.replace(tzinfo=None)  # openpyxl writes UTC
-    properties.description = line[:1000]
-    sheet = workbook.create_sheet(_("対応記録"))
-    sheet.oddHeader.center.text = xlsx_text(line[:200]).replace("&", "&&")  # printed on every page
-    sheet.append(_xlsx_row(sheet, [line]))
-    for row in contact_rows(pks):
-        sheet.append(_xlsx_row(sheet, row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def contact_list_file(pks) -> ListFile:
+    return ListFile(
+        title=_("対応記録"),
+        stem="contacts",
+        header=contact_header(),
+        rows=contact_rows(pks),
+        count=len(pks),
+        widths=(10, 17, 17, 8, 14, 10, 14, 16, 30, 12, 20, 12, 40, 40, 40, 30, 10, 30, 10, 30, 20, 30),
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response

@@ -225,6 +225,7 @@ def contacts_by_month(scope: Scope, counting: Counting | None = None) -> Table:
         columns=["対応件数", "うちカスハラ", "対応時間（時間）", "うちカスハラ（時間）"],
         rows=rows,
         formats=["int", "int", "hours", "hours"],
+        derived_from={2: (0,), 3: (1,)},
         chart="bar",
         public=True,
         note="カスハラは「該当する」と判断された対応。対応時間は終了した対応の開始から終了まで。",
@@ -282,6 +283,7 @@ def contacts_by_channel(scope: Scope, counting: Counting | None = None) -> Table
         columns=["対応件数", "うちカスハラ", "対応時間（時間）"],
         rows=rows,
         formats=["int", "int", "hours"],
+        derived_from={2: (0,)},
         public=True,
     )
 
@@ -418,6 +420,7 @@ def contacts_over_limit(scope: Scope, counting: Counting | None = None) -> Table
             ),
         ],
         formats=["int", "int", "percent", "hours", "minutes"],
+        derived_from={2: (0, 1), 3: (0,), 4: (0,)},
         chart="",
         additive=False,
         public=True,

@@ -269,6 +269,9 @@ class ContactFilterForm(forms.Form):
         label=_("ハラスメント判断"), required=False, choices=[("", _("すべて")), *HarassmentJudgement.choices]
     )
     staff = StaffChoiceField(label=_("対応職員"), queryset=User.objects.none(), required=False)
+    # Reached from the staff exposure page (issue 16).
+    other_staff = StaffChoiceField(label=_("同席職員"), queryset=User.objects.none(), required=False)
+    involved = StaffChoiceField(label=_("対応または同席した職員"), queryset=User.objects.none(), required=False)
     # Reached from the figures (issue 16); not on the form staff fill in.
     hour = forms.TypedChoiceField(
         label=_("開始時間帯"),
@@ -293,6 +296,8 @@ class ContactFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("すべて")), *pack.category_choices()]
         self.fields["department"].queryset = department_visible_list(user=user)
         self.fields["staff"].queryset = staff_selectable_list(user=user)
+        self.fields["other_staff"].queryset = staff_selectable_list(user=user)
+        self.fields["involved"].queryset = staff_selectable_list(user=user)
 
     # A period outside these is a typing mistake (9999-12-31 overflowed the search).
     DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
@@ -339,6 +344,8 @@ class ContactFilterForm(forms.Form):
             category=data.get("category", ""),
             harassment=data.get("harassment", ""),
             staff_id=data["staff"].pk if data.get("staff") else None,
+            other_staff_id=data["other_staff"].pk if data.get("other_staff") else None,
+            involved_staff_id=data["involved"].pk if data.get("involved") else None,
             query=data.get("q", ""),
             hour=data.get("hour"),
             weekday=data.get("weekday"),

@@ -4,14 +4,19 @@
 - the pages of people (residents): the buttons that start a contact with the resident, the resident's contacts
   counted by department, their history, and the counts beside each other on the merge page."""
 
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamoru.lib.panels import register_panel
+from mamoru.lib.todo import HOME_ROWS, TodoItem, panel_context
 from mamoru.policy.loader import current as current_policy
 
 from .selectors import (
     contact_department_counts,
-    contact_judgement_overdue_list,
+    contact_judgement_undecided_list,
     contact_judgement_waiting_list,
     contact_resident_page,
 )
@@ -25,19 +30,49 @@ def _rows(contacts):
     return rows[:PANEL_ROWS], len(rows) > PANEL_ROWS
 
 
+def _contact_detail(contact) -> str:
+    parts = [
+        str(contact.department),
+        contact.staff.display_name,
+        str(contact.resident) if contact.resident else _("住民等不明"),
+    ]
+    if contact.summary:
+        parts.append(contact.summary[:40] + ("…" if len(contact.summary) > 40 else ""))
+    return _("・").join(parts)
+
+
 def judgement_overdue_panel(*, request, obj):
-    """未判断 contacts past the pack's due time: the user's own, and for a
-    supervisor their department's."""
-    contacts = contact_judgement_overdue_list(user=obj)
-    rows, more = _rows(contacts)
+    """未判断 ended contacts: the user's own (with the pack's due time, overdue first), and
+    for a supervisor or above their department's overdue ones."""
+    now = timezone.now()
+    contacts = contact_judgement_undecided_list(user=obj, now=now)
+    rows = list(contacts[: HOME_ROWS + 1])
     if not rows:
         return None
-    return {
-        "contacts": rows,
-        "total": contacts.count() if more else len(rows),
-        "due_hours": current_policy().judgement.due_hours,
-        "title": _("判断が未入力の対応記録"),
-    }
+    due_hours = current_policy().judgement.due_hours
+    items = []
+    for contact in rows[:HOME_ROWS]:
+        due = contact.ended_at + dt.timedelta(hours=due_hours)
+        items.append(
+            TodoItem(
+                obj=contact,
+                url=reverse("records:contact_edit", args=[contact.pk]) + "#judgement",
+                label=str(contact),
+                detail=_contact_detail(contact),
+                due=due,
+                overdue=due < now,
+                due_text=_("判断の入力期限"),
+            )
+        )
+    more = len(rows) > HOME_ROWS
+    return panel_context(
+        items,
+        total=contacts.count() if more else len(rows),
+        overdue_count=contacts.filter(ended_at__lt=now - dt.timedelta(hours=due_hours)).count() if more else None,
+        due_hours=due_hours,
+        title=_("判断が未入力の対応記録"),
+        list_url=reverse("records:contact_list") + "?harassment=undecided",
+    )
 
 
 def judgement_waiting_panel(*, request, obj):

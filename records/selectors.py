@@ -32,6 +32,9 @@ class ContactFilter:
     category: str = ""
     harassment: str = ""
     staff_id: int | None = None
+    # From the staff exposure page (issue 16): attended as 同席職員, and handled or attended.
+    other_staff_id: int | None = None
+    involved_staff_id: int | None = None
     resident_id: int | None = None
     query: str = ""
     live_only: bool = False
@@ -40,6 +43,11 @@ class ContactFilter:
     hour: int | None = None
     weekday: int | None = None
     over_limit: bool = False
+
+
+def _attended_by(user_id: int):
+    """The contacts a member of staff attended as 同席職員 (a subquery: no duplicates)."""
+    return Contact.other_staff.through.objects.filter(user_id=user_id).values("contact_id")
 
 
 def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Contact]:
@@ -63,6 +71,12 @@ def contact_list(*, user, filters: ContactFilter | None = None) -> QuerySet[Cont
         contacts = contacts.filter(harassment=filters.harassment)
     if filters.staff_id:
         contacts = contacts.filter(staff_id=filters.staff_id)
+    if filters.other_staff_id:
+        contacts = contacts.filter(pk__in=_attended_by(filters.other_staff_id))
+    if filters.involved_staff_id:
+        contacts = contacts.filter(
+            Q(staff_id=filters.involved_staff_id) | Q(pk__in=_attended_by(filters.involved_staff_id))
+        )
     if filters.resident_id:
         contacts = contacts.filter(resident_id=filters.resident_id)
     if filters.live_only:
@@ -243,6 +257,17 @@ def contact_judgement_overdue_list(*, user, now: dt.datetime | None = None) -> Q
     mine = Q(staff=user)
     if is_supervisor_or_above(user) and user.department_id:
         mine |= Q(department_id=user.department_id)
+    return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
+
+
+def contact_judgement_undecided_list(*, user, now: dt.datetime | None = None) -> QuerySet[Contact]:
+    """Ended contacts left 未判断 that wait for this user, oldest first: all of their own
+    (overdue or not yet), and for a supervisor or above their department's overdue ones
+    (the contacts of the staff they supervise). The home page's to-do list."""
+    contacts = contact_list(user=user).filter(harassment=HarassmentJudgement.UNDECIDED, ended_at__isnull=False)
+    mine = Q(staff=user)
+    if is_supervisor_or_above(user) and user.department_id:
+        mine |= Q(department_id=user.department_id, ended_at__lt=contact_judgement_due_before(now))
     return contacts.filter(mine).select_related("department", "staff", "resident").order_by("ended_at", "id")
 
 

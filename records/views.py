@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import require_handler
-from accounts.signin_middleware import step_up_response
 from audit.services import audit_read
-from mamoru.forms import add_service_errors, applied_filters, filters_text
+from mamoru.exports import export_list, requested_format
+from mamoru.forms import add_service_errors, applied_filters
 from mamoru.policy.loader import current as current_policy
 
 from . import exports, selectors, services
@@ -278,7 +278,7 @@ def contact_new(request):
 def contact_list(request):
     require_handler(request.user)
     form = ContactFilterForm(request.GET or None, user=request.user)
-    export = {"csv": exports.contacts_csv, "xlsx": exports.contacts_xlsx}.get(request.GET.get("format", ""))
+    export = requested_format(request)
     if form.is_bound and not form.is_valid():
         # Never the list (or an export) without the filters asked for: say what to correct instead.
         if export:
@@ -288,6 +288,7 @@ def contact_list(request):
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
+        query.pop("encoding", None)
         return render(
             request,
             "records/contact_list.html",
@@ -298,17 +299,19 @@ def contact_list(request):
     filters = applied_filters(form)
     if export:
         # A second sign-in before every export (issue 13 B1), then the export, audited with its filters.
-        response = step_up_response(request)
-        if response is not None:
-            return response
-        pks = exports.export_pks(contacts)
-        audit_read(actor=request.user, action="records.contact.exported", filters=filters, count=len(pks))
-        return export(pks, user=request.user, conditions=filters_text(filters))
+        return export_list(
+            request,
+            fmt=export,
+            listed=lambda: exports.contact_list_file(exports.export_pks(contacts)),
+            audit_action="records.contact.exported",
+            filters=filters,
+        )
     page = Paginator(contacts, _page_size()).get_page(request.GET.get("page"))
     audit_read(actor=request.user, action="records.contact.listed", filters=filters, count=page.paginator.count)
     page.object_list = selectors.contact_table_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("encoding", None)
     return render(
         request,
         "records/contact_list.html",

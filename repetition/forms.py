@@ -21,3 +21,14 @@ class FlagDecisionForm(forms.Form):
 
 
 STATUS_FILTERS = [("", _("すべて")), *FlagStatus.choices]
+
+
+class FlagListFilterForm(forms.Form):
+    """The list's narrowing by GET (the statistics link here): the rule, the days detected."""
+
+    rule = forms.CharField(required=False, max_length=40)
+    detected_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    detected_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def describe(self) -> dict:
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}

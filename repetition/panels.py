@@ -1,15 +1,19 @@
 """What repetition adds to the pages of the apps it builds on, registered in
 ``RepetitionConfig.ready()``: the intake banner on a contact's page and form, the flags at the top of the resident
-page, and the 繰り返し badges of residents in the resident list and picker. Reads only."""
+page, the 繰り返し badges of residents in the resident list and picker, and the flags to review on
+the specialist section's home page. Reads only."""
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as base_permissions
 from mamoru.lib.panels import register_panel
+from mamoru.lib.todo import HOME_ROWS, TodoItem, panel_context
 from mamoru.policy.loader import current as current_policy
 
 from .choices import FlagStatus
-from .selectors import flag_shown_for, intake_summary
+from .selectors import flag_list, flag_shown_for, intake_summary
 
 
 def intake_banner_panel(*, request, obj):
@@ -52,7 +56,42 @@ def resident_flags_panel(*, request, obj) -> dict | None:
     return {"resident": obj, "flags": flags, "can_decide": base_permissions.is_specialist(request.user)}
 
 
+def home_flags_to_review_panel(*, request, obj):
+    """繰り返し要確認: the flags a rule proposed and nobody has decided, the oldest first."""
+    flags_qs = flag_list(user=obj, status=FlagStatus.OPEN).order_by("detected_at", "id")
+    flags = list(flags_qs[: HOME_ROWS + 1])
+    if not flags:
+        return None
+    items = [
+        TodoItem(
+            obj=flag,
+            url=reverse("repetition:flag_detail", args=[flag.pk]),
+            label=_("{resident}：{rule}").format(resident=flag.resident, rule=flag.rule_name),
+            detail=_("{count}回・{departments}部署・{minutes}分").format(
+                count=flag.contact_count, departments=flag.department_count, minutes=flag.minutes
+            ),
+            due=timezone.localtime(flag.detected_at),
+            due_text=_("検出"),
+        )
+        for flag in flags[:HOME_ROWS]
+    ]
+    return panel_context(
+        items,
+        total=flags_qs.count() if len(flags) > HOME_ROWS else len(flags),
+        list_url=reverse("repetition:flag_list") + f"?status={FlagStatus.OPEN}",
+    )
+
+
 def register() -> None:
+    register_panel(
+        page="records.home",
+        slot="todo",
+        name="repetition.home_flags_to_review",
+        template="repetition/_home_flags_to_review.html",
+        context=home_flags_to_review_panel,
+        order=45,
+        audience=base_permissions.is_specialist,
+    )
     for page in ("records.contact_detail", "records.contact_form"):
         register_panel(
             page=page,

@@ -38,6 +38,25 @@ def flag_list(*, user, status: str = "") -> QuerySet[RepetitionFlag]:
     )
 
 
+def flag_list_narrowed(
+    flags: QuerySet[RepetitionFlag],
+    *,
+    rule: str = "",
+    detected_from: dt.date | None = None,
+    detected_to: dt.date | None = None,
+) -> QuerySet[RepetitionFlag]:
+    """``flags`` narrowed by the list's filters: the rule, the days detected (Asia/Tokyo, both included)."""
+    tz = timezone.get_current_timezone()
+    if rule:
+        flags = flags.filter(rule_code=rule)
+    if detected_from:
+        flags = flags.filter(detected_at__gte=dt.datetime.combine(detected_from, dt.time.min, tz))
+    if detected_to:
+        end = dt.datetime.combine(detected_to + dt.timedelta(days=1), dt.time.min, tz)
+        flags = flags.filter(detected_at__lt=end)
+    return flags
+
+
 def flag_list_for_display(*, user, status: str = "") -> QuerySet[RepetitionFlag]:
     """``flag_list`` with the departments of each flag's contacts loaded (two queries)."""
     return flag_list(user=user, status=status).prefetch_related(

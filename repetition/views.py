@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_specialist
 from audit.services import audit_read
+from mamoru.exports import export_list, requested_format
 from mamoru.forms import add_service_errors
 
-from . import selectors, services
-from .forms import STATUS_FILTERS, FlagDecisionForm
+from . import exports, selectors, services
+from .forms import STATUS_FILTERS, FlagDecisionForm, FlagListFilterForm
 
 
 def _require_specialist(request):
@@ -24,13 +25,31 @@ def flag_list(request):
     _require_specialist(request)
     status = request.GET.get("status", "")
     flags = selectors.flag_list_for_display(user=request.user, status=status)
+    narrowing = FlagListFilterForm(request.GET)
+    narrowed = {}
+    if narrowing.is_valid():
+        narrowed = narrowing.describe()
+        flags = selectors.flag_list_narrowed(flags, **narrowing.cleaned_data)
+    else:
+        messages.error(request, "、".join(e for errors in narrowing.errors.values() for e in errors))
+    fmt = requested_format(request)
+    if fmt:
+        return export_list(
+            request,
+            fmt=fmt,
+            listed=lambda: exports.flag_list_file(flags),
+            audit_action="repetition.flag.exported",
+            filters={"状態": dict(STATUS_FILTERS).get(status, status), **narrowed},
+        )
     page = Paginator(flags, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="repetition.flag.listed",
-        filters={"状態": status, "ページ": page.number},
+        filters={"状態": status, **narrowed, "ページ": page.number},
         count=page.paginator.count,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     for flag in page.object_list:
         flag.department_names = sorted({c.department.name for c in flag.live_contacts})
     return render(
@@ -40,7 +59,8 @@ def flag_list(request):
             "page": page,
             "status": status,
             "filters": STATUS_FILTERS,
-            "query_string": f"status={status}",
+            "narrowed": narrowed,
+            "query_string": query.urlencode(),
             "recount_pending": selectors.recount_pending_count(),
         },
     )

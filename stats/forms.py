@@ -131,3 +131,99 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+class ReportForm(forms.Form):
+    """What to report: monthly or yearly, the fiscal year and month, the departments,
+    public or internal, the suppression threshold and the file's format."""
+
+    kind = forms.ChoiceField(
+        label=_("報告の種類"),
+        choices=[("yearly", _("年次報告（年度）")), ("monthly", _("月次報告"))],
+        initial="yearly",
+        widget=forms.RadioSelect,
+    )
+    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+    month = forms.CharField(
+        label=_("月（月次報告）"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("例: 2025-11。選んだ年度の中の月"),
+    )
+    department = DepartmentIdsField(
+        label=_("所属"), required=False, help_text=_("選ばなければ、集計できるすべての所属")
+    )
+    public = forms.BooleanField(
+        label=_("公表用（全所属・少数秘匿つき。年次報告のみ）"),
+        required=False,
+        help_text=_("職員の名前が出る表は、公表用にも内部資料にも含めません。"),
+    )
+    threshold = forms.IntegerField(
+        label=_("少数秘匿の基準（件）"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        error_messages={
+            "invalid": _("秘匿の基準は1以上の整数で指定してください。"),
+            "min_value": _("秘匿の基準は1以上の整数で指定してください。"),
+            "max_value": _("秘匿の基準は1000以下で指定してください。"),
+        },
+        help_text=_("この件数未満を「N未満」と表示します（公表用のみ）。"),
+    )
+    format = forms.ChoiceField(
+        label=_("形式"),
+        choices=[("pdf", "PDF（A4）"), ("xlsx", "Excel（xlsx）")],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, departments, may_publish: bool, default_threshold: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.may_publish = may_publish
+        self.style = getattr(user, "date_style", "wareki") or "wareki"
+        this_year = fiscal_year(timezone.localdate())
+        self.fields["fiscal_year"].choices = [
+            (year, fiscal_year_label(year, self.style)) for year in range(this_year, EARLIEST_YEAR - 1, -1)
+        ]
+        self.fields["fiscal_year"].initial = this_year
+        self.fields["threshold"].initial = default_threshold
+        self.departments = list(departments)
+        self.fields["department"].widget.choices = [(d.pk, d.name) for d in self.departments]
+        if not may_publish:
+            del self.fields["public"]
+            del self.fields["threshold"]
+
+    clean_department = StatsFilterForm.clean_department
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        public = cleaned.get("public", False)
+        if public and kind == "monthly":
+            self.add_error("public", _("公表用の報告は年次報告だけです。"))
+        if public and cleaned.get("department"):
+            self.add_error("department", _("公表用の報告は全所属を集計します。所属は選ばないでください。"))
+        cleaned["month_value"] = None
+        if kind == "monthly":
+            text = cleaned.get("month") or ""
+            if not text:
+                self.add_error("month", _("月次報告の月を入力してください（例: 2025-11）。"))
+                return cleaned
+            month = self._month(text)
+            if month is None:
+                return cleaned
+            year = cleaned.get("fiscal_year")
+            if year is not None and not (year, 4) <= month <= (year + 1, 3):
+                self.add_error(
+                    "month",
+                    _("月は{label}（{year}年4月〜{next}年3月）の中で指定してください。").format(
+                        label=fiscal_year_label(year, self.style), year=year, next=year + 1
+                    ),
+                )
+                return cleaned
+            cleaned["month_value"] = month
+        return cleaned
+
+    _month = StatsFilterForm._month

@@ -6,4 +6,6 @@ app_name = "stats"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("staff/", views.staff_exposure, name="staff_exposure"),
+    path("report/", views.report, name="report"),
 ]

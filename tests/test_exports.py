@@ -75,7 +75,7 @@ def test_numbers_stay_numbers_and_text_stays_text():
     assert csv_cell("税金泥棒") == "税金泥棒" and csv_cell("") == ""
     from openpyxl import Workbook
 
-    from records.exports import _xlsx_row
+    from mamoru.lib.export_files import xlsx_row as _xlsx_row
 
     sheet = Workbook(write_only=True).create_sheet("x")
     number, text = _xlsx_row(sheet, [-5, "-5"])

@@ -92,6 +92,10 @@ class Table:
     names_people: bool = False
     # Number formats per column, for Excel and the page: "int", "hours", "percent", "seconds".
     formats: list[str] = field(default_factory=list)
+    # Columns computed from others of the same row (hours or a share of a count): column index →
+    # the columns it is computed from. Suppression hides such a cell with its count; an undeclared
+    # non-"int" column counts as computed from every "int" column (stats.suppression).
+    derived_from: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def column_format(self, index: int) -> str:
         return self.formats[index] if index < len(self.formats) else "int"
@@ -140,3 +144,19 @@ def sections() -> list[Section]:
 
 def sections_for(user) -> list[Section]:
     return [s for s in sections() if s.audience is None or user is None or s.audience(user)]
+
+
+def nearest_rank(queryset, expression, fraction: float, *, count: int | None = None):
+    """The value at ``fraction`` (0.5 the median, 0.95 the 95th percentile) of
+    ``expression`` over ``queryset`` by the nearest-rank method: sort, then take the
+    ⌈fraction × n⌉-th value. Exact, the same on SQLite and PostgreSQL, and two
+    queries whatever the number of rows (one when ``count`` is given): the count,
+    then ORDER BY … OFFSET k-1 LIMIT 1. ``None`` when there is no row."""
+    import math
+
+    n = queryset.count() if count is None else count
+    if not n:
+        return None
+    rank = max(1, math.ceil(fraction * n))
+    rows = queryset.annotate(_ranked=expression).order_by("_ranked").values_list("_ranked", flat=True)
+    return rows[rank - 1 : rank][0]
