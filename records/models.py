@@ -221,6 +221,8 @@ class ContactTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "department", "channel", "hour"], name="contact_tally_once")
         ]
+        # One department's figures (a manager's) read a tenth of the year's rows.
+        indexes = [models.Index(fields=["department", "day"], name="contact_tally_department_day")]
 
     def __str__(self):
         return f"{self.day} {self.hour}時 {self.channel}"
