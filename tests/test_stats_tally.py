@@ -241,3 +241,16 @@ def test_the_background_loop_and_the_command_count_the_days_waiting(history, set
     call_command("contact_tally", stdout=open("/dev/null", "w"))
     assert not ContactTallyRequest.objects.exists()
     assert ContactTally.objects.filter(day=dt.date(2025, 10, 1)).get().contacts == 1
+
+
+def test_the_demo_counts_its_bulk_load(db):
+    """The demo's contacts are loaded without the services: the seeding counts them afterwards."""
+    from django.db.models import Sum
+
+    from demo.generator import seed_demo
+
+    seed_demo(contacts=120, residents=20, months=2)
+    live = Contact.objects.filter(deleted_at__isnull=True)
+    assert ContactTally.objects.aggregate(n=Sum("contacts"))["n"] == live.count()
+    assert ContactTally.objects.aggregate(n=Sum("harassment"))["n"] == live.filter(harassment="yes").count()
+    assert not ContactTallyRequest.objects.exists()
