@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_login_throttle_devices_and_sessions'),
-        ('records', '0009_contact_tallies'),
+        ("accounts", "0003_login_throttle_devices_and_sessions"),
+        ("records", "0009_contact_tallies"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contacttally',
-            index=models.Index(fields=['department', 'day'], name='contact_tally_department_day'),
+            model_name="contacttally",
+            index=models.Index(fields=["department", "day"], name="contact_tally_department_day"),
         ),
     ]
