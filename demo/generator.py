@@ -103,6 +103,9 @@ def seed_demo(
         rng, population, schedule, category_names=pack.category_names(), count=contacts, now=timezone.now()
     )
     tally = contacts_insert(planner, contacts, progress=progress)
+    from records.tally import contact_tally_rebuild  # the bulk load bypassed the services: count for the statistics
+
+    contact_tally_rebuild()
     case_count = cases_create(today=today)
     follow_ups_create(today=today)  # exposure stream (issue 16): care follow-ups done, due and overdue
     measures_create(today=today)  # demo measures (措置) in every state

@@ -293,9 +293,13 @@ MAMORU_BACKUP_ESCALATION_INTERVAL = float(os.environ.get("MAMORU_BACKUP_ESCALATI
 # whose contacts changed (seconds; 0: never, then run `repetition-evaluate --pending` from cron).
 MAMORU_REPETITION_RECOUNT_INTERVAL = float(os.environ.get("MAMORU_REPETITION_RECOUNT_INTERVAL", "2"))
 # The jobs every server process runs in the background (mamoru.background): function, interval setting.
+# Statistics (issue 16, bench): seconds between passes counting again the days whose contacts changed
+# (records.tally; the figures also count them before they read).
+MAMORU_CONTACT_TALLY_INTERVAL = float(os.environ.get("MAMORU_CONTACT_TALLY_INTERVAL", "5"))
 MAMORU_BACKGROUND_JOBS = (
     ("backup_calls.services.backup_call_escalate_due", "MAMORU_BACKUP_ESCALATION_INTERVAL"),
     ("repetition.services.repetition_recount_step", "MAMORU_REPETITION_RECOUNT_INTERVAL"),
+    ("records.tally.contact_tally_step", "MAMORU_CONTACT_TALLY_INTERVAL"),
 )
 
 # Letters (警告書, 対応制限通知書) are A4 PDFs set in Debian's IPAex fonts

@@ -4,7 +4,15 @@ and for how long, counted by the database (one grouped query per table).
 A contact counts in the period and on the day, hour and weekday it started, in
 the city's time zone; one that runs past midnight belongs to the day it began.
 Departments are counted by id and labelled with today's name, so a department
-renamed within the year keeps one row. Deleted contacts are never counted."""
+renamed within the year keeps one row. Deleted contacts are never counted.
+
+The tables read the tallies of ``records.tally`` (contacts per day, hour,
+department and channel, and per category: a year of a million contacts is some
+hundred thousand tally rows), and count the contacts themselves for the days
+still waiting to be counted again (a contact saved since the background loop's
+last pass), so that a figure is never older than the last save and drawing the
+page writes nothing (tests/test_stats_tally.py checks both agree with counts
+made from the contacts)."""
 
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ import calendar
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +31,8 @@ from mamoru.lib.wareki import month_label
 from mamoru.policy.loader import current as current_policy
 
 from .choices import HarassmentJudgement
-from .models import Contact, ContactCategory
+from .models import Contact, ContactCategory, ContactCategoryTally, ContactTally, ContactTallyRequest
+from .tally import limit_seconds
 
 WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
 YES = HarassmentJudgement.YES
@@ -40,6 +49,13 @@ def contacts_in_scope(scope: Scope):
     )
 
 
+def tallies_in_scope(scope: Scope):
+    """The tally rows of the scope's days and departments (``records.tally``)."""
+    return ContactTally.objects.filter(
+        department_id__in=scope.department_ids, day__gte=scope.period.start, day__lte=scope.period.end
+    )
+
+
 def contact_list_link(scope: Scope, **filters) -> str:
     """The contact list behind a figure: the period, the department when the scope
     holds one, and ``filters``. The list narrows itself to what the reader may see."""
@@ -50,14 +66,121 @@ def contact_list_link(scope: Scope, **filters) -> str:
     return f"{reverse('records:contact_list')}?{urlencode(params)}"
 
 
-def _counts():
-    """Every contact, those judged harassment, and handling seconds of each."""
+def _sum(field: str):
+    return Coalesce(Sum(field), 0, output_field=IntegerField())
+
+
+# What a table may ask for: the same names from the tallies and from the contacts.
+TALLIED = {
+    "total": "contacts",
+    "yes": "harassment",
+    "seconds": "seconds",
+    "yes_seconds": "harassment_seconds",
+    "unsure": "unsure",
+    "undecided": "undecided_ended",
+    "ended": "ended",
+    "yes_ended": "harassment_ended",
+    "over": "over_limit",
+    "yes_over": "harassment_over_limit",
+}
+COUNTS = ("total", "yes", "seconds", "yes_seconds")
+
+
+def _counted_from_contacts(limit: int, prefix: str = "") -> dict:
+    ended = Q(**{f"{prefix}ended_at__isnull": False})
+    yes = Q(**{f"{prefix}harassment": YES})
+    over = ended & Q(**{f"{prefix}duration_seconds__gt": limit})
+    seconds = f"{prefix}duration_seconds"
+
+    def count(condition=None):
+        return Count(f"{prefix}id", filter=condition)
+
     return {
-        "total": Count("id"),
-        "yes": Count("id", filter=Q(harassment=YES)),
-        "seconds": Coalesce(Sum("duration_seconds"), 0, output_field=IntegerField()),
-        "yes_seconds": Coalesce(Sum("duration_seconds", filter=Q(harassment=YES)), 0, output_field=IntegerField()),
+        "total": count(),
+        "yes": count(yes),
+        "seconds": _sum(seconds),
+        "yes_seconds": Coalesce(Sum(seconds, filter=yes), 0, output_field=IntegerField()),
+        "unsure": count(Q(**{f"{prefix}harassment": HarassmentJudgement.UNSURE})),
+        "undecided": count(ended & Q(**{f"{prefix}harassment": HarassmentJudgement.UNDECIDED})),
+        "ended": count(ended),
+        "yes_ended": count(ended & yes),
+        "over": count(over),
+        "yes_over": count(over & yes),
     }
+
+
+class Counting:
+    """The counting of one scope's contact figures: the tallies, and the contacts
+    themselves for the days waiting to be counted again (one query finds them)."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.limit = limit_seconds()
+        self.pending = sorted(
+            ContactTallyRequest.objects.filter(day__gte=scope.period.start, day__lte=scope.period.end).values_list(
+                "day", flat=True
+            )
+        )
+
+    def _pending_started(self, prefix: str = "") -> Q:
+        tz = timezone.get_current_timezone()
+        days = Q()
+        for day in self.pending:
+            start = dt.datetime.combine(day, dt.time.min, tz)
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tz)
+            days |= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+        return days
+
+    def grouped(self, names, *, tallied_by=None, counted_by=None, key=lambda value: value, tallied_extra=None):
+        """{key: {name: value}} for ``names`` (see ``TALLIED``), grouped by ``tallied_by``
+        (an expression over the tallies) and ``counted_by`` (the same over the contacts);
+        one total under ``None`` when both are ``None``. ``tallied_extra``: more
+        aggregates read from the tallies only."""
+        tallies = tallies_in_scope(self.scope)
+        if self.pending:
+            tallies = tallies.exclude(day__in=self.pending)
+        measures = {name: _sum(TALLIED[name]) for name in names} | (tallied_extra or {})
+        result: dict = {}
+        _add(result, tallies, tallied_by, measures, key)
+        if self.pending:
+            contacts = contacts_in_scope(self.scope).filter(self._pending_started())
+            counted = _counted_from_contacts(self.limit)
+            _add(result, contacts, counted_by, {name: counted[name] for name in names}, key)
+        return result
+
+    def categories(self) -> dict:
+        """{code: {"total", "yes"}}: contacts with each category, and those judged harassment."""
+        scope = self.scope
+        tallies = ContactCategoryTally.objects.filter(
+            department_id__in=scope.department_ids, day__gte=scope.period.start, day__lte=scope.period.end
+        )
+        if self.pending:
+            tallies = tallies.exclude(day__in=self.pending)
+        result: dict = {}
+        _add(result, tallies, F("code"), {"total": _sum("contacts"), "yes": _sum("harassment")}, lambda v: v)
+        if self.pending:
+            start, end = scope.period.bounds(timezone.get_current_timezone())
+            rows = ContactCategory.objects.filter(
+                self._pending_started("contact__"),
+                contact__department_id__in=scope.department_ids,
+                contact__started_at__gte=start,
+                contact__started_at__lt=end,
+                contact__deleted_at__isnull=True,
+            )
+            counted = {"total": Count("contact_id"), "yes": Count("contact_id", filter=Q(contact__harassment=YES))}
+            _add(result, rows, F("code"), counted, lambda v: v)
+        return result
+
+
+def _add(result: dict, queryset, by, measures: dict, key) -> None:
+    if by is None:
+        rows = [{"group": None, **queryset.aggregate(**measures)}]
+    else:
+        rows = queryset.annotate(group=by).values("group").annotate(**measures).order_by()
+    for row in rows:
+        slot = result.setdefault(key(row["group"]), {})
+        for name in measures:
+            slot[name] = slot.get(name, 0) + (row[name] or 0)
 
 
 def _hours(seconds) -> float:
@@ -70,16 +193,15 @@ def _month_bounds(year: int, month: int, scope: Scope):
     return first, last
 
 
-def contacts_by_month(scope: Scope) -> Table:
+def contacts_by_month(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
     tz = timezone.get_current_timezone()
-    grouped = (
-        contacts_in_scope(scope)
-        .annotate(month=TruncMonth("started_at", tzinfo=tz))
-        .values("month")
-        .annotate(**_counts())
-        .order_by()
+    by_month = counting.grouped(
+        COUNTS,
+        tallied_by=TruncMonth("day"),
+        counted_by=TruncMonth("started_at", tzinfo=tz),
+        key=lambda month: (month.year, month.month),
     )
-    by_month = {(row["month"].year, row["month"].month): row for row in grouped}
     rows = []
     for year, month in scope.period.months():
         row = by_month.get((year, month), {})
@@ -110,18 +232,10 @@ def contacts_by_month(scope: Scope) -> Table:
     )
 
 
-def contacts_by_department(scope: Scope) -> Table:
-    grouped = (
-        contacts_in_scope(scope)
-        .values("department_id")
-        .annotate(
-            **_counts(),
-            unsure=Count("id", filter=Q(harassment=HarassmentJudgement.UNSURE)),
-            undecided=Count("id", filter=Q(harassment=HarassmentJudgement.UNDECIDED, ended_at__isnull=False)),
-        )
-        .order_by()
-    )
-    counted = {row["department_id"]: row for row in grouped}
+def contacts_by_department(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
+    by = F("department_id")
+    counted = counting.grouped((*COUNTS, "unsure", "undecided"), tallied_by=by, counted_by=by)
     departments = Department.objects.filter(pk__in=scope.department_ids).order_by("sort_order", "id")
     rows = []
     for department in departments:
@@ -147,10 +261,10 @@ def contacts_by_department(scope: Scope) -> Table:
     )
 
 
-def contacts_by_channel(scope: Scope) -> Table:
+def contacts_by_channel(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
     pack = current_policy()
-    grouped = contacts_in_scope(scope).values("channel").annotate(**_counts()).order_by()
-    counted = {row["channel"]: row for row in grouped}
+    counted = counting.grouped(COUNTS, tallied_by=F("channel"), counted_by=F("channel"))
     codes = [c.code for c in pack.channels] + sorted(code for code in counted if pack.channel_name(code) == code)
     rows = []
     for code in codes:
@@ -174,21 +288,10 @@ def contacts_by_channel(scope: Scope) -> Table:
     )
 
 
-def contacts_by_category(scope: Scope) -> Table:
+def contacts_by_category(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
     pack = current_policy()
-    start, end = scope.period.bounds(timezone.get_current_timezone())
-    grouped = (
-        ContactCategory.objects.filter(
-            contact__department_id__in=scope.department_ids,
-            contact__started_at__gte=start,
-            contact__started_at__lt=end,
-            contact__deleted_at__isnull=True,
-        )
-        .values("code")
-        .annotate(total=Count("contact_id"), yes=Count("contact_id", filter=Q(contact__harassment=YES)))
-        .order_by()
-    )
-    counted = {row["code"]: row for row in grouped}
+    counted = counting.categories()
     names = pack.category_names()
     codes = [c.code for c in pack.categories] + sorted(code for code in counted if code not in names)
     rows = [
@@ -211,16 +314,12 @@ def contacts_by_category(scope: Scope) -> Table:
     )
 
 
-def contacts_by_hour(scope: Scope) -> Table:
+def contacts_by_hour(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
     tz = timezone.get_current_timezone()
-    grouped = (
-        contacts_in_scope(scope)
-        .annotate(hour=ExtractHour("started_at", tzinfo=tz))
-        .values("hour")
-        .annotate(total=Count("id"), yes=Count("id", filter=Q(harassment=YES)))
-        .order_by()
+    counted = counting.grouped(
+        ("total", "yes"), tallied_by=F("hour"), counted_by=ExtractHour("started_at", tzinfo=tz), key=int
     )
-    counted = {row["hour"]: row for row in grouped}
     rows = [
         Row(
             label=f"{hour}時台",
@@ -239,16 +338,15 @@ def contacts_by_hour(scope: Scope) -> Table:
     )
 
 
-def contacts_by_weekday(scope: Scope) -> Table:
+def contacts_by_weekday(scope: Scope, counting: Counting | None = None) -> Table:
+    counting = counting or Counting(scope)
     tz = timezone.get_current_timezone()
-    grouped = (
-        contacts_in_scope(scope)
-        .annotate(weekday=ExtractIsoWeekDay("started_at", tzinfo=tz))
-        .values("weekday")
-        .annotate(total=Count("id"), yes=Count("id", filter=Q(harassment=YES)))
-        .order_by()
+    counted = counting.grouped(
+        ("total", "yes"),
+        tallied_by=ExtractIsoWeekDay("day"),
+        counted_by=ExtractIsoWeekDay("started_at", tzinfo=tz),
+        key=int,
     )
-    counted = {row["weekday"]: row for row in grouped}
     rows = [
         Row(
             label=f"{name}曜日",
@@ -267,23 +365,33 @@ def contacts_by_weekday(scope: Scope) -> Table:
     )
 
 
-def contacts_over_limit(scope: Scope) -> Table:
+def contacts_over_limit(scope: Scope, counting: Counting | None = None) -> Table:
     """The 30-minute principle: how many ended contacts ran past the pack's limit, and
     the total handling hours (time per contact × count), of every contact and of harassment."""
-    limit_seconds = current_policy().response_time.limit_minutes * 60
-    ended = contacts_in_scope(scope).filter(ended_at__isnull=False)
-    totals = ended.aggregate(
-        **_counts(),
-        over=Count("id", filter=Q(duration_seconds__gt=limit_seconds)),
-        yes_over=Count("id", filter=Q(duration_seconds__gt=limit_seconds, harassment=YES)),
-    )
+    counting = counting or Counting(scope)
+    limit = counting.limit
+    names = ("ended", "yes_ended", "seconds", "yes_seconds", "over", "yes_over")
+    extra = {"counted_from": Min("limit_seconds"), "counted_to": Max("limit_seconds")}
+    found = counting.grouped(names, tallied_extra=extra).get(None, {})
+    if found.get("counted_from") and not found["counted_from"] == found["counted_to"] == limit:
+        # Tallied under another limit (the pack changed since): counted from the contacts.
+        counted = _counted_from_contacts(limit)
+        found = contacts_in_scope(scope).aggregate(**{name: counted[name] for name in names})
+    totals = {
+        "total": found.get("ended", 0),
+        "yes": found.get("yes_ended", 0),
+        "seconds": found.get("seconds", 0),
+        "yes_seconds": found.get("yes_seconds", 0),
+        "over": found.get("over", 0),
+        "yes_over": found.get("yes_over", 0),
+    }
 
     def row(label, count, over, seconds, link):
         share = round(100 * over / count, 1) if count else None
         average = round(seconds / count / 60, 1) if count else None
         return Row(label=label, values=[count, over, share, _hours(seconds), average], link=link)
 
-    limit_minutes = limit_seconds // 60
+    limit_minutes = limit // 60
     return Table(
         key="contacts_over_limit",
         title=f"対応時間の上限（{limit_minutes}分）を超えた対応と延べ対応時間",
@@ -320,12 +428,13 @@ def contacts_over_limit(scope: Scope) -> Table:
 
 
 def contact_figures(scope: Scope) -> list[Table]:
+    counting = Counting(scope)
     return [
-        contacts_by_month(scope),
-        contacts_over_limit(scope),
-        contacts_by_department(scope),
-        contacts_by_channel(scope),
-        contacts_by_category(scope),
-        contacts_by_hour(scope),
-        contacts_by_weekday(scope),
+        contacts_by_month(scope, counting),
+        contacts_over_limit(scope, counting),
+        contacts_by_department(scope, counting),
+        contacts_by_channel(scope, counting),
+        contacts_by_category(scope, counting),
+        contacts_by_hour(scope, counting),
+        contacts_by_weekday(scope, counting),
     ]

@@ -187,3 +187,82 @@ class ContactRevision(models.Model):
 
     def __str__(self):
         return f"{self.contact} 第{self.version}版"
+
+
+class ContactTally(models.Model):
+    """Live contacts counted per day and hour they started (in the city's time zone),
+    department and channel: what the statistics read instead of a million contacts
+    (issue 16). Derived data, never edited: ``records.tally`` counts a day again when
+    a contact of that day is saved (``ContactTallyRequest``) and ``contact-tally
+    --rebuild`` counts everything again. Over-limit counts are those of the pack's
+    limit in ``limit_seconds``; the figures count directly when the pack's limit differs."""
+
+    day = models.DateField(_("日"))
+    hour = models.PositiveSmallIntegerField(_("時"))
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("担当課")
+    )
+    channel = models.CharField(_("対応方法"), max_length=40)
+    contacts = models.PositiveIntegerField(_("対応件数"), default=0)
+    harassment = models.PositiveIntegerField(_("うちカスハラ"), default=0)
+    unsure = models.PositiveIntegerField(_("判断に迷う"), default=0)
+    undecided_ended = models.PositiveIntegerField(_("終了して未判断"), default=0)
+    ended = models.PositiveIntegerField(_("終了した対応"), default=0)
+    harassment_ended = models.PositiveIntegerField(_("終了したカスハラ"), default=0)
+    seconds = models.BigIntegerField(_("対応時間（秒）"), default=0)
+    harassment_seconds = models.BigIntegerField(_("カスハラの対応時間（秒）"), default=0)
+    over_limit = models.PositiveIntegerField(_("上限を超えた対応"), default=0)
+    harassment_over_limit = models.PositiveIntegerField(_("上限を超えたカスハラ"), default=0)
+    limit_seconds = models.PositiveIntegerField(_("上限（秒）"))
+
+    class Meta:
+        verbose_name = _("対応件数の集計")
+        verbose_name_plural = _("対応件数の集計")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "channel", "hour"], name="contact_tally_once")
+        ]
+        # One department's figures (a manager's) read a tenth of the year's rows.
+        indexes = [models.Index(fields=["department", "day"], name="contact_tally_department_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.hour}時 {self.channel}"
+
+
+class ContactCategoryTally(models.Model):
+    """Live contacts per day started, department and category (該当類型); see ``ContactTally``."""
+
+    day = models.DateField(_("日"))
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("担当課")
+    )
+    code = models.CharField(_("類型コード"), max_length=40)
+    contacts = models.PositiveIntegerField(_("対応件数"), default=0)
+    harassment = models.PositiveIntegerField(_("うちカスハラ"), default=0)
+
+    class Meta:
+        verbose_name = _("類型別件数の集計")
+        verbose_name_plural = _("類型別件数の集計")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "code"], name="contact_category_tally_once")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.code}"
+
+
+class ContactTallyRequest(models.Model):
+    """A day (in the city's time zone) whose contacts changed and are to be counted
+    again (集計待ち). Written in the saving service's transaction (one upsert), taken
+    by the background loop, ``contact-tally`` and the figures before they read.
+    ``token`` changes with every request, so a count that ran while another contact
+    of the day was saved leaves the newer request."""
+
+    day = models.DateField(_("日"), unique=True)
+    token = models.UUIDField(_("依頼の識別子"))
+
+    class Meta:
+        verbose_name = _("集計待ち")
+        verbose_name_plural = _("集計待ち")
+
+    def __str__(self):
+        return str(self.day)
