@@ -365,25 +365,33 @@ def contacts_by_weekday(scope: Scope, counting: Counting | None = None) -> Table
     )
 
 
+def contact_totals(scope: Scope, counting: Counting | None = None) -> dict:
+    """The scope's totals under every name of ``TALLIED`` (contacts, harassment, ended,
+    over the limit, seconds…): from the tallies, or from the contacts when they were
+    tallied under another limit than the pack's (the pack changed since)."""
+    counting = counting or Counting(scope)
+    names = tuple(TALLIED)
+    extra = {"counted_from": Min("limit_seconds"), "counted_to": Max("limit_seconds")}
+    found = counting.grouped(names, tallied_extra=extra).get(None, {})
+    if found.get("counted_from") and not found["counted_from"] == found["counted_to"] == counting.limit:
+        counted = _counted_from_contacts(counting.limit)
+        found = contacts_in_scope(scope).aggregate(**{name: counted[name] for name in names})
+    return {name: found.get(name) or 0 for name in names}
+
+
 def contacts_over_limit(scope: Scope, counting: Counting | None = None) -> Table:
     """The 30-minute principle: how many ended contacts ran past the pack's limit, and
     the total handling hours (time per contact × count), of every contact and of harassment."""
     counting = counting or Counting(scope)
     limit = counting.limit
-    names = ("ended", "yes_ended", "seconds", "yes_seconds", "over", "yes_over")
-    extra = {"counted_from": Min("limit_seconds"), "counted_to": Max("limit_seconds")}
-    found = counting.grouped(names, tallied_extra=extra).get(None, {})
-    if found.get("counted_from") and not found["counted_from"] == found["counted_to"] == limit:
-        # Tallied under another limit (the pack changed since): counted from the contacts.
-        counted = _counted_from_contacts(limit)
-        found = contacts_in_scope(scope).aggregate(**{name: counted[name] for name in names})
+    found = contact_totals(scope, counting)
     totals = {
-        "total": found.get("ended", 0),
-        "yes": found.get("yes_ended", 0),
-        "seconds": found.get("seconds", 0),
-        "yes_seconds": found.get("yes_seconds", 0),
-        "over": found.get("over", 0),
-        "yes_over": found.get("yes_over", 0),
+        "total": found["ended"],
+        "yes": found["yes_ended"],
+        "seconds": found["seconds"],
+        "yes_seconds": found["yes_seconds"],
+        "over": found["over"],
+        "yes_over": found["yes_over"],
     }
 
     def row(label, count, over, seconds, link):

@@ -1,17 +1,14 @@
 """The dashboard's first lines: the period's main contact figures beside the
-period before (two aggregate queries, whatever the number of contacts)."""
+period before, read from the contact tallies (``records.figures.contact_totals``:
+two queries a period, whatever the number of contacts)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.functions import Coalesce
-
 from mamoru.lib.figures import Scope
-from mamoru.policy.loader import current as current_policy
 from records.choices import HarassmentJudgement
-from records.figures import contact_list_link, contacts_in_scope
+from records.figures import contact_list_link, contact_totals
 
 from .display import format_value
 from .periods import previous_period
@@ -27,16 +24,7 @@ class Headline:
 
 
 def _figures(scope: Scope) -> dict:
-    limit_seconds = current_policy().response_time.limit_minutes * 60
-    totals = contacts_in_scope(scope).aggregate(
-        total=Count("id"),
-        yes=Count("id", filter=Q(harassment=HarassmentJudgement.YES)),
-        ended=Count("id", filter=Q(ended_at__isnull=False)),
-        over=Count("id", filter=Q(ended_at__isnull=False, duration_seconds__gt=limit_seconds)),
-        seconds=Coalesce(Sum("duration_seconds"), 0, output_field=IntegerField()),
-        unsure=Count("id", filter=Q(harassment=HarassmentJudgement.UNSURE)),
-        undecided=Count("id", filter=Q(harassment=HarassmentJudgement.UNDECIDED, ended_at__isnull=False)),
-    )
+    totals = contact_totals(scope)
     totals["share"] = round(100 * totals["over"] / totals["ended"], 1) if totals["ended"] else None
     totals["hours"] = round(totals["seconds"] / 3600, 1)
     return totals
