@@ -53,7 +53,7 @@ from records.models import Contact
 from records.selectors import ContactFilter
 from records.services import ContactData, ContactVersionConflict
 
-from .views import api_server_error
+from .views import api_server_error, database_failed, database_unavailable
 
 # The largest id or offset the databases store (a signed 64-bit integer): anything larger
 # is refused by validation (422) instead of overflowing in the database (500).
@@ -234,10 +234,13 @@ def _not_found(request, exc):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
-    """Anything else: logged with its traceback, answered in JSON without it (never Django's debug page)."""
+    """Anything else: logged with its traceback, answered in JSON without it (never Django's debug page);
+    503 in JSON when the database cannot be reached."""
     logging.getLogger("django.request").error(
         "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
     )
+    if database_failed(exc):
+        return database_unavailable(request, getattr(request, "request_id", ""))
     return api_server_error(getattr(request, "request_id", ""))
 
 

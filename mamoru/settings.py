@@ -44,7 +44,12 @@ def database_from_url(url: str) -> dict:
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": envint("MAMORU_DB_CONN_MAX_AGE", "60"),
+        # A kept connection is checked before each request reuses it, so a restarted
+        # server costs one reconnect, not an error page (docs/deploy.md "## Database down").
         "CONN_HEALTH_CHECKS": True,
+        # Seconds to wait for the server to answer a connect: an unreachable database
+        # gives the 503 page within this time instead of a hung request.
+        "OPTIONS": {"connect_timeout": envint("MAMORU_DB_CONNECT_TIMEOUT", "5")},
     }
 
 
@@ -475,6 +480,8 @@ if MAMORU_WORKER == "procrastinate":
 # A worker that sent no heartbeat for this many seconds is taken as dead (killed, machine
 # lost); the jobs it was running go back to the queue. Heartbeats every fifth of it.
 MAMORU_WORKER_STALLED_SECONDS = envint("MAMORU_WORKER_STALLED_SECONDS", "60")
+# /healthz says "degraded" when the oldest job waiting for the worker has waited longer than this.
+MAMORU_HEALTH_QUEUE_MAX_AGE = envint("MAMORU_HEALTH_QUEUE_MAX_AGE", "600")
 # Raised voice: at least this many decibels above the recording's own median level, for at
 # least this many seconds in a row (a pause of up to MAMORU_RECORDING_GAP_SECONDS bridged);
 # seconds quieter than MAMORU_RECORDING_SILENCE_DBFS are silence, left out of the median.

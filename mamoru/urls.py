@@ -1,16 +1,12 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 
 from .api import api
+from .views import healthz
 
 admin.site.site_header = "mamoru システム管理"
 admin.site.site_title = "mamoru"
 admin.site.index_title = "利用者・所属の管理"
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
