@@ -12,19 +12,21 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = str(55400 + os.getpid() % 50)  # not scripts/postgres.sh's 55432: that server is never touched
 
 
 def _postgres(command: str, env: dict) -> str:
@@ -38,21 +40,21 @@ def _postgres(command: str, env: dict) -> str:
     ).stdout.strip()
 
 
-def _get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
 
 
-urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
+_OPENER = urllib.request.build_opener(NoRedirect)  # a redirect to the login page is the answer to check
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with _OPENER.open(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +62,11 @@ def stack(tmp_path_factory):
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         pytest.skip("Debian's PostgreSQL (postgresql package) is not installed")
     folder = tmp_path_factory.mktemp("database-down")
-    # The data directory is scripts/postgres.sh's default for this port (/tmp/mamoru-postgres-PORT):
-    # the server's own user must reach it, which pytest's private temporary folders do not allow.
-    pg_env = {**os.environ, "MAMORU_PG_PORT": PORT}
-    pg_env.pop("MAMORU_PG_DATA", None)
+    # A port nothing listens on (never 55432, the PostgreSQL test run's server, nor another
+    # test's) and a data directory of its own, removed afterwards. Under /tmp, not pytest's
+    # private folders: the server runs as its own user, which must reach the directory.
+    data = tempfile.mkdtemp(prefix="mamoru-database-down-", dir="/tmp")
+    pg_env = {**os.environ, "MAMORU_PG_PORT": str(free_port()), "MAMORU_PG_DATA": data}
     try:
         url = _postgres("start", pg_env)
     except subprocess.CalledProcessError as error:
@@ -73,6 +76,8 @@ def stack(tmp_path_factory):
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "mamoru.settings",
         "MAMORU_DB_CONNECT_TIMEOUT": "3",
+        "MAMORU_WORKER": "procrastinate",
+        "MAMORU_HEALTH_QUEUE_MAX_AGE": "600",
         "MAMORU_SECRET_KEY": "database-down-test-" + "x" * 40,
     }
     env.pop("MAMORU_REDIS_URL", None)
@@ -99,12 +104,13 @@ def stack(tmp_path_factory):
             if time.monotonic() > deadline or server.poll() is not None:
                 pytest.fail(f"daphne did not start: see {folder / 'daphne.log'}")
             time.sleep(0.2)
-        yield base, pg_env
+        yield base, pg_env, url
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
         subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "stop"], env=pg_env, check=False, timeout=120)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 # A session cookie makes every page read the sessions table (no such session: the login page).
@@ -114,7 +120,7 @@ API_HEADERS = {"Authorization": "Bearer mamoru_not-a-real-token"}
 
 
 def test_postgresql_down_gives_503_then_recovers_without_a_restart(stack):
-    base, pg_env = stack
+    base, pg_env, _url = stack
     status, _headers, body = _get(base + "/healthz")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok"
@@ -155,3 +161,24 @@ def test_postgresql_down_gives_503_then_recovers_without_a_restart(stack):
     assert status == 200 and json.loads(body)["status"] == "ok"
     assert _get(base + "/contacts/", PAGE_HEADERS)[0] == 302
     assert _get(base + "/api/contacts", API_HEADERS)[0] == 401
+
+
+def test_a_job_waiting_too_long_makes_healthz_degraded(stack):
+    """The worker stopped: a job due an hour ago still waits. Pages work (200), monitoring sees it."""
+    base, _pg_env, url = stack
+    with psycopg.connect(url, autocommit=True) as connection:
+        job = connection.execute(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, scheduled_at)"
+            " VALUES ('evidence', 'evidence.analyse_recording', now() - interval '1 hour') RETURNING id"
+        ).fetchone()[0]
+        try:
+            status, _headers, body = _get(base + "/healthz")
+        finally:
+            connection.execute("DELETE FROM procrastinate_jobs WHERE id = %s", [job])
+    health = json.loads(body)
+    assert status == 200
+    assert health["status"] == "degraded"
+    assert health["degraded"] == ["worker"]
+    worker = health["checks"]["worker"]
+    assert worker["status"] == "degraded" and worker["todo"] == 1 and worker["doing"] == 0
+    assert 3600 <= worker["oldest_waiting_seconds"] < 3700
