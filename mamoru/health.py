@@ -45,10 +45,13 @@ def _is_postgresql(alias: str = "default") -> bool:
 def check_database() -> dict:
     started = time.monotonic()
     try:
-        with transaction.atomic():
+        if _is_postgresql():
+            with transaction.atomic(), connections["default"].cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_MS}")
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        else:  # SQLite: no transaction (mamoru's begin IMMEDIATE, which would take the write lock)
             with connections["default"].cursor() as cursor:
-                if _is_postgresql():
-                    cursor.execute(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_MS}")
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
     except Error as error:
