@@ -236,12 +236,16 @@ def _not_found(request, exc):
 def _server_error(request, exc):
     """Anything else: logged with its traceback, answered in JSON without it (never Django's debug page);
     503 in JSON when the database cannot be reached."""
+    request_id = getattr(request, "request_id", "")
+    response = database_unavailable(request, request_id) if database_failed(exc) else api_server_error(request_id)
     logging.getLogger("django.request").error(
-        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        exc_info=exc,
+        extra={"status_code": response.status_code, "request": request},
     )
-    if database_failed(exc):
-        return database_unavailable(request, getattr(request, "request_id", ""))
-    return api_server_error(getattr(request, "request_id", ""))
+    return response
 
 
 class ResidentIn(Schema):
