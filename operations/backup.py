@@ -19,6 +19,7 @@ the first time anyone would try it is the day it is needed."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
 import os
@@ -36,6 +37,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from audit.services import audit_record
 from evidence import storage as evidence_storage
 from evidence.models import StoredFile
 
@@ -144,6 +146,14 @@ def mamoru_version() -> str:
         return "不明"
 
 
+def operator_name() -> str:
+    """Who ran the command: the login on the server (the audit log's actor name)."""
+    try:
+        return f"{getpass.getuser()}（運用コマンド）"
+    except (KeyError, OSError):
+        return "運用コマンド"
+
+
 def _stored_chunks(name: str):
     """The stored bytes, ``CHUNK_SIZE`` at a time. On S3 the body is streamed from the GET
     (django-storages' S3File would first hold the whole object in memory)."""
@@ -165,7 +175,7 @@ def _stored_chunks(name: str):
 # --- backup -----------------------------------------------------------------------------------
 
 
-def backup_create(*, output: Path) -> Outcome:
+def backup_create(*, actor=None, output: Path) -> Outcome:
     """Write a backup into ``output`` (a new or empty folder). Evidence whose bytes do not
     hash to what the database stores, or that is gone from storage, is flagged in the
     manifest and in the outcome (the backup is still written, with what was found)."""
@@ -233,6 +243,19 @@ def backup_create(*, output: Path) -> Outcome:
     partial = output / (MANIFEST + ".part")
     partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     partial.replace(output / MANIFEST)  # a folder without manifest.json is an unfinished backup
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            actor_name=operator_name(),
+            action="operations.backup.created",
+            after={
+                "folder": str(output.resolve()),
+                "snapshot_at": manifest["snapshot_at"],
+                "database_sha256": dump_sha256,
+                "objects": outcome.objects_ok,
+                "problems": len(outcome.problems),
+            },
+        )
     return outcome
 
 
@@ -297,7 +320,7 @@ def database_objects() -> int:
         return cursor.fetchone()[0]
 
 
-def restore_run(*, source: Path) -> Outcome:
+def backup_restore(*, actor=None, source: Path) -> Outcome:
     """Restore the backup in ``source`` into the (empty) database of DATABASE_URL and the
     evidence storage. Refuses, changing nothing, when the dump does not match the manifest,
     the database is not empty, or the backup holds migrations this version does not know.
@@ -314,13 +337,12 @@ def restore_run(*, source: Path) -> Outcome:
             f"{DUMP} が manifest.json と一致しません（SHA-256 またはサイズが違います）。"
             "バックアップが壊れているか書き換えられています。復元しません。"
         )
-    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-    unknown = [
-        f"{app}.{name}"
-        for app, names in (manifest.get("migrations") or {}).items()
-        for name in names
-        if (app, name) not in known
-    ]
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    known = set(loader.disk_migrations)
+    for migration in loader.disk_migrations.values():
+        known.update(migration.replaces)  # names a squashed migration stands for
+    backed_up = {(app, name) for app, names in (manifest.get("migrations") or {}).items() for name in names}
+    unknown = sorted(f"{app}.{name}" for app, name in backed_up - known if app in loader.migrated_apps)
     if unknown:
         raise BackupError(
             "このバックアップには、この版の mamoru が知らないマイグレーションがあります（より新しい版のバックアップです）: "
@@ -365,12 +387,36 @@ def restore_run(*, source: Path) -> Outcome:
         ]
         if extra:
             outcome.notes.append(f"manifest.json にないファイルが {len(extra)} 件あり、復元しませんでした。")
-    applied = {(app, name) for app, names in (manifest.get("migrations") or {}).items() for name in names}
-    pending = sorted(f"{app}.{name}" for app, name in set(known) - applied)
+    pending = [
+        key
+        for key, migration in loader.disk_migrations.items()
+        if key not in backed_up and not (migration.replaces and set(migration.replaces) <= backed_up)
+    ]
     if pending:
         outcome.notes.append(
             f"この版にはバックアップ以後のマイグレーションが {len(pending)} 件あります。"
             "python -m mamoru migrate を実行してください。"
+        )
+    else:  # the audit log says the database was restored, and from when (entries after that are not in it)
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                actor_name=operator_name(),
+                action="operations.backup.restored",
+                after={
+                    "folder": str(source.resolve()),
+                    "snapshot_at": str(manifest.get("snapshot_at", "")),
+                    "database_sha256": dump_sha256,
+                    "objects": outcome.objects_ok,
+                    "problems": len(outcome.problems),
+                },
+            )
+    absent = sorted({app for app, _name in backed_up} - set(loader.migrated_apps) - {app for app, _ in known})
+    if absent:
+        outcome.notes.append(
+            "バックアップにはこの設定で使っていないアプリのテーブルも含まれています（"
+            + "、".join(absent)
+            + "。例: MAMORU_WORKER の違い）。"
         )
     return outcome
 

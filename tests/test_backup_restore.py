@@ -55,6 +55,13 @@ print(json.dumps({
 }))
 """
 
+AUDITED = r"""
+import django
+django.setup()
+from audit.models import AuditEntry
+print(list(AuditEntry.objects.values_list("action", flat=True)))
+"""
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -111,12 +118,12 @@ def environment(url: str, evidence: Path) -> dict:
             "MAMORU_FAST_PASSWORD_HASHER": "1",
             "MAMORU_LOG_LEVEL": "WARNING",
             "MAMORU_OTP_REQUIRED_ROLES": "",
-            "MAMORU_WORKER": "eager",
             "PYTHONPATH": str(ROOT),
         }
     )
-    if not url:
+    if not url:  # SQLite (the worker runs in the web process there)
         env.pop("DATABASE_URL")
+        env["MAMORU_WORKER"] = "eager"
     return env
 
 
@@ -159,13 +166,13 @@ def source(databases, tmp_path):
 
 
 def test_backup_then_restore_into_a_fresh_database_and_storage(source, databases, tmp_path):
+    before = state(source)
     backup = tmp_path / "backup"
     made = mamoru(source, "backup", "--output", str(backup))
     assert made.returncode == 0, made.stderr
     assert "バックアップが完了しました" in made.stdout
 
     manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
-    before = state(source)
     assert manifest["database"]["sha256"] == sha256(backup / "database.dump")
     assert manifest["database"]["size"] == (backup / "database.dump").stat().st_size
     assert manifest["mamoru_version"] and "records" in manifest["migrations"]
@@ -183,17 +190,29 @@ def test_backup_then_restore_into_a_fresh_database_and_storage(source, databases
     assert "復元が完了しました" in restored.stdout
 
     after = state(target)
-    assert after["counts"] == before["counts"]
+    restored_entry = 1  # the restore's own audit entry
+    assert after["counts"] == {
+        **before["counts"],
+        "audit.AuditEntry": before["counts"]["audit.AuditEntry"] + restored_entry,
+    }
     for label in ("records.Contact", "people.Resident", "evidence.Evidence", "evidence.StoredFile", "audit.AuditEntry"):
         assert after["counts"][label] > 0, label
     for key, digest in before["files"].items():
         assert sha256(tmp_path / "evidence-target" / key) == digest
+    # The restored audit log's chain is whole, and says the database was restored (the backup's entry is in the source).
+    verified = mamoru(target, "audit-verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    with psycopg.connect(target_url) as connection:
+        assert connection.execute(
+            "SELECT count(*) FROM audit_auditentry WHERE action = 'operations.backup.restored'"
+        ).fetchone() == (1,)
+    assert "operations.backup.created" in run(source, "-c", AUDITED).stdout
 
     # The target is no longer empty: a second restore is refused, in Japanese, and changes nothing.
     again = mamoru(target, "restore", "--input", str(backup))
     assert again.returncode != 0
     assert "空ではありません" in again.stderr
-    assert state(target)["counts"] == before["counts"]
+    assert state(target)["counts"] == after["counts"]
 
 
 def test_a_tampered_backup_is_reported(source, databases, tmp_path):
@@ -214,6 +233,21 @@ def test_a_tampered_backup_is_reported(source, databases, tmp_path):
     assert refused.returncode != 0
     assert "database.dump が manifest.json と一致しません" in refused.stderr
     assert table_count(empty_url) == 0
+
+    # A backup made by a newer mamoru (a migration this version does not know): refused.
+    newer = tmp_path / "newer"
+    shutil.copytree(backup, newer)
+    future = json.loads((newer / "manifest.json").read_text(encoding="utf-8"))
+    future["migrations"]["records"].append("9999_from_the_future")
+    (newer / "manifest.json").write_text(json.dumps(future), encoding="utf-8")
+    refused = mamoru(environment(empty_url, tmp_path / "evidence-dump"), "restore", "--input", str(newer))
+    assert refused.returncode != 0
+    assert "知らないマイグレーション" in refused.stderr and "records.9999_from_the_future" in refused.stderr
+    assert table_count(empty_url) == 0
+
+    # Not a backup at all (no manifest.json).
+    refused = mamoru(environment(empty_url, tmp_path / "evidence-dump"), "restore", "--input", str(tmp_path))
+    assert refused.returncode != 0 and "manifest.json がありません" in refused.stderr
 
     # A changed evidence file: the database and the other file are restored, that one is not, exit non-zero.
     (backup / "objects" / first).write_bytes(b"tampered")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...backup import BackupError, restore_run
+from ...backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if not options["input"].strip():
             raise CommandError("--input にバックアップのフォルダを指定してください。")
         try:
-            outcome = restore_run(source=Path(options["input"].strip()))
+            outcome = backup_restore(source=Path(options["input"].strip()))
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"復元: {outcome.folder}")
