@@ -188,6 +188,7 @@ def backup_create(*, actor=None, output: Path) -> Outcome:
         raise BackupError("バックアップはトランザクションの外で実行してください。")
     pg_dump = pg_tool("pg_dump")
     output.mkdir(parents=True, exist_ok=True)
+    output.chmod(0o700)  # personal data: the operators' eyes only
     outcome = Outcome(folder=output)
     dump_path = output / DUMP
     with transaction.atomic(), connection.cursor() as cursor:
