@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -154,15 +155,18 @@ def table_count(url: str) -> int:
         ).fetchone()[0]
 
 
-@pytest.fixture
-def source(databases, tmp_path):
-    """A migrated database with a resident, contacts and two evidence files."""
-    env = environment(databases("source"), tmp_path / "evidence-source")
+def populate(env: dict) -> dict:
+    """Migrate, then a resident, contacts and two evidence files."""
     migrated = mamoru(env, "migrate", "--noinput", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     made = run(env, "-c", SETUP)
     assert made.returncode == 0, made.stderr
     return env
+
+
+@pytest.fixture
+def source(databases, tmp_path):
+    return populate(environment(databases("source"), tmp_path / "evidence-source"))
 
 
 def test_backup_then_restore_into_a_fresh_database_and_storage(source, databases, tmp_path):
@@ -289,3 +293,35 @@ def test_sqlite_is_refused_in_japanese(tmp_path):
     restored = mamoru(env, "restore", "--input", str(tmp_path))
     assert restored.returncode != 0
     assert "PostgreSQL のデータベースでだけ使えます" in restored.stderr
+
+
+def test_backup_and_restore_through_s3_object_storage(databases, object_store, tmp_path):
+    """Evidence on S3 (SeaweedFS): read from one prefix, restored under another, byte for byte."""
+    run_id = f"{os.getpid()}-{time.monotonic_ns()}"
+
+    def on_s3(url: str, prefix: str) -> dict:
+        env = environment(url, tmp_path / "unused")
+        env.update(object_store.environment())
+        env["MAMORU_EVIDENCE_S3_PREFIX"] = prefix
+        return env
+
+    source = populate(on_s3(databases("s3source"), f"backup-source-{run_id}"))
+    before = state(source)
+    backup = tmp_path / "backup"
+    made = mamoru(source, "backup", "--output", str(backup))
+    assert made.returncode == 0, made.stderr
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["storage"] == "storages.backends.s3.S3Storage"
+    assert sorted(entry["status"] for entry in manifest["objects"]) == ["ok", "ok"]
+
+    target = on_s3(databases("s3target"), f"backup-target-{run_id}")
+    restored = mamoru(target, "restore", "--input", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert state(target)["files"] == before["files"]
+    client = object_store.client()
+    assert sorted(object_store.keys(f"backup-target-{run_id}/")) == sorted(
+        f"backup-target-{run_id}/{key}" for key in before["files"]
+    )
+    for key, digest in before["files"].items():
+        body = client.get_object(Bucket=object_store.bucket, Key=f"backup-target-{run_id}/{key}")["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == digest
