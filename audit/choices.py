@@ -200,6 +200,9 @@ ACTION_LABELS = {
     "business_requests.request.exported": _("申入れの一覧を表計算ファイル（CSV・Excel）に出力"),
     "audit.entry.exported": _("監査ログを表計算ファイル（CSV・Excel）に出力"),
     "disclosure.request.exported": _("開示請求の受付簿を表計算ファイル（CSV・Excel）に出力"),
+    # backup stream (issue 17): python -m mamoru backup / restore
+    "operations.backup.created": _("バックアップを作成"),
+    "operations.backup.restored": _("バックアップから復元"),
 }
 
 

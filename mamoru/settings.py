@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "online",
     # issue 16: figures for managers and the public (a top app: it reads the others' figures through mamoru.lib.figures)
     "stats",
+    # issue 17: backup and restore (python -m mamoru backup / restore; a top app nobody imports)
+    "operations",
     # signin stream: two-factor devices (django-otp)
     "django_otp",
     "django_otp.plugins.otp_totp",
